@@ -1,0 +1,177 @@
+"""Typed configuration for consult.
+
+Settings are read once, from the environment, into a frozen object when the
+application is created, never at import time. Production refuses to start
+without the secrets it needs; development makes its own and keeps them under
+``instance/`` so that a newcomer needs no set-up at all.
+
+Environment variables (all optional in development):
+
+``CONSULT_ENV``                 development (default), production or testing
+``CONSULT_SECRET_KEY``          signs sessions and CSRF tokens (required in production)
+``CONSULT_DATABASE_URL``        SQLAlchemy URL (required in production); SQLite file under
+                                ``instance/`` by default
+``CONSULT_RATELIMIT_STORAGE_URL`` where rate-limit counters live: ``memory://`` by default,
+                                ``redis://127.0.0.1:6379/0`` when several processes serve
+``CONSULT_LOG_LEVEL``           INFO by default
+``CONSULT_MAX_UPLOAD_MB``       largest request body accepted, 8 MB by default
+``CONSULT_SMALL_CELL``          smallest count published by default (5)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot start a safe application."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application reads from its environment, typed and frozen."""
+
+    env: str = "development"
+    secret_key: str = ""
+    database_url: str = ""
+    ratelimit_storage_url: str = "memory://"
+    log_level: str = "INFO"
+    max_upload_mb: int = 8
+    small_cell: int = 5
+    secure_cookies: bool = True
+    csrf_enabled: bool = True
+    ratelimit_enabled: bool = True
+    # Cheaper hashing for tests only; production keeps argon2's recommended cost.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        """True when running for real people."""
+        return self.env == "production"
+
+    def flask_config(self) -> dict[str, Any]:
+        """The mapping handed to ``app.config``."""
+        config: dict[str, Any] = {
+            "CONSULT_ENV": self.env,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+            "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
+            "WTF_CSRF_ENABLED": self.csrf_enabled,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_HEADERS_ENABLED": False,
+            "BABEL_DEFAULT_LOCALE": "es",
+            "BABEL_DEFAULT_TIMEZONE": "UTC",
+            "CONSULT_LOG_LEVEL": self.log_level,
+            "CONSULT_SMALL_CELL": self.small_cell,
+            "CONSULT_ARGON2_TIME_COST": self.argon2_time_cost,
+            "CONSULT_ARGON2_MEMORY_COST": self.argon2_memory_cost,
+            "TESTING": self.env == "testing",
+        }
+        config.update(self.extra)
+        return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` and ``postgres://`` URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """Read a secret kept under ``instance/``, creating it (mode 0600) on first use."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / name
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def load_settings(
+    env: str | None = None,
+    instance_path: str | os.PathLike[str] = "instance",
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build the settings for ``env`` from ``environ`` (default ``os.environ``).
+
+    Raises ``ConfigError`` with a message a person can act on when production
+    lacks a secret key or a database URL.
+    """
+    environ = os.environ if environ is None else environ
+    env = env or environ.get("CONSULT_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"CONSULT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
+    instance = Path(instance_path)
+    values: dict[str, Any] = {
+        "env": env,
+        "secret_key": environ.get("CONSULT_SECRET_KEY", ""),
+        "database_url": environ.get("CONSULT_DATABASE_URL", ""),
+        "ratelimit_storage_url": environ.get("CONSULT_RATELIMIT_STORAGE_URL", "memory://"),
+        "log_level": environ.get("CONSULT_LOG_LEVEL", "INFO").upper(),
+        "max_upload_mb": int(environ.get("CONSULT_MAX_UPLOAD_MB", "8")),
+        "small_cell": int(environ.get("CONSULT_SMALL_CELL", "5")),
+    }
+    if env == "production":
+        missing = [
+            name
+            for name, value in (
+                ("CONSULT_SECRET_KEY", values["secret_key"]),
+                ("CONSULT_DATABASE_URL", values["database_url"]),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                "consult will not start in production without "
+                + " and ".join(missing)
+                + ". Set them in the environment (see README, Configuration)."
+            )
+        if len(values["secret_key"]) < 32:
+            raise ConfigError("CONSULT_SECRET_KEY must be at least 32 characters long.")
+    elif env == "development":
+        values["secret_key"] = values["secret_key"] or _instance_secret(instance, "secret_key")
+        values["database_url"] = values["database_url"] or f"sqlite:///{(instance / 'consult.sqlite3').resolve()}"
+        # The demo is served over plain http on localhost.
+        values["secure_cookies"] = False
+    else:  # testing
+        values["secret_key"] = values["secret_key"] or "testing-secret-key-not-for-production-use"
+        values["database_url"] = values["database_url"] or "sqlite://"
+        values["secure_cookies"] = False
+        values["ratelimit_storage_url"] = "memory://"
+        values["argon2_time_cost"] = 1
+        values["argon2_memory_cost"] = 8192
+    extra = dict(overrides.pop("extra", {}) or {})
+    for key in list(overrides):
+        if key.isupper():
+            extra[key] = overrides.pop(key)
+    values.update(overrides)
+    values["database_url"] = normalise_database_url(values["database_url"])
+    values["extra"] = extra
+    known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"Unknown settings: {', '.join(sorted(unknown))}")
+    return Settings(**values)

@@ -1,0 +1,59 @@
+"""Demo accounts: two territories, their staff, a CSO and two companies."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from consult.accounts import services
+from consult.accounts.models import Organisation, OrganisationKind, Role, Territory
+from consult.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_step
+from consult.extensions import db
+
+TERRITORIES = [
+    # slug, name, country, ISO 3166-2, default language, enabled languages
+    ("antioquia", "Antioquia", "CO", "CO-ANT", "es", ["es", "en", "pt"]),
+    ("salta", "Salta", "AR", "AR-A", "es", ["es", "en", "pt", "qu", "gn"]),
+]
+STAFF = [Role.OFFICIAL, Role.ANALYST, Role.MODERATOR, Role.FACILITATOR]
+ORGANISATIONS = [
+    ("antioquia", "Corporación Jurídica Río Claro", OrganisationKind.CSO, "cso@demo.consult.example"),
+    ("antioquia", "Minera del Nordeste S.A.S.", OrganisationKind.COMPANY, "empresa1@demo.consult.example"),
+    ("salta", "Agroindustrias del Valle de Lerma S.A.", OrganisationKind.COMPANY, "empresa2@demo.consult.example"),
+]
+
+
+def _login(label: str, email: str) -> None:
+    if (label, email) not in DEMO_LOGINS:
+        DEMO_LOGINS.append((label, email))
+
+
+def _user(email: str, name: str, **kwargs):
+    user = services.find_user_by_email(email)
+    if user is None:
+        user = services.create_user(email, name, DEMO_PASSWORD, **kwargs)
+    return user
+
+
+@demo_step("accounts")
+def seed_accounts() -> None:
+    """Territories, a network admin, staff per territory, a CSO and two companies."""
+    admin = _user("admin@demo.consult.example", "Ana Administradora", is_network_admin=True)
+    _login("network administrator", admin.email)
+    for slug, name, country, subdivision, language, languages in TERRITORIES:
+        territory = db.session.scalar(select(Territory).where(Territory.slug == slug))
+        if territory is None:
+            territory = services.create_territory(
+                slug, name, country, subdivision_code=subdivision, default_language=language, enabled_languages=languages
+            )
+        for role in STAFF:
+            email = f"{role.value}.{slug}@demo.consult.example"
+            user = _user(email, f"{role.value.title()} {name}")
+            services.grant_role(user, territory, role)
+            _login(f"{role.value} ({name})", email)
+    for slug, org_name, kind, email in ORGANISATIONS:
+        territory = db.session.scalar(select(Territory).where(Territory.slug == slug))
+        organisation = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
+        if organisation is None:
+            organisation = services.create_organisation(org_name, kind, territory)
+        _user(email, org_name, organisation=organisation)
+        _login(f"{kind.value} ({org_name})", email)
