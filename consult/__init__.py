@@ -17,6 +17,9 @@ ROOMS = (
     "consult.core",
     "consult.i18n",
     "consult.accounts",
+    "consult.surveys",
+    "consult.responses",
+    "consult.testimonies",
     # The demo seed sits on top: it calls into every room.
     "consult.demo",
 )

@@ -63,7 +63,7 @@ def seed_command(force: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``demo`` CLI group and the demo steps of every room."""
-    import consult.accounts.demo  # noqa: F401  (registers its step)
-
+    """Register the ``demo`` CLI group. Each room's ``init_app`` imports its own
+    ``demo`` module, which registers its step; rooms initialise bottom-up, so
+    steps run in that order."""
     app.cli.add_command(demo_cli)

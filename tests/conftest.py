@@ -6,4 +6,7 @@ pytest_plugins = [
     "tests.fixtures.factories",
     "tests.fixtures.strict",
     "tests.fixtures.browser",
+    "tests.fixtures.surveys",
+    "tests.fixtures.responses",
+    "tests.fixtures.testimonies",
 ]

@@ -7,7 +7,7 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the accounts blueprint, the login manager and the CLI."""
-    from consult.accounts import cli, views  # noqa: F401  (views registers routes)
+    from consult.accounts import cli, demo, views  # noqa: F401  (views registers routes, demo its seed step)
     from consult.accounts.loader import init_login
 
     from flask_babel import lazy_gettext as _l
