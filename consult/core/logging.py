@@ -15,14 +15,22 @@ import re
 from flask import Flask
 
 _IPV4 = r"\b(?:\d{1,3}\.){3}\d{1,3}\b"
-_IPV6 = r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])"
+# Full (seven colons) or compressed (with "::") IPv6 forms; a time such as
+# 10:00:00 is neither, so access-log timestamps survive.
+_IPV6 = (
+    r"(?<![\w:])(?:(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}"
+    r"|(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{0,4}::(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{0,4})(?![\w:])"
+)
 _ADDRESS = re.compile(f"{_IPV4}|{_IPV6}")
+# The server's own loopback address (as in "Running on http://127.0.0.1:5000") is nobody's.
+_LOOPBACK = {"127.0.0.1", "::1"}
 _USER_AGENT = re.compile(r"Mozilla/\d[^\"]*|User-Agent:[^\n]*", re.IGNORECASE)
 
 
 def scrub(text: str) -> str:
     """Replace IP addresses and user-agent strings in ``text``."""
-    return _USER_AGENT.sub("[agent]", _ADDRESS.sub("[address]", text))
+    without_addresses = _ADDRESS.sub(lambda m: m.group(0) if m.group(0) in _LOOPBACK else "[address]", text)
+    return _USER_AGENT.sub("[agent]", without_addresses)
 
 
 class PrivacyFilter(logging.Filter):

@@ -24,7 +24,11 @@ def test_production_cookies_are_secure(tmp_path):
     settings = load_settings(
         "production",
         instance_path=tmp_path,
-        environ={"CONSULT_SECRET_KEY": "k" * 40, "CONSULT_DATABASE_URL": f"sqlite:///{tmp_path}/p.db"},
+        environ={
+            "CONSULT_SECRET_KEY": "k" * 40,
+            "CONSULT_DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+            "CONSULT_TESTIMONY_KEYS": "k1:" + "A" * 43 + "=",
+        },
     )
     app = create_app(settings)
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -109,6 +113,8 @@ def test_scrub_removes_addresses_and_agents():
     cleaned = scrub(line)
     assert "203.0.113.9" not in cleaned and "2001:db8::1" not in cleaned and "Mozilla" not in cleaned
     assert '"GET / HTTP/1.1" 200' in cleaned
+    assert "10:00:00" in cleaned
+    assert scrub("fe80::1ff:fe23:4567:890a and 2001:0db8:85a3:0000:0000:8a2e:0370:7334") == "[address] and [address]"
 
 
 def test_werkzeug_access_log_holds_no_address(app, caplog):
