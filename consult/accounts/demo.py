@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 
 from consult.accounts import services
 from consult.accounts.models import Organisation, OrganisationKind, Role, Territory
 from consult.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_step
 from consult.extensions import db
+
+#: ``<slug>.csv`` files (``code,name,area``): Antioquia's 125 municipalities with
+#: their DANE codes by subregion, Salta's 23 departments with their INDEC codes.
+LOCALITIES_DIR = Path(__file__).parent / "data" / "localities"
 
 TERRITORIES = [
     # slug, name, country, ISO 3166-2, default language, enabled languages
@@ -34,6 +40,17 @@ def _user(email: str, name: str, **kwargs):
     return user
 
 
+def _import_localities(territory: Territory) -> None:
+    """Give a demo territory its real localities; re-importing only updates names
+    and areas, so seeding twice changes nothing."""
+    source = LOCALITIES_DIR / f"{territory.slug}.csv"
+    if not source.exists():
+        return
+    result = services.import_localities(territory, source.read_text(encoding="utf-8"))
+    if result.errors:
+        raise RuntimeError(f"{source.name}: " + "; ".join(result.errors))
+
+
 @demo_step("accounts")
 def seed_accounts() -> None:
     """Territories, a network admin, staff per territory, a CSO and two companies."""
@@ -45,6 +62,7 @@ def seed_accounts() -> None:
             territory = services.create_territory(
                 slug, name, country, subdivision_code=subdivision, default_language=language, enabled_languages=languages
             )
+        _import_localities(territory)
         for role in STAFF:
             email = f"{role.value}.{slug}@demo.consult.example"
             user = _user(email, f"{role.value.title()} {name}")
