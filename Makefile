@@ -43,7 +43,7 @@ test: install-test
 ## Extract, update and compile the interface catalogues (es, en, pt)
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --no-wrap -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --no-wrap --ignore-pot-creation-date
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --no-wrap --ignore-pot-creation-date --ignore-obsolete
 	$(BIN)/python scripts/translate.py copy-source en
 	$(BIN)/pybabel compile -d translations --statistics
 

@@ -61,5 +61,7 @@ def test_placeholders_survive_translation(lang):
 
     po = polib.pofile(str(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"))
     for entry in po:
+        if entry.obsolete:
+            continue
         wanted = sorted(re.findall(r"%\(\w+\)[sd]", entry.msgid))
         assert sorted(re.findall(r"%\(\w+\)[sd]", entry.msgstr)) == wanted, f"{lang}: {entry.msgid!r}"
