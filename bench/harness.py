@@ -20,8 +20,11 @@ from werkzeug.serving import make_server
 
 
 @contextmanager
-def bench_app(database_url: str | None = None) -> Iterator[tuple[object, str]]:
-    """A migrated, demo-seeded consult app served on 127.0.0.1; yields (app, base_url)."""
+def bench_app(database_url: str | None = None, setup: Callable[[object], None] | None = None) -> Iterator[tuple[object, str]]:
+    """A migrated, demo-seeded consult app served on 127.0.0.1; yields (app, host:port).
+
+    ``setup(app)`` may add bench-only routes (baselines) before serving.
+    """
     import flask_migrate
 
     from consult import create_app
@@ -33,6 +36,8 @@ def bench_app(database_url: str | None = None) -> Iterator[tuple[object, str]]:
         with app.app_context():
             flask_migrate.upgrade()
             seed_demo()
+        if setup is not None:
+            setup(app)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
