@@ -1,0 +1,147 @@
+"""The path finder: which pages a respondent sees, and which answers count.
+
+The stored answers are replayed from the first page. A page is on the path
+when its ``when`` holds; after it, the first routing rule that holds decides
+where to go (a later page, or the end), else the next page follows. An answer
+counts only when its page is on the path and its question's own ``when``
+holds.
+
+Why one forward pass is enough: a rule may only refer to questions that come
+before it (validation refuses anything else), and the replay evaluates each
+rule against the answers already *counted*, never the raw stored ones. So when
+an answer falls off the path, every later condition that depended on it is
+evaluated without it, and whatever depended on *those* follows in the same
+pass. A second pass would give the same result; the tests check the chains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from consult.surveys.engine import Instrument, Page, Question
+from consult.surveys.rules import evaluate, is_answered
+
+Answers = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Walk:
+    """The outcome of a replay: the pages on the path and the answers that count."""
+
+    pages: tuple[Page, ...]
+    answers: dict[str, Any]
+
+
+def walk(instrument: Instrument, answers: Answers) -> Walk:
+    """Replay ``answers`` through the instrument (see the module docstring)."""
+    counted: dict[str, Any] = {}
+    on_path: list[Page] = []
+    pages = instrument.pages
+    index = 0
+    # Routing only jumps forward, so each step moves on; the bound guards a bad definition.
+    steps = 0
+    while index < len(pages) and steps <= len(pages):
+        steps += 1
+        page = pages[index]
+        if not evaluate(page.when, counted):
+            index += 1
+            continue
+        on_path.append(page)
+        for question in page.questions:
+            if question.key in answers and is_answered(answers[question.key]) and evaluate(question.when, counted):
+                counted[question.key] = answers[question.key]
+        target = _route(page, counted)
+        if target == "end":
+            break
+        if target is None or not instrument.has_page(target):
+            index += 1
+        else:
+            next_index = instrument.page(target).index
+            index = next_index if next_index > index else index + 1
+    return Walk(tuple(on_path), counted)
+
+
+def _route(page: Page, counted: Answers) -> str | None:
+    for route in page.routing:
+        if evaluate(route.when, counted):
+            return route.goto
+    return None
+
+
+def path_pages(instrument: Instrument, answers: Answers) -> list[Page]:
+    """The pages on the respondent's path, in order."""
+    return list(walk(instrument, answers).pages)
+
+
+def on_path_answers(instrument: Instrument, answers: Answers) -> dict[str, Any]:
+    """Only the answers that count: on a page on the path, to a question whose ``when`` holds."""
+    return walk(instrument, answers).answers
+
+
+def is_on_path(instrument: Instrument, answers: Answers, page_key: str) -> bool:
+    """Whether the page is on the path (a URL for any other page is refused)."""
+    return any(page.key == page_key for page in walk(instrument, answers).pages)
+
+
+def first_page(instrument: Instrument, answers: Answers) -> Page | None:
+    """The first page on the path (``None`` for an instrument whose every page is skipped)."""
+    pages = walk(instrument, answers).pages
+    return pages[0] if pages else None
+
+
+def next_page(instrument: Instrument, answers: Answers, current_key: str) -> Page | None:
+    """The page after ``current_key`` on the path, or ``None`` when the path ends there.
+
+    Call it with the answers *including* those just given on the current page:
+    its routing rules are decided by them. If ``current_key`` is not on the
+    path, the first path page after it in the instrument is returned.
+    """
+    pages = walk(instrument, answers).pages
+    current_index = instrument.page(current_key).index
+    keys = [page.key for page in pages]
+    if current_key in keys:
+        position = keys.index(current_key)
+        return pages[position + 1] if position + 1 < len(pages) else None
+    return next((page for page in pages if page.index > current_index), None)
+
+
+def previous_page(instrument: Instrument, answers: Answers, current_key: str) -> Page | None:
+    """The page before ``current_key`` on the path, or ``None`` on the first page.
+
+    From the review page, "back" goes to ``last_page``. If ``current_key`` is
+    not on the path, the last path page before it in the instrument is returned.
+    """
+    pages = walk(instrument, answers).pages
+    current_index = instrument.page(current_key).index
+    before = [page for page in pages if page.index < current_index]
+    return before[-1] if before else None
+
+
+def last_page(instrument: Instrument, answers: Answers) -> Page | None:
+    """The last page on the path (where "back" from the review page goes)."""
+    pages = walk(instrument, answers).pages
+    return pages[-1] if pages else None
+
+
+def visible_questions(instrument: Instrument, page: Page, answers: Answers) -> list[Question]:
+    """The questions of ``page`` shown for ``answers``: those whose ``when`` holds.
+
+    Conditions see the counted answers of earlier pages and the answers
+    already given to earlier questions of this page (hidden ones excluded).
+    """
+    if not page.questions:
+        return []
+    first = page.questions[0].index
+    # Only what comes before this page may decide (a preview of a page off the path included).
+    known = {key: value for key, value in on_path_answers(instrument, answers).items()
+             if instrument.question(key).index < first}
+    visible = []
+    for question in page.questions:
+        if evaluate(question.when, known):
+            visible.append(question)
+            value = answers.get(question.key)
+            if is_answered(value):
+                known[question.key] = value
+    return visible
