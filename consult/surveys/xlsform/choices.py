@@ -1,0 +1,105 @@
+"""The ``choices`` sheet: option lists, with names made into consult option codes.
+
+Option codes are ``[a-z0-9_]+``. XLSForm names are freer (``Yes``, ``no-answer``,
+``1.5``, ``señal``), so a name that is not a code is normalised (lower case,
+accents dropped, other characters to ``_``) and reported; rules that compare
+with it are rewritten through ``ChoiceList.values``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from consult.surveys.xlsform.columns import TextColumns
+from consult.surveys.xlsform.report import Reporter
+from consult.surveys.xlsform.workbook import Sheet
+
+_CODE = re.compile(r"^[a-z0-9_]+$")
+
+
+@dataclass
+class Choice:
+    """One row of the choices sheet."""
+
+    name: str
+    value: str
+    label: dict[str, str]
+    row: int
+
+
+@dataclass
+class ChoiceList:
+    """The choices of one ``list_name``, in sheet order; ``values`` maps names as written to codes."""
+
+    name: str
+    row: int
+    choices: list[Choice] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+    used: bool = False
+
+
+def option_code(name: str) -> str:
+    """``"Sí, a veces"`` → ``"si_a_veces"``; ``""`` when nothing usable is left."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", plain)).strip("_")
+
+
+def read_choices(sheet: Sheet | None, texts: TextColumns | None, reporter: Reporter) -> dict[str, ChoiceList]:
+    """Every option list of the choices sheet by its name (``{}`` without a choices sheet)."""
+    lists: dict[str, ChoiceList] = {}
+    if sheet is None:
+        return lists
+    if sheet.rows and not {"list_name", "name"} <= set(sheet.headers):
+        missing = [c for c in ("list_name", "name") if c not in sheet.headers]
+        reporter.error(
+            sheet.name, sheet.header_row,
+            _l("The choices sheet needs the columns list_name and name; %(missing)s is missing.", missing=", ".join(missing)),
+        )
+        return lists
+    if sheet.too_long:
+        from consult.surveys.xlsform import workbook
+
+        limit = workbook.MAX_ROWS
+        reporter.error(sheet.name, limit + 1, _l("The sheet has more than %(n)d rows; consult reads forms up to that size.", n=limit))
+    for row in sheet.rows:
+        list_name, name = row.get("list_name"), row.get("name")
+        if not list_name or not name:
+            reporter.error(
+                sheet.name, row.number,
+                _l("The choice has no list_name.") if not list_name else _l("The choice in list %(list)s has no name.", list=list_name),
+            )
+            continue
+        choice_list = lists.setdefault(list_name, ChoiceList(list_name, row.number))
+        if name in choice_list.values:
+            reporter.error(sheet.name, row.number, _l("The list %(list)s has the choice %(name)s twice.", list=list_name, name=name))
+            continue
+        value = name if _CODE.match(name) else option_code(name)
+        if not value:
+            reporter.error(
+                sheet.name, row.number,
+                _l("The choice name “%(name)s” in list %(list)s has no letters or digits consult can use as a code.",
+                   name=name, list=list_name),
+            )
+            continue
+        clash = next((c for c in choice_list.choices if c.value == value), None)
+        if clash is not None:
+            reporter.error(
+                sheet.name, row.number,
+                _l("In list %(list)s, the choices “%(name)s” and “%(other)s” (row %(row)d) both become the code %(value)s.",
+                   list=list_name, name=name, other=clash.name, row=clash.row, value=value),
+            )
+            continue
+        if value != name:
+            reporter.warn(
+                sheet.name, row.number,
+                _l("The choice name “%(name)s” in list %(list)s is stored as %(value)s (codes use a-z, 0-9 and _); "
+                   "conditions that use it are rewritten.", name=name, list=list_name, value=value),
+            )
+        choice_list.values[name] = value
+        choice_list.choices.append(Choice(name, value, texts.text(row, "label") if texts else {}, row.number))
+    return lists

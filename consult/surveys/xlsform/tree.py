@@ -1,0 +1,225 @@
+"""The survey sheet as a tree: groups holding rows, keys made from names.
+
+``begin group``/``end group`` nest; ``begin repeat`` is refused (consult asks
+each question once per respondent). Names become keys (``[A-Za-z][A-Za-z0-9_]*``,
+at most 64 characters): a name that is not one is changed and reported, and two
+rows that end up with the same key refuse the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from consult.surveys.xlsform.columns import MARKER_DATA, MARKER_TYPE
+from consult.surveys.xlsform.report import Reporter
+from consult.surveys.xlsform.workbook import Row, Sheet
+
+COMPOSITE_MARKERS = frozenset({"severity", "ungp31", "date_range"})
+KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+_SELECT = re.compile(
+    r"^(select_one_from_file|select_multiple_from_file|select one from file|select multiple from file|"
+    r"select_one|select one|select_multiple|select multiple|select all that apply|select1)"
+    r"\s+(\S+)(\s+or_other)?$"
+)
+_SELECT_WORDS = {
+    "select_one": "select_one", "select one": "select_one", "select1": "select_one",
+    "select_multiple": "select_multiple", "select multiple": "select_multiple", "select all that apply": "select_multiple",
+    "select_one_from_file": "select_one_from_file", "select one from file": "select_one_from_file",
+    "select_multiple_from_file": "select_multiple_from_file", "select multiple from file": "select_multiple_from_file",
+}
+_CONTROL = {
+    "begin group": "begin group", "begin_group": "begin group",
+    "end group": "end group", "end_group": "end group",
+    "begin repeat": "begin repeat", "begin_repeat": "begin repeat", "begin loop": "begin repeat", "begin_loop": "begin repeat",
+    "end repeat": "end repeat", "end_repeat": "end repeat", "end loop": "end repeat", "end_loop": "end repeat",
+}
+_ALIASES = {"string": "text", "int": "integer", "q note": "note", "add note prompt": "note"}
+
+
+@dataclass
+class TypeSpec:
+    """A parsed ``type`` cell: the word (``select_one``, ``integer``...), the list and ``or_other``."""
+
+    word: str
+    list_name: str | None = None
+    or_other: bool = False
+
+
+def parse_type(text: str) -> TypeSpec:
+    """``"select_one yes_no or_other"`` → ``TypeSpec("select_one", "yes_no", True)``."""
+    lowered = re.sub(r"\s+", " ", text.strip().lower())
+    if lowered in _CONTROL:
+        return TypeSpec(_CONTROL[lowered])
+    match = _SELECT.match(re.sub(r"\s+", " ", text.strip()))
+    if match is None:
+        match = _SELECT.match(lowered)
+        if match is not None:  # the keyword was in capitals: keep the list name as written
+            words = re.sub(r"\s+", " ", text.strip()).split(" ")
+            list_name = words[len(match.group(1).split(" "))]
+            return TypeSpec(_SELECT_WORDS[match.group(1)], list_name, bool(match.group(3)))
+    if match is not None:
+        return TypeSpec(_SELECT_WORDS[match.group(1)], match.group(2), bool(match.group(3)))
+    return TypeSpec(_ALIASES.get(lowered, lowered))
+
+
+@dataclass(eq=False)
+class Node:
+    """A survey row (question, note, skipped row) or a group with its children."""
+
+    row: Row | None
+    spec: TypeSpec
+    name: str = ""
+    key: str = ""
+    children: list[Node] = field(default_factory=list)
+    marker: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    #: Filled in by the question reader: ``question`` (a question dict), ``group``,
+    #: ``composite`` (severity, UNGP 31 or date range group), ``folded`` (merged into
+    #: the previous question), ``route`` (our routing calculation) or ``skipped``.
+    role: str = ""
+    question: dict[str, Any] | None = None
+    when: dict[str, Any] | None = None
+    refs: set[str] = field(default_factory=set)
+    parent: Node | None = None
+    #: For choice questions: each choice name as written → the value consult stores.
+    values: dict[str, Any] | None = None
+
+    @property
+    def number(self) -> int:
+        """The spreadsheet row (0 for the root)."""
+        return self.row.number if self.row else 0
+
+    @property
+    def is_group(self) -> bool:
+        """Whether this is a ``begin group``/``begin repeat`` with its children."""
+        return self.spec.word in ("begin group", "begin repeat")
+
+    def get(self, column: str) -> str:
+        """A cell of the row (``""`` for the root)."""
+        return self.row.get(column) if self.row else ""
+
+    def walk(self):
+        """This node and every node inside it, in sheet order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def build_tree(sheet: Sheet, reporter: Reporter) -> Node:
+    """The rows of the survey sheet nested by their groups (errors for unbalanced groups and repeats)."""
+    root = Node(None, TypeSpec("root"))
+    stack = [root]
+    for row in sheet.rows:
+        type_text = row.get("type")
+        if not type_text:
+            reporter.error(sheet.name, row.number, _l("The row has no type."), column="type")
+            continue
+        spec = parse_type(type_text)
+        if spec.word in ("end group", "end repeat"):
+            if len(stack) == 1:
+                reporter.error(sheet.name, row.number, _l("“%(type)s” closes a group that was never opened.", type=type_text))
+            else:
+                opened = stack.pop()
+                if (opened.spec.word == "begin repeat") != (spec.word == "end repeat"):
+                    reporter.error(
+                        sheet.name, row.number,
+                        _l("“%(type)s” does not match the “%(opened)s” of row %(row)d.",
+                           type=type_text, opened=opened.get("type"), row=opened.number),
+                    )
+            continue
+        node = Node(row, spec, name=row.get("name"), marker=row.get(MARKER_TYPE).lower(), parent=stack[-1])
+        node.data = _data(sheet, row, reporter)
+        stack[-1].children.append(node)
+        if node.is_group:
+            if spec.word == "begin repeat":
+                reporter.error(
+                    sheet.name, row.number,
+                    _l("Repeats (%(name)s) are not supported: consult asks each question once per person. "
+                       "Ask about the most important case, or ask how many and describe them in a text question.",
+                       name=node.name or type_text),
+                )
+            stack.append(node)
+    for opened in stack[1:]:
+        reporter.error(sheet.name, opened.number, _l("The group %(name)s is never closed with “end group”.", name=opened.name or "?"))
+    return root
+
+
+def _data(sheet: Sheet, row: Row, reporter: Reporter) -> dict[str, Any]:
+    text = row.get(MARKER_DATA)
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        reporter.warn(sheet.name, row.number, _l("The consult data in this row cannot be read; it is ignored."), column=MARKER_DATA)
+        return {}
+    return data
+
+
+def make_key(name: str) -> str:
+    """A key from an XLSForm name: ``"1st-visit.date"`` → ``"q_1st_visit_date"``."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    key = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", plain)).strip("_")
+    if not key:
+        key = "q"
+    elif not key[0].isalpha():
+        key = f"q_{key}"
+    return key[:64]
+
+
+def assign_keys(root: Node, sheet: Sheet, reporter: Reporter) -> set[str]:
+    """Give every named row a key; report changed names and refuse duplicates. Returns the keys taken."""
+    taken: dict[str, Node] = {}
+    names: dict[str, Node] = {}
+    for node in root.walk():
+        if node.row is None or not node.name:
+            continue
+        if node.name in names:
+            reporter.error(
+                sheet.name, node.number,
+                _l("The name %(name)s is already used in row %(row)d; every name must be different.",
+                   name=node.name, row=names[node.name].number),
+                column="name",
+            )
+            continue
+        names[node.name] = node
+        if node.parent is not None and node.parent.marker in COMPOSITE_MARKERS and node.parent.is_group:
+            continue  # the parts of a severity, UNGP 31 or date range group are not keys of their own
+        key = node.name if KEY_RE.match(node.name) else make_key(node.name)
+        if key in taken:
+            reporter.error(
+                sheet.name, node.number,
+                _l("The name %(name)s becomes the key %(key)s, which row %(row)d already has.",
+                   name=node.name, key=key, row=taken[key].number),
+                column="name",
+            )
+            continue
+        if key != node.name:
+            reporter.warn(
+                sheet.name, node.number,
+                _l("The name %(name)s is stored as %(key)s (keys start with a letter and use A-Z, a-z, 0-9 and _, "
+                   "at most 64 characters); conditions that use it are rewritten.", name=node.name, key=key),
+                column="name",
+            )
+        node.key = key
+        taken[key] = node
+    return set(taken)
+
+
+def unique_key(base: str, taken: set[str]) -> str:
+    """``base``, or ``base_2``, ``base_3``... whichever is free; the result is added to ``taken``."""
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}_{n}"
+    taken.add(key)
+    return key
