@@ -1,0 +1,149 @@
+"""Demo: an open consultation in each demo territory, with targets and two invitation links.
+
+Community groups answer the built-in community risk survey; companies answer
+the company self-assessment, through invitation links only. The demo's two
+invitation tokens are derived from fixed names so that the printed demo links
+are the same every time (real links get random tokens).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from consult.accounts.models import Organisation, OrganisationKind, Territory
+from consult.core.codes import hash_token
+from consult.core.db import utctoday
+from consult.demo import DEMO_LOGINS, demo_step
+from consult.extensions import db
+from consult.responses import services
+from consult.responses.models import ConsultationState, Invitation
+from consult.surveys.models import Instrument
+
+COMMUNITY_GROUPS = {
+    "indigenous_people": 120,
+    "afro_descendant": 80,
+    "rural_community": 150,
+    "trade_union": 40,
+    "womens_organisation": 40,
+    "human_rights_defender": 20,
+    "cso": 30,
+}
+COMPANY_GROUPS = {"company_large": 15, "company_sme": 30}
+
+CONSULTATIONS = {
+    "antioquia": {
+        "slug": "riesgos-antioquia-2026",
+        "organiser": "Gobernación de Antioquia – Secretaría de Gobierno",
+        "title": {
+            "es": "Consulta sobre empresas y derechos humanos en Antioquia 2026",
+            "en": "Consultation on business and human rights in Antioquia 2026",
+            "pt": "Consulta sobre empresas e direitos humanos em Antioquia 2026",
+        },
+        "purpose": {
+            "es": "Queremos saber qué riesgos traen las empresas a los derechos de las personas en su territorio, para escribir juntos el plan de acción departamental.",
+            "en": "We want to know what risks businesses bring to people's rights where you live, to write the department's action plan together.",
+            "pt": "Queremos saber quais riscos as empresas trazem aos direitos das pessoas no seu território, para escrever juntos o plano de ação do departamento.",
+        },
+        "languages": ["es", "en", "pt"],
+    },
+    "salta": {
+        "slug": "riesgos-salta-2026",
+        "organiser": "Gobierno de la Provincia de Salta – Secretaría de Derechos Humanos",
+        "title": {
+            "es": "Consulta sobre empresas y derechos humanos en Salta 2026",
+            "en": "Consultation on business and human rights in Salta 2026",
+            "pt": "Consulta sobre empresas e direitos humanos em Salta 2026",
+        },
+        "purpose": {
+            "es": "Queremos escuchar a comunidades, trabajadores y empresas sobre los riesgos de la actividad empresarial en la provincia, para el plan de acción provincial.",
+            "en": "We want to hear communities, workers and companies on the risks of business activity in the province, for the provincial action plan.",
+            "pt": "Queremos ouvir comunidades, trabalhadores e empresas sobre os riscos da atividade empresarial na província, para o plano de ação provincial.",
+        },
+        "languages": ["es", "en", "pt", "qu", "gn"],
+    },
+}
+
+
+def demo_token(name: str) -> str:
+    """The fixed token of a demo invitation link (the demo is not secret; real links are random)."""
+    return hashlib.sha256(f"consult-demo-invitation:{name}".encode()).hexdigest()[:32]
+
+
+def _latest_library_version(key: str):
+    instrument = db.session.scalar(select(Instrument).where(Instrument.key == key, Instrument.territory_id.is_(None)))
+    if instrument is None:
+        raise RuntimeError(f"The built-in instrument {key!r} is missing: the surveys demo step loads it first.")
+    return instrument.latest_published or instrument.latest_version
+
+
+def _invitation(consultation, name: str, group_code: str, label: str, *, organisation=None, max_uses=None) -> str:
+    token = demo_token(name)
+    if db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token))) is None:
+        consultation.invitations.append(
+            Invitation(
+                group_code=group_code,
+                organisation=organisation,
+                label=label,
+                token_hash=hash_token(token),
+                expires_on=consultation.closes_on,
+                max_uses=max_uses,
+            )
+        )
+        db.session.flush()
+    return f"/c/{consultation.slug}/i/{token}"
+
+
+@demo_step("responses")
+def seed_responses() -> None:
+    """An open consultation per demo territory, targets per group, a community and a company link."""
+    community = _latest_library_version("community_risk")
+    company = _latest_library_version("company_self_assessment")
+    for slug, spec in CONSULTATIONS.items():
+        territory = db.session.scalar(select(Territory).where(Territory.slug == slug))
+        if territory is None:
+            continue
+        consultation = services.find_by_slug(spec["slug"])
+        if consultation is None:
+            today = utctoday()
+            consultation = services.create_consultation(
+                territory,
+                slug=spec["slug"],
+                title=spec["title"],
+                purpose=spec["purpose"],
+                organiser=spec["organiser"],
+                languages=[code for code in spec["languages"] if code in territory.enabled_languages],
+                fallback_language="es",
+                opens_on=today - timedelta(days=14),
+                closes_on=today + timedelta(days=120),
+            )
+            for code, target in COMMUNITY_GROUPS.items():
+                services.set_group(consultation, code, community, target)
+            for code, target in COMPANY_GROUPS.items():
+                services.set_group(consultation, code, company, target, is_invitation_only=True)
+            for locality in territory.localities[:3]:
+                services.set_locality_target(consultation, "rural_community", locality, 20)
+            services.change_state(consultation, ConsultationState.OPEN)
+        meeting = _invitation(
+            consultation, f"{slug}-community", "rural_community", "Asamblea comunitaria (demo)", max_uses=200
+        )
+        company_org = db.session.scalar(
+            select(Organisation).where(Organisation.territory_id == territory.id, Organisation.kind == OrganisationKind.COMPANY)
+        )
+        companies = _invitation(
+            consultation,
+            f"{slug}-company",
+            "company_large",
+            "Empresas invitadas (demo)",
+            organisation=company_org,
+            max_uses=5,
+        )
+        for label, path in (
+            (f"public link ({territory.name})", f"/c/{consultation.slug}/"),
+            (f"community invitation ({territory.name})", meeting),
+            (f"company invitation ({territory.name})", companies),
+        ):
+            if (label, path) not in DEMO_LOGINS:
+                DEMO_LOGINS.append((label, path))

@@ -1,0 +1,135 @@
+"""What the public answering pages share: finding the consultation, the person's draft, the language.
+
+The browser holds, in Flask's signed session cookie (a browser-session cookie,
+gone when the browser closes, which matters on shared phones), per
+consultation: the resume code of the draft being answered, the invitation it
+came through, and a receipt code waiting to be shown once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, g, redirect, session, url_for
+from flask_babel import get_locale, refresh
+
+from consult.i18n import CONTENT_LANGUAGES, content_language
+from consult.responses import drafts
+from consult.responses.models import Consultation, ConsultationState, ResponseDraft
+from consult.responses.services import find_by_slug
+from consult.surveys.engine import Instrument
+from consult.surveys.paths import is_on_path, path_pages
+
+_DRAFTS = "responses.drafts"
+_INVITATIONS = "responses.invitations"
+_RECEIPTS = "responses.receipts"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def public_consultation(slug: str) -> Consultation:
+    """The consultation at ``/c/<slug>/``; 404 while it is a draft (not public yet)."""
+    consultation = find_by_slug(slug)
+    if consultation is None or consultation.state == ConsultationState.DRAFT:
+        abort(404)
+    g.territory = consultation.territory
+    return consultation
+
+
+def _stash(name: str) -> dict[str, Any]:
+    return dict(session.get(name) or {})
+
+
+def _put(name: str, slug: str, value: Any) -> None:
+    stash = _stash(name)
+    if value is None:
+        stash.pop(slug, None)
+    else:
+        stash[slug] = value
+    session[name] = stash
+
+
+def remember_draft(consultation: Consultation, code: str) -> None:
+    """Keep the draft's resume code in the browser session."""
+    _put(_DRAFTS, consultation.slug, code)
+
+
+def forget_draft(consultation: Consultation) -> None:
+    """Drop the draft from this browser (it stays on the server, resumable with its code)."""
+    _put(_DRAFTS, consultation.slug, None)
+
+
+def resume_code(consultation: Consultation) -> str | None:
+    """The resume code this browser holds for ``consultation``."""
+    return _stash(_DRAFTS).get(consultation.slug)
+
+
+def current_draft(consultation: Consultation) -> ResponseDraft | None:
+    """The draft this browser is answering, if it still exists."""
+    code = resume_code(consultation)
+    draft = drafts.find_draft(consultation, code)
+    if code and draft is None:
+        forget_draft(consultation)
+    return draft
+
+
+def remember_invitation(consultation: Consultation, invitation_id: int | None) -> None:
+    """Keep (or with ``None`` drop) the invitation this browser arrived through."""
+    _put(_INVITATIONS, consultation.slug, invitation_id)
+
+
+def invitation_id(consultation: Consultation) -> int | None:
+    """The invitation this browser arrived through, if any."""
+    value = _stash(_INVITATIONS).get(consultation.slug)
+    return value if isinstance(value, int) else None
+
+
+def hand_receipt(consultation: Consultation, code: str) -> None:
+    """Pass a receipt code to the next page, which shows it once."""
+    _put(_RECEIPTS, consultation.slug, code)
+
+
+def take_receipt(consultation: Consultation) -> str | None:
+    """The receipt code waiting to be shown, removed from the session."""
+    code = _stash(_RECEIPTS).get(consultation.slug)
+    _put(_RECEIPTS, consultation.slug, None)
+    return code
+
+
+def language(consultation: Consultation) -> str:
+    """The content language for this request: the one asked for if offered, else the fallback."""
+    asked = content_language()
+    return asked if asked in consultation.languages else consultation.fallback_language
+
+
+def use_language(code: str) -> None:
+    """Make ``code`` the language of this browser from now on, and of the rest of this request."""
+    if code in CONTENT_LANGUAGES:
+        session["lang"] = code
+        g.content_language = code
+        refresh()
+
+
+def interface_language() -> str:
+    """The language the interface is shown in (es, en or pt)."""
+    return str(get_locale())
+
+
+def language_choices(consultation: Consultation) -> list[tuple[str, str]]:
+    """The consultation's languages as (code, name in that language)."""
+    return [(code, CONTENT_LANGUAGES.get(code, code)) for code in consultation.languages]
+
+
+def resume_target(draft: ResponseDraft, instrument: Instrument | None):
+    """Where a person continuing ``draft`` should land: the group step, their page, or the first page."""
+    consultation = draft.consultation
+    if instrument is None or draft.group_code is None:
+        return redirect(url_for("responses.group_step", slug=consultation.slug))
+    answers = draft.answers or {}
+    if draft.page_key == "review":
+        return redirect(url_for("responses.review", slug=consultation.slug))
+    if draft.page_key and instrument.has_page(draft.page_key) and is_on_path(instrument, answers, draft.page_key):
+        return redirect(url_for("responses.answer_page", slug=consultation.slug, page_key=draft.page_key))
+    pages = path_pages(instrument, answers)
+    if not pages:
+        return redirect(url_for("responses.review", slug=consultation.slug))
+    return redirect(url_for("responses.answer_page", slug=consultation.slug, page_key=pages[0].key))

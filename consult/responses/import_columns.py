@@ -1,0 +1,153 @@
+"""Which question (and which field of it) a spreadsheet column of answers fills.
+
+Three spellings are understood, so that a file comes straight from where the
+answers were gathered:
+
+* consult's own names: ``KEY`` for a whole answer and the flat export columns
+  of each question type (``KEY.option`` 0/1 per option of a multiple choice,
+  ``KEY.part`` for a severity, UNGP 31, territory or date-range part,
+  ``KEY.other.text``);
+* the names of an exported KoboToolbox or ODK data file for a form made from
+  the instrument (``docs/xlsform.md``): groups as path prefixes
+  (``section/page/KEY``, or ``section-page-KEY`` from ODK Central), a
+  select_multiple as space-separated codes in ``KEY`` and/or one 0/1 column
+  per option ``KEY/option``, parts as ``KEY__part``, "other" texts as
+  ``KEY__other``;
+* the reserved columns ``group``, ``language`` and ``entry_mode``.
+
+Metadata columns of the collection tools (``start``, ``end``, ``_uuid``,
+``_submission_time``, ``_index``, ``meta/instanceID``…) are recognised and
+left out: consult does not record when, where or on which device a person
+answered. Columns computed from others (``KEY.severity``, ``PAGE__route``) are
+left out too. The submission id (``_uuid`` or ``instanceID``) serves only to
+refuse importing the same submission twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from consult.surveys.engine import Instrument, Question
+from consult.surveys.types import field_name
+
+SPECIAL = ("group", "language", "entry_mode")
+SUBMISSION_ID_COLUMNS = ("_uuid", "meta/instanceID", "meta-instanceID", "instanceID", "KEY")
+META_COLUMNS = frozenset(
+    {
+        "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email",
+        "audit", "instanceName", "__version__", "SubmissionDate", "SubmitterID", "SubmitterName",
+        "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion",
+        "start-geopoint", "background-audio",
+    }
+)
+META_PREFIXES = ("_", "meta/", "meta-", "formhub/", "formhub-")
+CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "consent", "stakeholder_group", "scale", "ungp31", "severity"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a column fills: a field of a question, and how the cell is read.
+
+    ``how``: ``value`` (the cell is the field's value), ``list`` (codes separated
+    by spaces or commas), ``flag`` (1/0 for ``option``), ``place`` (a locality
+    or area by code or name), ``computed`` (left out).
+    """
+
+    question_key: str
+    field: str
+    how: str = "value"
+    option: str | None = None
+    #: The cell holds option codes, compared without regard to case.
+    is_code: bool = False
+
+
+def _names(question: Question) -> dict[str, Target]:
+    key, kind = question.key, question.type
+    found: dict[str, Target] = {}
+
+    def add(target: Target, *names: str) -> None:
+        if kind in CHOICE_TYPES and target.how in ("value", "list") and not target.field.endswith("-other"):
+            target = Target(target.question_key, target.field, target.how, target.option, is_code=True)
+        for name in names:
+            found.setdefault(name, target)
+
+    if kind == "info":
+        return found
+    if kind in ("multiple_choice", "consent"):
+        add(Target(key, field_name(key), "list"), key)
+        options = list(question.option_values) + (["other"] if question.other is not None and kind != "consent" else [])
+        for option in options:
+            add(Target(key, field_name(key), "flag", option), f"{key}.{option}", f"{key}/{option}")
+    elif kind == "territory":
+        add(Target(key, field_name(key), "place"), key)
+        for part in ("area", "locality"):
+            add(Target(key, field_name(key, part)), f"{key}.{part}", f"{key}__{part}")
+    elif kind in ("severity", "ungp31", "date_range"):
+        parts = {"severity": ("scale", "scope", "irremediability", "likelihood"),
+                 "date_range": ("start", "end")}.get(kind) or (
+            "legitimate", "accessible", "predictable", "equitable", "transparent", "rights_compatible",
+            "continuous_learning", "engagement")
+        for part in parts:
+            add(Target(key, field_name(key, part)), f"{key}.{part}", f"{key}__{part}")
+        if kind == "severity":
+            add(Target(key, "", "computed"), f"{key}.severity", f"{key}.urgent")
+    else:
+        add(Target(key, field_name(key)), key)
+    if kind == "single_choice" and question.other is not None:
+        add(Target(key, field_name(key, "other")), f"{key}.other.text", f"{key}__other")
+    if kind == "multiple_choice" and question.other is not None:
+        add(Target(key, field_name(key, "other")), f"{key}.other.text", f"{key}__other")
+    return found
+
+
+class ColumnMap:
+    """The columns an instrument understands, by every spelling above."""
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.instrument = instrument
+        self.names: dict[str, Target] = {}
+        for question in instrument.questions:
+            for name, target in _names(question).items():
+                self.names.setdefault(name, target)
+        lowered: dict[str, list[Target]] = {}
+        for name, target in self.names.items():
+            lowered.setdefault(name.lower(), []).append(target)
+        # A case-insensitive spelling is accepted only when it names one thing.
+        self._lowered = {name: targets[0] for name, targets in lowered.items() if len(targets) == 1}
+
+    def _lookup(self, name: str) -> Target | None:
+        return self.names.get(name) or self._lowered.get(name.lower())
+
+    def target(self, header: str) -> Target | None:
+        """The target of a column header, or ``None`` when no question of the instrument has that name."""
+        header = header.strip()
+        if not header:
+            return None
+        found = self._lookup(header)
+        if found is not None:
+            return found
+        if header.endswith("__route"):
+            return None
+        for separator in ("/", "-"):
+            parts = [p for p in header.split(separator) if p]
+            if len(parts) < 2:
+                continue
+            # The option column first: ``KEY/option`` must not be read as a question named like the option.
+            found = self._lookup(f"{parts[-2]}/{parts[-1]}") or self._lookup(parts[-1])
+            if found is not None:
+                return found
+        return None
+
+
+def column_kind(header: str) -> str | None:
+    """``special``, ``submission_id``, ``meta`` or ``computed`` for the columns that are not answers; else ``None``."""
+    name = header.strip()
+    if name.lower() in SPECIAL:
+        return "special"
+    if name in SUBMISSION_ID_COLUMNS:
+        return "submission_id"
+    if name in META_COLUMNS or name.startswith(META_PREFIXES) or name.lower() in {m.lower() for m in META_COLUMNS}:
+        return "meta"
+    if name.endswith("__route"):
+        return "computed"
+    return None

@@ -1,0 +1,124 @@
+"""The survey engine as the answering pages use it: a page's form, its progress, and answers in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from consult.responses.flow import interface_language
+from consult.responses.models import Consultation, ResponseDraft
+from consult.surveys.engine import Instrument, Page
+from consult.surveys.paths import on_path_answers, path_pages, visible_questions
+from consult.surveys.types import FieldContext, question_type
+from consult.surveys.types.base import Content
+
+
+def localities_of(consultation: Consultation) -> list[dict[str, Any]]:
+    """The territory's places as the territory question wants them."""
+    return [{"code": loc.code, "name": loc.name, "area": loc.area} for loc in consultation.territory.localities]
+
+
+def context_for(consultation: Consultation, instrument: Instrument, lang: str) -> FieldContext:
+    """The engine's field context: content language, interface language, localities."""
+    return FieldContext(instrument, lang, interface_language(), localities_of(consultation))
+
+
+@dataclass
+class PageView:
+    """A page ready to render: its form, where it sits on the path, and the answers it yielded."""
+
+    page: Page
+    instrument: Instrument
+    form: Any
+    lang: str
+    position: int
+    total: int
+    title: Content
+    section_title: Content | None
+    answers: dict[str, Any] = field(default_factory=dict)
+    errors: bool = False
+    #: The answers just given reveal more questions on this same page: show it again.
+    reveals: bool = False
+
+
+def _page_form(consultation: Consultation, instrument: Instrument, page: Page, lang: str, answers: dict[str, Any]):
+    from consult.surveys.forms import page_form
+
+    return page_form(instrument, page, lang, answers, localities=localities_of(consultation))
+
+
+def _view(consultation, draft, instrument, page, form, answers, errors=False) -> PageView:
+    lang = draft.language
+    ctx = context_for(consultation, instrument, lang)
+    keys = [p.key for p in path_pages(instrument, answers)]
+    position = keys.index(page.key) + 1 if page.key in keys else 1
+    section = instrument.section_of(page)
+    title = ctx.content(page.title) if page.title else ctx.content(section.title)
+    section_title = ctx.content(section.title) if page.title and section.title else None
+    if section_title is not None and section_title.text == title.text:
+        section_title = None
+    return PageView(page, instrument, form, lang, position, len(keys), title, section_title, {}, errors)
+
+
+def build_page(consultation: Consultation, draft: ResponseDraft, instrument: Instrument, page: Page) -> PageView:
+    """The page showing the answers stored in the draft."""
+    answers = dict(draft.answers or {})
+    form = _page_form(consultation, instrument, page, draft.language, answers)(formdata=None)
+    return _view(consultation, draft, instrument, page, form, answers)
+
+
+def read_page(consultation: Consultation, draft: ResponseDraft, instrument: Instrument, page: Page, formdata) -> PageView:
+    """The page with what was just submitted, validated; ``.answers`` holds the page's answers when valid."""
+    answers = dict(draft.answers or {})
+    form = _page_form(consultation, instrument, page, draft.language, answers)(formdata=formdata)
+    valid = form.validate()
+    view = _view(consultation, draft, instrument, page, form, answers, errors=not valid)
+    if valid:
+        view.answers = form.answers()
+        view.reveals = bool(form.newly_visible())
+    return view
+
+
+@dataclass
+class AnsweredQuestion:
+    """A question and the answer in words."""
+
+    text: Content
+    answer: str
+
+
+@dataclass
+class AnsweredPage:
+    """A page of the path with its answered questions, for the review and receipt pages."""
+
+    key: str
+    title: Content
+    items: list[AnsweredQuestion]
+
+
+def answered_pages(
+    consultation: Consultation,
+    draft: ResponseDraft | None,
+    instrument: Instrument,
+    *,
+    answers: dict[str, Any] | None = None,
+    lang: str | None = None,
+) -> list[AnsweredPage]:
+    """The path's pages with the answers that count, in words, in the draft's (or ``lang``) language."""
+    answers = dict(answers if answers is not None else (draft.answers if draft else {}) or {})
+    lang = lang or (draft.language if draft else instrument.fallback_language)
+    ctx = context_for(consultation, instrument, lang)
+    counted = on_path_answers(instrument, answers)
+    result = []
+    for page in path_pages(instrument, answers):
+        items = []
+        for question in visible_questions(instrument, page, counted):
+            if question.type == "info":
+                continue
+            value = counted.get(question.key)
+            shown = question_type(question.type).display(question, value, ctx) if value is not None else ""
+            items.append(AnsweredQuestion(ctx.content(question.text), shown))
+        if items:
+            section = instrument.section_of(page)
+            result.append(AnsweredPage(page.key, ctx.content(page.title or section.title), items))
+    return result
