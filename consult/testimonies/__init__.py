@@ -6,5 +6,21 @@ bp = Blueprint("testimonies", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the testimonies blueprint."""
+    """Install the key ring (refusing to start on a malformed one), register views, CLI and links."""
+    from flask_babel import lazy_gettext as _l
+
+    from config import ConfigError
+    from consult.accounts.navigation import register_territory_link
+    from consult.testimonies import cli, crypto, demo, models, views_cso, views_public, views_staff  # noqa: F401  (routes, seed step)
+
+    try:
+        crypto.install_keyring(app, app.config.get("CONSULT_TESTIMONY_KEYS", ""))
+    except crypto.KeyConfigError as error:
+        raise ConfigError(f"{error}. Set CONSULT_TESTIMONY_KEYS (see README, Configuration).") from None
+    register_territory_link("testimonies.queue", _l("Testimonies"), ("moderator", "official"))
+    register_territory_link("testimonies.excerpts", _l("Testimony excerpts and counts"), ("analyst", "moderator", "official"))
+    register_territory_link("testimonies.routes", _l("Protection routes"), ("official",))
+    register_territory_link("testimonies.settings", _l("Testimony settings"), ("official",))
+    register_territory_link("testimonies.audit_log", _l("Who read testimonies"), ("official",))
     app.register_blueprint(bp)
+    app.cli.add_command(cli.testimonies_cli)

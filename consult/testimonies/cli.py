@@ -1,0 +1,72 @@
+"""``flask --app consult testimonies …``: keys, rotation and the retention purge."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from consult.testimonies import crypto
+
+
+@click.group("testimonies")
+def testimonies_cli() -> None:
+    """Testimony keys, key rotation and retention."""
+
+
+@testimonies_cli.command("new-key")
+@click.argument("key_id")
+def new_key_command(key_id: str) -> None:
+    """Print a fresh key entry ``KEY_ID:base64`` to put first in CONSULT_TESTIMONY_KEYS."""
+    try:
+        click.echo(crypto.new_key_spec(key_id))
+    except crypto.KeyConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@testimonies_cli.command("key-status")
+@with_appcontext
+def key_status_command() -> None:
+    """How many sealed rows each key id holds."""
+    from consult.testimonies.rotation import key_usage
+
+    ring = crypto.keyring()
+    click.echo(f"current key: {ring.current_id}; keys configured: {', '.join(ring.ids)}")
+    for table, usage in key_usage().items():
+        listed = ", ".join(f"{key_id}: {count}" for key_id, count in sorted(usage.items())) or "no rows"
+        click.echo(f"  {table:<24} {listed}")
+
+
+@testimonies_cli.command("rotate-keys")
+@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@with_appcontext
+def rotate_keys_command(batch_size: int) -> None:
+    """Re-encrypt everything under the current key; safe to stop and run again."""
+    from consult.extensions import db
+    from consult.testimonies.rotation import rotate_keys
+
+    ring = crypto.keyring()
+    click.echo(f"Re-encrypting under key {ring.current_id} in batches of {batch_size}.")
+    try:
+        report = rotate_keys(batch_size, on_batch=lambda table, n: click.echo(f"  {table}: {n} rows re-encrypted"))
+    except crypto.CryptoError as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{error}. Rows committed so far stay re-encrypted; fix the key ring and run the command again."
+        ) from None
+    for table, count in report.resealed.items():
+        click.echo(f"{table:<24} re-encrypted: {count}")
+    click.echo(f"total re-encrypted: {report.total}")
+    if report.is_complete:
+        click.echo(f"Every row is under {ring.current_id}. Keys no longer needed: {', '.join(ring.ids[1:]) or 'none'}.")
+    else:
+        raise click.ClickException(f"rows still under other keys: {report.remaining}")
+
+
+@testimonies_cli.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Delete the content of testimonies past their consultation's retention period (run daily)."""
+    from consult.testimonies.services import purge_expired
+
+    report = purge_expired()
+    click.echo(f"testimonies purged: {report.purged}; expired drafts deleted: {report.drafts_deleted}")
