@@ -16,10 +16,15 @@ Environment variables (all optional in development):
 ``CONSULT_LOG_LEVEL``           INFO by default
 ``CONSULT_MAX_UPLOAD_MB``       largest request body accepted, 8 MB by default
 ``CONSULT_SMALL_CELL``          smallest count published by default (5)
+``CONSULT_DRAFT_DAYS``          days an unsent answer in progress is kept after it was last saved (30)
+``CONSULT_TESTIMONY_KEYS``      keys that encrypt testimonies, ``id:base64key,...``, the first
+                                current (required in production; development and tests keep
+                                one in ``instance/testimony_keys``)
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import os
 import secrets
@@ -45,6 +50,9 @@ class Settings:
     log_level: str = "INFO"
     max_upload_mb: int = 8
     small_cell: int = 5
+    draft_days: int = 30
+    # ``id:base64key`` pairs, comma-separated, the first encrypts; parsed by consult.testimonies.crypto.
+    testimony_keys: str = ""
     secure_cookies: bool = True
     csrf_enabled: bool = True
     ratelimit_enabled: bool = True
@@ -82,6 +90,8 @@ class Settings:
             "BABEL_DEFAULT_TIMEZONE": "UTC",
             "CONSULT_LOG_LEVEL": self.log_level,
             "CONSULT_SMALL_CELL": self.small_cell,
+            "CONSULT_DRAFT_DAYS": self.draft_days,
+            "CONSULT_TESTIMONY_KEYS": self.testimony_keys,
             "CONSULT_ARGON2_TIME_COST": self.argon2_time_cost,
             "CONSULT_ARGON2_MEMORY_COST": self.argon2_memory_cost,
             "TESTING": self.env == "testing",
@@ -109,6 +119,28 @@ def _instance_secret(instance_path: Path, name: str) -> str:
     return path.read_text().strip()
 
 
+def _instance_testimony_keys(instance_path: Path) -> str:
+    """Read the development key ring ``instance/testimony_keys``, creating one key (mode 0600) on first use.
+
+    The file is written under a temporary name and linked into place, so a
+    process starting at the same moment never reads a half-written key.
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / "testimony_keys"
+    if not path.exists():
+        temporary = instance_path / f".testimony_keys.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write("dev1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii") + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return ",".join(line.strip() for line in path.read_text().splitlines() if line.strip())
+
+
 def load_settings(
     env: str | None = None,
     instance_path: str | os.PathLike[str] = "instance",
@@ -133,6 +165,8 @@ def load_settings(
         "log_level": environ.get("CONSULT_LOG_LEVEL", "INFO").upper(),
         "max_upload_mb": int(environ.get("CONSULT_MAX_UPLOAD_MB", "8")),
         "small_cell": int(environ.get("CONSULT_SMALL_CELL", "5")),
+        "draft_days": int(environ.get("CONSULT_DRAFT_DAYS", "30")),
+        "testimony_keys": environ.get("CONSULT_TESTIMONY_KEYS", "").strip(),
     }
     if env == "production":
         missing = [
@@ -140,6 +174,7 @@ def load_settings(
             for name, value in (
                 ("CONSULT_SECRET_KEY", values["secret_key"]),
                 ("CONSULT_DATABASE_URL", values["database_url"]),
+                ("CONSULT_TESTIMONY_KEYS", values["testimony_keys"]),
             )
             if not value
         ]
@@ -154,11 +189,13 @@ def load_settings(
     elif env == "development":
         values["secret_key"] = values["secret_key"] or _instance_secret(instance, "secret_key")
         values["database_url"] = values["database_url"] or f"sqlite:///{(instance / 'consult.sqlite3').resolve()}"
+        values["testimony_keys"] = values["testimony_keys"] or _instance_testimony_keys(instance)
         # The demo is served over plain http on localhost.
         values["secure_cookies"] = False
     else:  # testing
         values["secret_key"] = values["secret_key"] or "testing-secret-key-not-for-production-use"
         values["database_url"] = values["database_url"] or "sqlite://"
+        values["testimony_keys"] = values["testimony_keys"] or _instance_testimony_keys(instance)
         values["secure_cookies"] = False
         values["ratelimit_storage_url"] = "memory://"
         values["argon2_time_cost"] = 1
