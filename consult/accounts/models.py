@@ -7,11 +7,11 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
-from consult.core.db import utcnow
+from consult.core.db import str_enum, utcnow
 
 
 class Role(str, enum.Enum):
@@ -64,11 +64,6 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Stored as plain strings (no native enum type) so adding a value needs no
-    # PostgreSQL ALTER TYPE; the check constraint still guards the values.
-    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e], length=40)
-
 
 class Territory(db.Model):
     """A department, province or city that runs consultations."""
@@ -116,7 +111,7 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -184,7 +179,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "membership_role"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")

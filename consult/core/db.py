@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import MetaData, event
+import enum
+
+from sqlalchemy import Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -23,6 +25,15 @@ class Base(DeclarativeBase):
     """Base class of every consult model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def str_enum(kind: type[enum.Enum], name: str) -> Enum:
+    """A column type for ``kind`` stored as plain strings with a check constraint.
+
+    No native PostgreSQL enum: adding a value then needs no ALTER TYPE, and the
+    check constraint still guards the values on both databases.
+    """
+    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e], length=40)
 
 
 def utcnow() -> datetime:

@@ -18,18 +18,14 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import User
-from consult.core.db import utcnow
+from consult.core.db import str_enum, utcnow
 from consult.extensions import db
 from consult.responses.models import EntryMode, Response
 
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Plain strings with a check constraint, like the other rooms' enums.
-    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e], length=40)
 
 
 class CaptureAction(str, enum.Enum):
@@ -74,9 +70,9 @@ class CaptureDecision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
-    action: Mapped[CaptureAction] = mapped_column(_enum(CaptureAction, "capture_action"))
+    action: Mapped[CaptureAction] = mapped_column(str_enum(CaptureAction, "capture_action"))
     #: The batch: which link, organisation or channel, and which day.
-    source_kind: Mapped[SourceKind] = mapped_column(_enum(SourceKind, "capture_source_kind"))
+    source_kind: Mapped[SourceKind] = mapped_column(str_enum(SourceKind, "capture_source_kind"))
     source_id: Mapped[int | None] = mapped_column(Integer)
     source_label: Mapped[str] = mapped_column(String(300), default="")
     batch_on: Mapped[date | None] = mapped_column(Date)
@@ -108,7 +104,7 @@ class FacilitatorTally(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    entry_mode: Mapped[EntryMode] = mapped_column(_enum(EntryMode, "tally_entry_mode"))
+    entry_mode: Mapped[EntryMode] = mapped_column(str_enum(EntryMode, "tally_entry_mode"))
     count: Mapped[int] = mapped_column(Integer, default=0)
 
     user: Mapped[User] = relationship()

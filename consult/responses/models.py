@@ -16,7 +16,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -28,14 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Locality, Organisation, Territory
-from consult.core.db import utcnow, utctoday
+from consult.core.db import str_enum, utcnow, utctoday
 from consult.extensions import db
 
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Plain strings with a check constraint, as in accounts: adding a state needs
-    # no ALTER TYPE on PostgreSQL.
-    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e], length=40)
 
 
 class ConsultationState(str, enum.Enum):
@@ -102,7 +96,7 @@ class Consultation(db.Model):
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["es"])
     fallback_language: Mapped[str] = mapped_column(String(8), default="es")
     state: Mapped[ConsultationState] = mapped_column(
-        _enum(ConsultationState, "consultation_state"), default=ConsultationState.DRAFT
+        str_enum(ConsultationState, "consultation_state"), default=ConsultationState.DRAFT
     )
     opens_on: Mapped[date | None] = mapped_column(Date)
     closes_on: Mapped[date | None] = mapped_column(Date)
@@ -257,7 +251,7 @@ class ResponseDraft(db.Model):
     #: Random, sent back with the final "send": it makes sending idempotent.
     submission_token: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
-    entry_mode: Mapped[EntryMode] = mapped_column(_enum(EntryMode, "draft_entry_mode"), default=EntryMode.ONLINE)
+    entry_mode: Mapped[EntryMode] = mapped_column(str_enum(EntryMode, "draft_entry_mode"), default=EntryMode.ONLINE)
     is_collective: Mapped[bool] = mapped_column(Boolean, default=False)
     mandate_reference: Mapped[str | None] = mapped_column(String(300))
     people_represented: Mapped[int | None] = mapped_column(Integer)
@@ -283,7 +277,7 @@ class Response(db.Model):
     group_code: Mapped[str] = mapped_column(String(40))
     locality_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id", ondelete="SET NULL"), index=True)
     language: Mapped[str] = mapped_column(String(8))
-    entry_mode: Mapped[EntryMode] = mapped_column(_enum(EntryMode, "entry_mode"), default=EntryMode.ONLINE)
+    entry_mode: Mapped[EntryMode] = mapped_column(str_enum(EntryMode, "entry_mode"), default=EntryMode.ONLINE)
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="SET NULL"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     is_collective: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -33,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Organisation, Territory, User
-from consult.core.db import utcnow, utctoday
+from consult.core.db import str_enum, utcnow, utctoday
 from consult.extensions import db
 from consult.responses.models import Consultation
 from consult.surveys.models import InstrumentVersion
@@ -51,10 +50,6 @@ from consult.testimonies.enums import (  # noqa: F401  (re-exported: the room im
     TestimonyStatus,
 )
 
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Plain strings with a check constraint, as elsewhere: no ALTER TYPE to add a value.
-    return Enum(kind, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e], length=40)
 
 
 class TestimonySettings(db.Model):
@@ -90,14 +85,14 @@ class Testimony(db.Model):
     instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id"), index=True)
     #: Set when a CSO account submitted it; that organisation sees it and nobody else outside staff.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
-    on_behalf_of: Mapped[OnBehalfOf | None] = mapped_column(_enum(OnBehalfOf, "testimony_on_behalf_of"))
+    on_behalf_of: Mapped[OnBehalfOf | None] = mapped_column(str_enum(OnBehalfOf, "testimony_on_behalf_of"))
     people_count: Mapped[int | None] = mapped_column(Integer)
     language: Mapped[str] = mapped_column(String(8))
     receipt_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: Hash of the draft's token: a second "send" of the same draft finds this row instead of making another.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[TestimonyStatus] = mapped_column(
-        _enum(TestimonyStatus, "testimony_status"), default=TestimonyStatus.SUBMITTED
+        str_enum(TestimonyStatus, "testimony_status"), default=TestimonyStatus.SUBMITTED
     )
     #: Reprisals or threats were reported: first in the moderators' queue.
     is_urgent: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -201,7 +196,7 @@ class TestimonyConsent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"), index=True)
-    use: Mapped[ConsentUse] = mapped_column(_enum(ConsentUse, "testimony_consent_use"))
+    use: Mapped[ConsentUse] = mapped_column(str_enum(ConsentUse, "testimony_consent_use"))
     is_granted: Mapped[bool] = mapped_column(Boolean)
     #: For ``share_authorities``: the authority named (a protection route of the territory).
     authority: Mapped[str | None] = mapped_column(String(200))
@@ -211,7 +206,7 @@ class TestimonyConsent(db.Model):
     #: Which text that was: ``<instrument key>@<version number>``.
     wording_version: Mapped[str] = mapped_column(String(80))
     changed_on: Mapped[date] = mapped_column(Date, default=utctoday)
-    changed_by: Mapped[Actor] = mapped_column(_enum(Actor, "testimony_consent_actor"))
+    changed_by: Mapped[Actor] = mapped_column(str_enum(Actor, "testimony_consent_actor"))
     #: True on the latest record of this use; earlier ones are history.
     is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
 
@@ -232,7 +227,7 @@ class TestimonyExcerpt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"), index=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id", ondelete="CASCADE"), index=True)
-    status: Mapped[ExcerptStatus] = mapped_column(_enum(ExcerptStatus, "testimony_excerpt_status"), default=ExcerptStatus.PROPOSED)
+    status: Mapped[ExcerptStatus] = mapped_column(str_enum(ExcerptStatus, "testimony_excerpt_status"), default=ExcerptStatus.PROPOSED)
     key_id: Mapped[str | None] = mapped_column(String(32), index=True)
     sealed_text: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: Why it was approved or rejected (sealed: a reason may quote the testimony).
@@ -274,7 +269,7 @@ class TestimonyAddition(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"), index=True)
-    added_by: Mapped[Actor] = mapped_column(_enum(Actor, "testimony_addition_actor"))
+    added_by: Mapped[Actor] = mapped_column(str_enum(Actor, "testimony_addition_actor"))
     key_id: Mapped[str | None] = mapped_column(String(32), index=True)
     sealed_text: Mapped[bytes | None] = mapped_column(LargeBinary)
     added_on: Mapped[date] = mapped_column(Date, default=utctoday)
@@ -317,7 +312,7 @@ class DecryptionEvent(db.Model):
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id", ondelete="CASCADE"), index=True)
     testimony_id: Mapped[int | None] = mapped_column(ForeignKey("testimonies.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    actor: Mapped[Actor] = mapped_column(_enum(Actor, "testimony_audit_actor"))
+    actor: Mapped[Actor] = mapped_column(str_enum(Actor, "testimony_audit_actor"))
     #: What was opened and why: the view or command (``moderation.read``, ``excerpts.list``…).
     purpose: Mapped[str] = mapped_column(String(60))
     #: For a submitter's own visits, the day only.
