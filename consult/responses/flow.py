@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, g, redirect, session, url_for
+from flask import abort, g, redirect, render_template, session, url_for
 from flask_babel import get_locale, refresh
 
 from consult.i18n import CONTENT_LANGUAGES, content_language
@@ -133,3 +133,20 @@ def resume_target(draft: ResponseDraft, instrument: Instrument | None):
     if not pages:
         return redirect(url_for("responses.review", slug=consultation.slug))
     return redirect(url_for("responses.answer_page", slug=consultation.slug, page_key=pages[0].key))
+
+
+def render_answering(template: str, consultation: Consultation, draft: ResponseDraft, **context: Any):
+    """An answering page with its language buttons and resume code, in the draft's language, never cached."""
+    return (
+        render_template(
+            template,
+            consultation=consultation,
+            draft=draft,
+            languages=language_choices(consultation),
+            resume_code=resume_code(consultation),
+            lang=draft.language,
+            **context,
+        ),
+        200,
+        NO_STORE,
+    )

@@ -176,19 +176,7 @@ def group_step(slug: str):
     elif request.method == "POST":
         _switch_language(consultation, draft)
     db.session.commit()
-    return (
-        render_template(
-            "responses/group.html",
-            consultation=consultation,
-            draft=draft,
-            form=form,
-            languages=flow.language_choices(consultation),
-            resume_code=flow.resume_code(consultation),
-            lang=draft.language,
-        ),
-        200,
-        flow.NO_STORE,
-    )
+    return flow.render_answering("responses/group.html", consultation, draft, form=form)
 
 
 @bp.route("/c/<slug>/p/<page_key>", methods=["GET", "POST"])
@@ -247,19 +235,7 @@ def answer_page(slug: str, page_key: str):
 
 
 def _render_page(consultation, draft, view: PageView):
-    return (
-        render_template(
-            "responses/page.html",
-            consultation=consultation,
-            draft=draft,
-            view=view,
-            languages=flow.language_choices(consultation),
-            resume_code=flow.resume_code(consultation),
-            lang=draft.language,
-        ),
-        200,
-        flow.NO_STORE,
-    )
+    return flow.render_answering("responses/page.html", consultation, draft, view=view)
 
 
 @bp.route("/c/<slug>/later", methods=["GET", "POST"])
@@ -278,19 +254,7 @@ def later(slug: str):
         flow.forget_draft(consultation)
         flash(_("This device no longer holds your answers. Continue any time with your code."), "success")
         return redirect(url_for("responses.landing", slug=slug))
-    return (
-        render_template(
-            "responses/later.html",
-            consultation=consultation,
-            draft=draft,
-            form=form,
-            code=flow.resume_code(consultation),
-            languages=flow.language_choices(consultation),
-            lang=draft.language,
-        ),
-        200,
-        flow.NO_STORE,
-    )
+    return flow.render_answering("responses/later.html", consultation, draft, form=form, code=flow.resume_code(consultation))
 
 
 @bp.route("/c/<slug>/restart", methods=["POST"])

@@ -38,24 +38,17 @@ def review(slug: str):
     drafts.set_page(draft, "review")
     db.session.commit()
     last = last_page(instrument, answers)
-    return (
-        render_template(
-            "responses/review.html",
-            consultation=consultation,
-            draft=draft,
-            form=form,
-            pages=answered_pages(consultation, draft, instrument),
-            missing=sending.missing_required(instrument, answers),
-            back_url=url_for("responses.answer_page", slug=slug, page_key=last.key)
-            if last
-            else url_for("responses.group_step", slug=slug),
-            group_label=STAKEHOLDER_GROUPS.get(draft.group_code, draft.group_code),
-            languages=flow.language_choices(consultation),
-            resume_code=flow.resume_code(consultation),
-            lang=draft.language,
-        ),
-        200,
-        flow.NO_STORE,
+    return flow.render_answering(
+        "responses/review.html",
+        consultation,
+        draft,
+        form=form,
+        pages=answered_pages(consultation, draft, instrument),
+        missing=sending.missing_required(instrument, answers),
+        back_url=url_for("responses.answer_page", slug=slug, page_key=last.key)
+        if last
+        else url_for("responses.group_step", slug=slug),
+        group_label=STAKEHOLDER_GROUPS.get(draft.group_code, draft.group_code),
     )
 
 

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from consult.accounts.models import Territory
 
 
+# Parsed frozen versions by (id, frozen_at); the id alone could be reused by a
+# new row after a delete, a freeze time with it cannot in practice.
+_PARSED: dict[tuple[int, datetime], Any] = {}
+_PARSED_LIMIT = 64
+
+
 class VersionStatus(str, enum.Enum):
     """Where a version is in its life."""
 
@@ -157,10 +163,23 @@ class InstrumentVersion(db.Model):
         return self.definition.get("fallback_language") or (self.languages[0] if self.languages else "es")
 
     def parsed(self):
-        """The engine's read-only view of this definition (``consult.surveys.engine.Instrument``)."""
+        """The engine's read-only view of this definition (``consult.surveys.engine.Instrument``).
+
+        Every answering request needs it; parsing the community survey takes
+        about a millisecond. A frozen version never changes and the parsed
+        view is immutable, so it is kept per process; drafts are parsed afresh.
+        """
         from consult.surveys import engine
 
-        return engine.Instrument.from_dict(self.definition)
+        if self.frozen_at is None or self.id is None:
+            return engine.Instrument.from_dict(self.definition)
+        key = (self.id, self.frozen_at)
+        instrument = _PARSED.get(key)
+        if instrument is None:
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.pop(next(iter(_PARSED)))
+            instrument = _PARSED[key] = engine.Instrument.from_dict(self.definition)
+        return instrument
 
     def __repr__(self) -> str:
         return f"<InstrumentVersion {self.instrument_id}:{self.number} {self.status.value}>"
