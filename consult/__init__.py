@@ -20,6 +20,7 @@ ROOMS = (
     "consult.surveys",
     "consult.responses",
     "consult.testimonies",
+    "consult.analysis",
     # The demo seed sits on top: it calls into every room.
     "consult.demo",
 )
