@@ -18,15 +18,25 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from consult.surveys import labels
+
 Text = Mapping[str, str]
+
+# The concept a question of these types measures when its definition names none.
+IMPLIED_CONCEPTS = {"severity": "severity", "ungp31": "ungp31", "stakeholder_group": "group", "territory": "locality"}
 
 @dataclass(frozen=True)
 class Option:
-    """An answer option: a stable ``value`` code and its ``label`` text."""
+    """An answer option: a stable ``value`` code and its ``label`` text.
+
+    ``concept`` is the vocabulary code the option stands for when its value is
+    not that code itself (``agua`` standing for ``water_sanitation``).
+    """
 
     value: str
     label: Text
     exclusive: bool = False
+    concept: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,8 @@ class Question:
 
     Members common to every type are attributes; type-specific members
     (``min``, ``max_length``, ``points``, ``parts``...) are read with ``get``.
+    ``concept`` says what the question measures (docs/instrument-format.md,
+    "Concepts"): the one written, else the one its type implies, else ``None``.
     """
 
     key: str
@@ -59,6 +71,7 @@ class Question:
     section_key: str
     index: int  # position among all questions of the instrument
     raw: Mapping[str, Any] = field(repr=False)
+    concept: str | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
         """A member of the question's definition, or ``default``."""
@@ -79,6 +92,33 @@ class Question:
     def has_flag(self, flag: str) -> bool:
         """Whether the definition flags the question, e.g. ``expert_review``."""
         return flag in self.flags
+
+    @property
+    def concept_kind(self) -> str | None:
+        """The concept before its ``:`` (``severity`` for ``severity:scale``), or ``None``."""
+        return labels.split_concept(self.concept)[0] if self.concept else None
+
+    @property
+    def concept_detail(self) -> str | None:
+        """The concept after its ``:`` (``company_grievance`` for ``ungp31:company_grievance``), or ``None``."""
+        return labels.split_concept(self.concept)[1] if self.concept else None
+
+    def option_code(self, value: Any) -> str | None:
+        """The vocabulary code an answer option stands for, or ``None`` when it stands for none.
+
+        The option's own ``concept`` if it has one; else the value itself when it
+        is a code of the question concept's vocabulary (``none``, ``dont_know``,
+        ``other`` and the like are simply not coded).
+        """
+        if not isinstance(value, str):
+            return None
+        option = self.option(value)
+        if option is not None and option.concept:
+            return option.concept
+        vocabulary = labels.concept_vocabulary(self.concept)
+        if vocabulary is not None and value in vocabulary:
+            return value
+        return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +205,12 @@ class Instrument:
         self._pages = {page.key: page for page in pages}
         self._questions = {question.key: question for question in questions}
         self._sections = {section.key: section for section in sections}
+        self._by_concept: dict[str, list[Question]] = {}
+        for question in questions:
+            if question.concept:
+                self._by_concept.setdefault(question.concept, []).append(question)
+                if question.concept_detail is not None:
+                    self._by_concept.setdefault(question.concept_kind or "", []).append(question)
 
     @classmethod
     def from_dict(cls, definition: Mapping[str, Any]) -> Instrument:
@@ -197,6 +243,20 @@ class Instrument:
     def has_question(self, key: str) -> bool:
         """Whether a question has this key."""
         return key in self._questions
+
+    def questions_with_concept(self, concept: str) -> tuple[Question, ...]:
+        """The questions measuring ``concept``, in instrument order.
+
+        A concept without ``:`` matches its whole kind (``severity`` finds the
+        severity questions and the ``severity:scale`` ones); with ``:`` it
+        matches exactly (``ungp31:company_grievance``, ``attribute:gender``).
+        """
+        return tuple(self._by_concept.get(concept, ()))
+
+    def question_with_concept(self, concept: str) -> Question | None:
+        """The first question measuring ``concept`` (see ``questions_with_concept``), or ``None``."""
+        found = self._by_concept.get(concept)
+        return found[0] if found else None
 
     def section_of(self, page: Page) -> Section:
         """The section a page belongs to."""
@@ -231,9 +291,13 @@ class Instrument:
 def parse_question(raw: Mapping[str, Any], page_key: str = "", section_key: str = "", index: int = 0) -> Question:
     """A ``Question`` from its definition (which must have ``key`` and ``type``)."""
     options = tuple(
-        Option(value=o["value"], label=o.get("label") or {}, exclusive=bool(o.get("exclusive")))
+        Option(value=o["value"], label=o.get("label") or {}, exclusive=bool(o.get("exclusive")),
+               concept=o.get("concept") if isinstance(o.get("concept"), str) else None)
         for o in raw.get("options") or ()
     )
+    concept = raw.get("concept")
+    if not isinstance(concept, str) or not concept:
+        concept = IMPLIED_CONCEPTS.get(raw.get("type"))  # type: ignore[arg-type]
     other = raw.get("other")
     return Question(
         key=raw["key"],
@@ -250,6 +314,7 @@ def parse_question(raw: Mapping[str, Any], page_key: str = "", section_key: str 
         section_key=section_key,
         index=index,
         raw=raw,
+        concept=concept,
     )
 
 

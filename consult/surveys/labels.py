@@ -223,6 +223,44 @@ FORCED_LABOUR_INDICATORS = {
     "excessive_overtime": _l("Excessive overtime"),
 }
 
+# Respondent attributes (the "about you" questions), for ``attribute:*`` concepts.
+GENDERS = {
+    "woman": _l("Woman"),
+    "man": _l("Man"),
+    "another_identity": _l("Another identity"),
+    "prefer_not": _l("Prefers not to say"),
+}
+
+AGE_BANDS = {
+    "under_18": _l("Under 18"),
+    "age_18_29": _l("18 to 29"),
+    "age_30_44": _l("30 to 44"),
+    "age_45_59": _l("45 to 59"),
+    "age_60_plus": _l("60 or more"),
+    "prefer_not": _l("Prefers not to say"),
+}
+
+YES_NO = {
+    "yes": _l("Yes"),
+    "no": _l("No"),
+    "prefer_not": _l("Prefers not to say"),
+}
+
+ETHNICITIES = {
+    "indigenous": _l("Indigenous"),
+    "afro_descendant": _l("Afro-descendant"),
+    "rom": _l("Rom (Roma)"),
+    "none": _l("None of these peoples"),
+    "prefer_not": _l("Prefers not to say"),
+}
+
+REPRISAL_ANSWERS = {
+    "yes": _l("Yes"),
+    "no": _l("No"),
+    "dont_know": _l("Does not know"),
+    "prefer_not": _l("Prefers not to say"),
+}
+
 # Every vocabulary by name, for definitions and importers that refer to one.
 VOCABULARIES: dict[str, Mapping[str, Any]] = {
     "stakeholder_groups": STAKEHOLDER_GROUPS,
@@ -235,6 +273,11 @@ VOCABULARIES: dict[str, Mapping[str, Any]] = {
     "outcomes": OUTCOMES,
     "barriers": BARRIERS,
     "forced_labour_indicators": FORCED_LABOUR_INDICATORS,
+    "genders": GENDERS,
+    "age_bands": AGE_BANDS,
+    "yes_no": YES_NO,
+    "ethnicities": ETHNICITIES,
+    "reprisal_answers": REPRISAL_ANSWERS,
 }
 
 URGENT_FROM = 4
@@ -265,3 +308,91 @@ def is_urgent(value: Any) -> bool:
     severity = severity_of(value)
     irremediability = _score(value, "irremediability")
     return (severity or 0) >= URGENT_FROM or (irremediability or 0) >= URGENT_FROM
+
+
+# -- concepts -----------------------------------------------------------------------------------
+# What a question measures, so analysis finds "the rights harmed" or "the main mechanism" by
+# meaning in any instrument (built-in, JSON or XLSForm), never by a question key.
+
+CONCEPTS = {
+    "right": _l("Rights harmed or at risk"),
+    "main_right": _l("Main harm"),
+    "sector": _l("Sector"),
+    "involvement": _l("Company involvement in the harm"),
+    "severity": _l("Severity"),
+    "severity:scale": _l("Severity: how serious"),
+    "severity:scope": _l("Severity: how many people"),
+    "severity:irremediability": _l("Severity: how hard to put right"),
+    "severity:likelihood": _l("Severity: how likely"),
+    "mechanism": _l("Remedy mechanisms used"),
+    "main_mechanism": _l("Main remedy mechanism"),
+    "outcome": _l("Remedy outcomes"),
+    "barrier": _l("Barriers to remedy"),
+    "ungp31": _l("Rating of the main mechanism (UNGP 31)"),
+    "remedy_time": _l("Months from complaint to answer"),
+    "remedy_fairness": _l("How fair or complete the remedy was"),
+    "reprisal": _l("Reprisals"),
+    "group": _l("Stakeholder group"),
+    "locality": _l("Place"),
+    "attribute:gender": _l("Gender"),
+    "attribute:age_band": _l("Age"),
+    "attribute:disability": _l("Disability"),
+    "attribute:migrant": _l("Migrant"),
+    "attribute:ethnicity": _l("Ethnic or cultural identity"),
+}
+
+# The options of a question with one of these concepts stand for codes of this vocabulary.
+CONCEPT_VOCABULARIES: dict[str, Mapping[str, Any]] = {
+    "right": RIGHTS,
+    "main_right": RIGHTS,
+    "sector": SECTORS,
+    "involvement": INVOLVEMENT,
+    "mechanism": MECHANISM_TYPES,
+    "main_mechanism": MECHANISM_TYPES,
+    "outcome": OUTCOMES,
+    "barrier": BARRIERS,
+    "reprisal": REPRISAL_ANSWERS,
+    "group": STAKEHOLDER_GROUPS,
+    "attribute:gender": GENDERS,
+    "attribute:age_band": AGE_BANDS,
+    "attribute:disability": YES_NO,
+    "attribute:migrant": YES_NO,
+    "attribute:ethnicity": ETHNICITIES,
+}
+
+
+def split_concept(concept: str) -> tuple[str, str | None]:
+    """``"ungp31:company_grievance"`` → ``("ungp31", "company_grievance")``; ``"right"`` → ``("right", None)``."""
+    kind, _, detail = concept.partition(":")
+    return kind, (detail or None)
+
+
+def is_known_concept(concept: Any) -> bool:
+    """Whether ``concept`` is a concept code: one of ``CONCEPTS`` or ``ungp31:<mechanism type>``."""
+    if not isinstance(concept, str):
+        return False
+    if concept in CONCEPTS:
+        return True
+    kind, detail = split_concept(concept)
+    return kind == "ungp31" and detail in MECHANISM_TYPES
+
+
+def concept_vocabulary(concept: str | None) -> Mapping[str, Any] | None:
+    """The vocabulary (code → lazy label) the options of a question with ``concept`` stand for.
+
+    ``None`` for concepts whose answers are not options (severity, UNGP 31,
+    remedy time and fairness, locality) and for unknown concepts.
+    """
+    if concept is None:
+        return None
+    return CONCEPT_VOCABULARIES.get(concept)
+
+
+def concept_label(concept: str) -> Any:
+    """The translated name of a concept (``ungp31:company_grievance`` names its mechanism)."""
+    if concept in CONCEPTS:
+        return CONCEPTS[concept]
+    kind, detail = split_concept(concept)
+    if kind == "ungp31" and detail in MECHANISM_TYPES:
+        return _l("Rating of a mechanism (UNGP 31): %(mechanism)s", mechanism=MECHANISM_TYPES[detail])
+    return concept

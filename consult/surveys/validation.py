@@ -24,6 +24,7 @@ from consult.i18n import CONTENT_LANGUAGES
 from consult.surveys import rules
 from consult.surveys.engine import iter_text_nodes, parse_question
 from consult.surveys.types import TYPES
+from consult.surveys.validation_concepts import concept_problems
 from consult.surveys.validation_schema import schema_problems
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -128,7 +129,8 @@ class _Semantics:
         return any(bad == path or bad.startswith(path + ".") or bad.startswith(path + "[") for bad in self.bad_paths)
 
     def run(self) -> list[Problem]:
-        for check in (self.languages, self.unique_keys, self.types, self.conditions, self.routing, self.fallback_texts):
+        for check in (self.languages, self.unique_keys, self.types, self.concepts, self.conditions, self.routing,
+                      self.fallback_texts):
             try:
                 check()
             except Exception:  # noqa: BLE001 - a check that trips on junk must not hide the others' findings
@@ -177,6 +179,11 @@ class _Semantics:
                 continue
             for member, message, code in kind.check_definition(entry.raw):
                 self.add(f"{entry.path}.{member}", entry.key, message, code)
+
+    # concepts -----------------------------------------------------------------------------
+    def concepts(self) -> None:
+        for where, key, message, code in concept_problems(self.questions):
+            self.add(where, key, message, code)
 
     # conditions ---------------------------------------------------------------------------
     def conditions(self) -> None:
