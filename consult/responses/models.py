@@ -290,6 +290,8 @@ class Response(db.Model):
     receipt_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: Set aside from analysis by an official after a capture signal (see capture.py); never deleted.
     is_set_aside: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The questions this person was asked (on their path and shown): the base of every share.
+    asked_set_id: Mapped[int | None] = mapped_column(ForeignKey("asked_sets.id", ondelete="SET NULL"), index=True)
 
     consultation: Mapped[Consultation] = relationship()
     locality: Mapped[Locality | None] = relationship()

@@ -183,3 +183,43 @@ class InstrumentVersion(db.Model):
 
     def __repr__(self) -> str:
         return f"<InstrumentVersion {self.instrument_id}:{self.number} {self.status.value}>"
+
+
+class AskedSet(db.Model):
+    """One distinct set of question keys that people answering a version were *asked*.
+
+    A share's base is the people who were asked a question (it was on their
+    path and shown), so each response and testimony points at the set of keys
+    the path finder showed it (``consult.surveys.asked``). Paths through an
+    instrument are few, so this table stays tiny while responses grow, and
+    "asked" per question and group is one join and a ``GROUP BY`` in SQL.
+    """
+
+    __tablename__ = "asked_sets"
+    __table_args__ = (UniqueConstraint("instrument_version_id", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_versions.id", ondelete="CASCADE"))
+    #: sha256 (hex) of the keys joined in instrument order: the unique constraint finds the set again.
+    digest: Mapped[str] = mapped_column(String(64))
+
+    questions: Mapped[list[AskedSetQuestion]] = relationship(
+        back_populates="asked_set", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="AskedSetQuestion.question_key",
+    )
+
+    @property
+    def keys(self) -> set[str]:
+        """The question keys of the set."""
+        return {q.question_key for q in self.questions}
+
+
+class AskedSetQuestion(db.Model):
+    """One question key of an ``AskedSet``."""
+
+    __tablename__ = "asked_set_questions"
+
+    asked_set_id: Mapped[int] = mapped_column(ForeignKey("asked_sets.id", ondelete="CASCADE"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    asked_set: Mapped[AskedSet] = relationship(back_populates="questions")

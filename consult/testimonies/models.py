@@ -99,6 +99,11 @@ class Testimony(db.Model):
     #: max(scale, scope, irremediability) of the severity answer, for ordering the queue.
     severity: Mapped[int | None] = mapped_column(Integer)
     submitted_on: Mapped[date] = mapped_column(Date, default=utctoday)
+    #: The stakeholder group of the person or collective the testimony is about (a DESIGN.md code),
+    #: from the instrument's first ``stakeholder_group`` question on the path.
+    group_code: Mapped[str | None] = mapped_column(String(40))
+    #: The questions the submitter was asked (on their path and shown): the base of every share.
+    asked_set_id: Mapped[int | None] = mapped_column(ForeignKey("asked_sets.id", ondelete="SET NULL"), index=True)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     purged_on: Mapped[date | None] = mapped_column(Date)
     key_id: Mapped[str | None] = mapped_column(String(32), index=True)
