@@ -117,7 +117,7 @@ def test_the_workbook_reads_as_an_odk_user_expects(app):
 
 def test_the_engine_labels_are_written_in_each_language(app):
     book = openpyxl.load_workbook(io.BytesIO(export_xlsform(every_type_definition())))
-    choices = {(row[0], row[1]): row[2:] for row in book["choices"].iter_rows(values_only=True)}
+    choices = {(row[0], row[1]): row[2:5] for row in book["choices"].iter_rows(values_only=True)}
 
     spanish, english, _ = choices[("consult_ungp31", "dont_know")]
     assert english == "I don't know" and spanish == "No sé"

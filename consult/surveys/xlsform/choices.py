@@ -29,6 +29,7 @@ class Choice:
     value: str
     label: dict[str, str]
     row: int
+    concept: str = ""
 
 
 @dataclass
@@ -101,5 +102,5 @@ def read_choices(sheet: Sheet | None, texts: TextColumns | None, reporter: Repor
                    "conditions that use it are rewritten.", name=name, list=list_name, value=value),
             )
         choice_list.values[name] = value
-        choice_list.choices.append(Choice(name, value, texts.text(row, "label") if texts else {}, row.number))
+        choice_list.choices.append(Choice(name, value, texts.text(row, "label") if texts else {}, row.number, row.get("concept")))
     return lists

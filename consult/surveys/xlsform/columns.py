@@ -20,12 +20,15 @@ from consult.surveys.xlsform.workbook import Row, Sheet, normalise_header
 TEXT_COLUMNS = ("label", "hint", "required_message", "constraint_message")
 MARKER_TYPE = "bind::consult:type"
 MARKER_DATA = "bind::consult:data"
+# A question's or a choice's concept; our export writes the survey one as bind::consult:concept (read as this).
+CONCEPT = "concept"
+MARKER_CONCEPT = "bind::consult:concept"
 
 SURVEY_COLUMNS = frozenset(
     {"type", "name", "required", "relevant", "constraint", "appearance", "choice_filter", "calculation", "parameters",
-     MARKER_TYPE, MARKER_DATA}
+     MARKER_TYPE, MARKER_DATA, CONCEPT}
 )
-CHOICES_COLUMNS = frozenset({"list_name", "name"})
+CHOICES_COLUMNS = frozenset({"list_name", "name", CONCEPT})
 SETTINGS_COLUMNS = frozenset({"form_title", "form_id", "default_language", "version", "namespaces", "consult:data"})
 
 # Why some well-known columns are left out, in words a form author understands.

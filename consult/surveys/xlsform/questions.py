@@ -19,6 +19,7 @@ from consult.surveys import labels
 from consult.surveys.xlsform import cells
 from consult.surveys.xlsform.cells import Context
 from consult.surveys.xlsform.choices import ChoiceList
+from consult.surveys.xlsform.concepts import read_concept
 from consult.surveys.xlsform.constraints import read_constraint
 from consult.surveys.xlsform.expressions import Untranslatable, parse
 from consult.surveys.xlsform.tree import Node
@@ -101,6 +102,7 @@ def _read_row(node: Node, ctx: Context) -> None:
     if word == "text" and _fold_other(node, ctx):
         return
     question: dict[str, Any] = {"key": node.key}
+    choice_list = None
     if word == "note":
         question["type"] = "info"
     elif word == "text":
@@ -115,7 +117,8 @@ def _read_row(node: Node, ctx: Context) -> None:
     elif word == "date":
         question["type"] = "date"
     elif word.startswith("select_"):
-        if not _select(node, question, ctx):
+        choice_list = _select(node, question, ctx)
+        if choice_list is None:
             node.role = "skipped"
             return
     else:
@@ -135,6 +138,7 @@ def _read_row(node: Node, ctx: Context) -> None:
         question["required"] = True
     cells.messages(node, question, ctx)
     cells.apply_data(node, question)
+    read_concept(node, question, ctx, choice_list)
     node.question = question
     node.role = "question"
 
@@ -182,10 +186,11 @@ def _choice_list(node: Node, ctx: Context) -> ChoiceList | None:
     return found
 
 
-def _select(node: Node, question: dict[str, Any], ctx: Context) -> bool:
+def _select(node: Node, question: dict[str, Any], ctx: Context) -> ChoiceList | None:
+    """Fill in a select question from its list; the list, or ``None`` when the row cannot be read."""
     choice_list = _choice_list(node, ctx)
     if choice_list is None:
-        return False
+        return None
     choice_list.used = True
     multiple = node.spec.word.startswith("select_multiple")
     if node.get("choice_filter"):
@@ -196,14 +201,14 @@ def _select(node: Node, question: dict[str, Any], ctx: Context) -> bool:
     is_scale = not multiple and (node.marker == "scale" or "likert" in appearance) and integers and all(c.value == "dont_know" for c in others)
     if node.marker == "scale" and not is_scale:
         ctx.error(node, _l("The scale %(name)s needs choices named by whole numbers (and dont_know).", name=node.name))
-        return False
+        return None
     if is_scale:
         node.values = {c.name: int(c.name) for c in integers} | {c.name: "dont_know" for c in others}
         question["type"] = "scale"
         question["points"] = [{"value": int(c.name), "label": _choice_label(c, choice_list, ctx)} for c in integers]
         if others:
             question["dont_know"] = True
-        return True
+        return choice_list
     node.values = dict(choice_list.values)
     if node.spec.or_other:
         node.values["other"] = "other"
@@ -212,13 +217,13 @@ def _select(node: Node, question: dict[str, Any], ctx: Context) -> bool:
         groups = [c.value for c in choice_list.choices]
         if groups != list(labels.STAKEHOLDER_GROUPS):
             question["groups"] = groups
-        return True
+        return choice_list
     question["type"] = "consent" if node.marker == "consent" and multiple else ("multiple_choice" if multiple else "single_choice")
     question["options"] = [{"value": c.value, "label": _choice_label(c, choice_list, ctx)} for c in choice_list.choices]
     if node.spec.or_other:
         # pyxform labels it "Other"; we give the engine's word in each language that has a catalogue.
         question["other"] = {"label": _other_label(ctx.languages.declared, ctx.languages.fallback)}
-    return True
+    return choice_list
 
 
 def _other_label(languages: list[str], fallback: str) -> dict[str, str]:
@@ -331,6 +336,7 @@ def _read_composite(node: Node, ctx: Context) -> None:
     cells.appearance(node, ctx)
     cells.messages(first, question, ctx)
     cells.apply_data(node, question)
+    read_concept(node, question, ctx)
     node.question = question
 
 

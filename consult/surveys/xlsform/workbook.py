@@ -42,6 +42,7 @@ _HEADER_ALIASES = {
     "bind::jr:constraintmsg": "constraint_message",
     "bind::jr:requiredmsg": "required_message",
     "control::appearance": "appearance",
+    "bind::consult:concept": "concept",
 }
 
 

@@ -6,6 +6,7 @@ same meaning. Our types without an XLSForm twin travel as plain XLSForm rows
 carrying a ``bind::consult:type`` marker (pyxform writes it into the XForm as a
 ``consult:type`` attribute, which ODK ignores), so that importing the file
 rebuilds them; what no column can hold goes into ``bind::consult:data`` (JSON).
+Concept tags go into ``bind::consult:concept`` and the choices sheet's ``concept``.
 docs/xlsform.md lists the mapping of every type.
 """
 
@@ -21,7 +22,7 @@ from consult.i18n import INTERFACE_LANGUAGES
 from consult.surveys import labels
 from consult.surveys.types.base import DONT_KNOW, OTHER_LABEL, OTHER_SPECIFY
 from consult.surveys.types.simple import RANGE_LABELS
-from consult.surveys.xlsform.columns import MARKER_DATA, MARKER_TYPE
+from consult.surveys.xlsform.columns import CONCEPT, MARKER_CONCEPT, MARKER_DATA, MARKER_TYPE
 from consult.surveys.xlsform.conditions import (
     CHOICE, DATE, MULTIPLE, NUMBER, SCALE, SCORE, TERRITORY, TEXT, WHOLE, Target, render,
 )
@@ -140,11 +141,11 @@ class _Writer:
         self.survey.append(row)
         return row
 
-    def choice_list(self, base: str, items: list[tuple[str, dict[str, str]]]) -> str:
-        """Append a list of choices; returns its name."""
+    def choice_list(self, base: str, items: list[tuple[str, dict[str, str]]], concepts: dict[str, str] | None = None) -> str:
+        """Append a list of choices (``concepts``: the concept of each choice that has one); returns its name."""
         name = self._new_list(base)
         for value, label in items:
-            self.choices.append({"list_name": name, "name": value, "label": label})
+            self.choices.append({"list_name": name, "name": value, "label": label, "concept": (concepts or {}).get(value, "")})
         return name
 
     def engine_list(self, base: str, items: list[tuple[str, Any]]) -> str:
@@ -228,6 +229,7 @@ class _Writer:
             "required": "yes" if question.get("required") else "",
             "required_message": messages.pop("required", None),
             "relevant": self.relevant(question.get("when"), data),
+            "concept": question.get("concept"),
         }
         if kind in _COMPOSITE_PARTS:
             self._composite(question, cells, messages, data)
@@ -265,11 +267,12 @@ class _Writer:
             self.row(f"select_one {self.choice_list(key, items)}", key, marker="stakeholder_group", **cells)
         else:  # single_choice, multiple_choice, consent
             items = [(o["value"], o.get("label") or {}) for o in question.get("options") or ()]
+            concepts = {o["value"]: o["concept"] for o in question.get("options") or () if o.get("concept")}
             other = question.get("other")
             if other is not None:
                 items.append(("other", other.get("label") or self.interface(OTHER_LABEL)))
             word = "select_one" if kind == "single_choice" else "select_multiple"
-            self.row(f"{word} {self.choice_list(key, items)}", key, marker="consent" if kind == "consent" else "", **cells)
+            self.row(f"{word} {self.choice_list(key, items, concepts)}", key, marker="consent" if kind == "consent" else "", **cells)
             if other is not None:
                 self.row("text", self.other_names[key], label=self.interface(OTHER_SPECIFY),
                          relevant=f"selected(${{{key}}}, 'other')", marker="other",
@@ -284,7 +287,8 @@ class _Writer:
         required_message = cells.pop("required_message")
         if messages:
             data["messages"] = messages
-        self.row("begin group", key, marker=kind, label=cells["label"], hint=cells["hint"], relevant=cells["relevant"], data=data)
+        self.row("begin group", key, marker=kind, label=cells["label"], hint=cells["hint"], relevant=cells["relevant"], data=data,
+                 concept=cells["concept"])
         for part in parts:
             name = f"{key}__{part}"
             if kind == "severity":
@@ -317,7 +321,7 @@ class _Writer:
         headers = ["type", "name"]
         for base in text_bases:
             headers += [f"{base}::{column_language(code)}" for code in self.languages]
-        headers += ["required", "relevant", "constraint", "appearance", "calculation", MARKER_TYPE, MARKER_DATA]
+        headers += ["required", "relevant", "constraint", "appearance", "calculation", MARKER_TYPE, MARKER_CONCEPT, MARKER_DATA]
         _append(survey, headers)
         for row in self.survey:
             values = [row["type"], row["name"]]
@@ -325,13 +329,14 @@ class _Writer:
                 text = row.get(base) or {}
                 values += [text.get(code, "") for code in self.languages]
             values += [row.get("required", ""), row.get("relevant", ""), row.get("constraint", ""),
-                       row.get("appearance", ""), row.get("calculation", ""), row.get("marker", ""),
+                       row.get("appearance", ""), row.get("calculation", ""), row.get("marker", ""), row.get("concept", ""),
                        json.dumps(row["data"], ensure_ascii=False, sort_keys=True) if row.get("data") else ""]
             _append(survey, values)
         choices = workbook.create_sheet("choices")
-        _append(choices, ["list_name", "name"] + [f"label::{column_language(code)}" for code in self.languages])
+        _append(choices, ["list_name", "name"] + [f"label::{column_language(code)}" for code in self.languages] + [CONCEPT])
         for choice in self.choices:
-            _append(choices, [choice["list_name"], choice["name"]] + [choice["label"].get(code, "") for code in self.languages])
+            _append(choices, [choice["list_name"], choice["name"]] + [choice["label"].get(code, "") for code in self.languages]
+                    + [choice.get("concept", "")])
         settings = workbook.create_sheet("settings")
         kept = {name: self.definition[name] for name in ("title", "description", "audience", "meta") if self.definition.get(name)}
         title = (self.definition.get("title") or {}).get(self.fallback) or form_id
