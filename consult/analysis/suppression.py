@@ -64,10 +64,7 @@ def display_value(n: int, threshold: int) -> str:
 
 
 def suppress_summary(n: int, value: float | None, threshold: int) -> float | None:
-    """A summary (median, mean…) of n answers: the value, or None when n < threshold.
-
-    Unlike a count, a summary of no answers is withheld too: there is nothing to summarise.
-    """
+    """A summary (median, mean…) of n answers: the value, or None when n < threshold (0 included)."""
     return value if n >= threshold else None
 
 
@@ -152,18 +149,15 @@ class SuppressedTable:
 
     def display(self, row: Hashable, col: Hashable) -> str:
         """A cell as text: "12", or the hidden label."""
-        count = self.cell(row, col)
-        return self.hidden_label if count is None else str(count)
+        return self.hidden_label if self.cell(row, col) is None else str(self.cell(row, col))
 
     def display_base(self, col: Hashable) -> str:
         """A column base as text: "212", or the hidden label."""
-        base = self.base(col)
-        return self.hidden_label if base is None else str(base)
+        return self.hidden_label if self.base(col) is None else str(self.base(col))
 
     def display_total(self, row: Hashable) -> str:
         """A row total as text: "40", or the hidden label (also when totals are not published)."""
-        total = self.total(row)
-        return self.hidden_label if total is None else str(total)
+        return self.hidden_label if self.total(row) is None else str(self.total(row))
 
     def published(self) -> pd.DataFrame:
         """The counts as exports should write them: nullable integers, hidden cells missing (<NA>)."""
@@ -171,6 +165,8 @@ class SuppressedTable:
 
 
 def _as_counts(frame: pd.DataFrame | pd.Series, name: str) -> np.ndarray:
+    if isinstance(frame, pd.DataFrame) and not (frame.index.is_unique and frame.columns.is_unique):
+        raise ValueError(f"the rows and columns of {name} must be unique")
     values = np.asarray(frame, dtype=float)
     if np.isnan(values).any() or (values < 0).any() or (values != np.round(values)).any():
         raise ValueError(f"{name} must hold non-negative whole numbers")
@@ -186,10 +182,8 @@ def _bases(cells: np.ndarray, given: pd.Series | None, columns: pd.Index, additi
         raise ValueError(f"{name} must have one value per column")
     bases = _as_counts(given.reindex(columns), name)
     if additive and (bases != cells.sum(axis=0)).any():
-        raise ValueError(
-            f"{name} differ from the column sums: include the 'not answered' row, "
-            "or pass additive_columns=False for multiple-choice tables"
-        )
+        raise ValueError(f"{name} differ from the column sums: include the 'not answered' row, "
+                         "or pass additive_columns=False for multiple-choice tables")
     if cells.size and (cells > bases).any():
         raise ValueError(f"a count is larger than its base in {name}")
     return bases
@@ -217,17 +211,15 @@ def suppress(
     """
     if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
         raise ValueError("threshold must be a whole number of at least 1")
-    if not (counts.index.is_unique and counts.columns.is_unique):
-        raise ValueError("rows and columns must be unique")
     cells = _as_counts(counts, "counts")
     n_rows, n_cols = cells.shape
     bases = _bases(cells, column_bases, counts.columns, additive_columns, "column_bases")
     values = np.concatenate([cells.ravel(), cells.sum(axis=1), bases])
-    n_cells, total_ids, base_ids = n_rows * n_cols, n_rows * n_cols + np.arange(n_rows), n_rows * n_cols + n_rows + np.arange(n_cols)
+    n_cells = n_rows * n_cols  # one flat array: cells row by row, then row totals, then bases
+    total_ids, base_ids = n_cells + np.arange(n_rows), n_cells + n_rows + np.arange(n_cols)
     row_ids = [i * n_cols + np.arange(n_cols) for i in range(n_rows)]
     col_ids = [np.arange(n_rows) * n_cols + j for j in range(n_cols)]
-    hidden = np.zeros(len(values), dtype=bool)
-    reasons = np.full(len(values), None, dtype=object)
+    hidden, reasons = np.zeros(len(values), dtype=bool), np.full(len(values), None, dtype=object)
 
     def hide(ids: np.ndarray, why: Reason) -> None:
         fresh = ids[~hidden[ids]]
@@ -264,26 +256,17 @@ def suppress(
     def frame(flat: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(flat[:n_cells].reshape(n_rows, n_cols), index=counts.index, columns=counts.columns)
 
-    def series(flat: np.ndarray, ids: np.ndarray, index: pd.Index) -> pd.Series:
-        return pd.Series(flat[ids], index=index)
-
+    bases_of = [pd.Series(flat[base_ids], index=counts.columns) for flat in (values, hidden, reasons)]
+    totals_of = [pd.Series(flat[total_ids], index=counts.index) if row_totals else None
+                 for flat in (values, hidden, reasons)]
     return SuppressedTable(
-        counts=frame(values),
-        threshold=int(threshold),
-        hidden=frame(hidden),
-        reasons=frame(reasons),
-        column_bases=series(values, base_ids, counts.columns),
-        base_hidden=series(hidden, base_ids, counts.columns),
-        base_reasons=series(reasons, base_ids, counts.columns),
-        row_totals=series(values, total_ids, counts.index) if row_totals else None,
-        total_hidden=series(hidden, total_ids, counts.index) if row_totals else None,
-        total_reasons=series(reasons, total_ids, counts.index) if row_totals else None,
-        additive_columns=additive_columns,
+        frame(values), int(threshold), frame(hidden), frame(reasons), *bases_of, *totals_of, additive_columns
     )
 
 
 def _secondary(
-    values: np.ndarray, hidden: np.ndarray, reasons: np.ndarray, lines: list[np.ndarray], first_total: int, first_base: int
+    values: np.ndarray, hidden: np.ndarray, reasons: np.ndarray, lines: list[np.ndarray],
+    first_total: int, first_base: int,
 ) -> None:
     """Hide figures until no line has exactly one hidden non-zero figure (rule 3)."""
     lines_of: dict[int, list[int]] = {}

@@ -43,13 +43,15 @@ def published_lines(result) -> list[list[tuple[int, bool]]]:
     if result.row_totals is not None:
         for row in counts.index:
             assert result.row_totals[row] == counts.loc[row].sum()
-            lines.append(list(zip(counts.loc[row], hidden.loc[row])) + [(result.row_totals[row], result.total_hidden[row])])
+            total = (result.row_totals[row], result.total_hidden[row])
+            lines.append(list(zip(counts.loc[row], hidden.loc[row])) + [total])
     if result.additive_columns:
         for col in counts.columns:
             assert result.column_bases[col] == counts[col].sum()
             lines.append(list(zip(counts[col], hidden[col])) + [(result.column_bases[col], result.base_hidden[col])])
     if result.row_totals is not None and result.additive_columns:
-        lines.append(list(zip(result.row_totals, result.total_hidden)) + list(zip(result.column_bases, result.base_hidden)))
+        totals, bases = zip(result.row_totals, result.total_hidden), zip(result.column_bases, result.base_hidden)
+        lines.append(list(totals) + list(bases))
     return lines
 
 
@@ -157,7 +159,9 @@ def test_exports_get_missing_values_not_numbers_for_hidden_cells():
 
 
 def test_row_totals_can_be_left_unpublished():
-    result = suppress(table([[2, 10], [8, 20]]), 5, column_bases=pd.Series({"g0": 30, "g1": 30}), additive_columns=False, row_totals=False)
+    bases = pd.Series({"g0": 30, "g1": 30})
+
+    result = suppress(table([[2, 10], [8, 20]]), 5, column_bases=bases, additive_columns=False, row_totals=False)
 
     assert mask(result) == [[True, False], [False, False]]
     assert result.row_totals is None and result.total("r0") is None and result.pooled_share("r0") is None
@@ -174,6 +178,7 @@ def test_row_totals_can_be_left_unpublished():
         ({"additive_columns": False}, "required"),
         ({"complement": table([[0, 9]])}, "at least the filtered"),
         ({"complement": table([[1, 9, 9]])}, "same rows and columns"),
+        ({"counts": pd.DataFrame([[1, 2]], columns=["g0", "g0"])}, "unique"),
     ],
 )
 def test_inconsistent_tables_are_refused(kwargs, message):
