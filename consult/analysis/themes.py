@@ -69,7 +69,9 @@ def get_theme(consultation: Consultation, theme_id: int) -> Theme | None:
     return theme if theme is not None and theme.consultation_id == consultation.id else None
 
 
-def _checked(consultation: Consultation, code: str, label: str, description: str, theme: Theme | None = None) -> tuple[str, str, str]:
+def _checked(
+    consultation: Consultation, code: str, label: str, description: str, theme: Theme | None = None
+) -> tuple[str, str, str]:
     code, label, description = (code or "").strip(), (label or "").strip(), (description or "").strip()
     if len(code) > CODE_LENGTH or not CODE_PATTERN.fullmatch(code):
         raise ThemeError(BAD_CODE, "code")

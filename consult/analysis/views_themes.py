@@ -107,7 +107,9 @@ def theme_delete(territory: Territory, consultation_id: int, theme_id: int):
     theme = themes.get_theme(consultation, theme_id) or abort(404)
     if not DeleteThemeForm().validate_on_submit():
         flash(_("The form had expired. Please send it again."), "error")
-        return redirect(url_for("analysis.theme_edit", territory=territory.slug, consultation_id=consultation.id, theme_id=theme.id))
+        return redirect(
+            url_for("analysis.theme_edit", territory=territory.slug, consultation_id=consultation.id, theme_id=theme.id)
+        )
     label = theme.label
     themes.delete_theme(theme)
     db.session.commit()
