@@ -165,3 +165,22 @@ def test_quechua_and_guarani_columns_are_accepted_by_pyxform(app, tmp_path):
     assert warnings == [] and result.errors == []
     assert result.definition["languages"] == ["es", "qu", "gn", "guc"]
     assert questions(result.definition)["age"]["text"] == {"es": "Edad", "qu": "Tapuy"}
+
+
+def test_concepts_travel_through_xlsform_and_pyxform_accepts_them(app, tmp_path):
+    from tests.surveys.test_concepts import tagged
+
+    definition = tagged()
+    data = export_xlsform(definition)
+    xform, warnings = pyxform(data, tmp_path)
+    result = import_xlsform(data)
+
+    assert warnings == [] and result.errors == [] and result.warnings == []
+    assert 'consult:concept="ungp31:company_grievance"' in xform and 'consult:concept="right"' in xform
+    assert result.definition == definition
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    survey = list(book["survey"].iter_rows(values_only=True))
+    assert "bind::consult:concept" in survey[0]
+    choices = list(book["choices"].iter_rows(values_only=True))
+    assert choices[0][-1] == "concept"
+    assert ("water", "water_sanitation") in {(row[1], row[-1]) for row in choices[1:]}

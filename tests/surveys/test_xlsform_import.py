@@ -347,3 +347,93 @@ def test_the_box_of_or_other_can_be_used_in_rules(app):
 
     assert result.errors == []
     assert questions(result.definition)["more"]["when"] == {"answered": [answer("sel", "other")]}
+
+
+# -- concept tags ------------------------------------------------------------------------------------
+
+CONCEPT_SURVEY = [
+    ["type", "name", "label::Español (es)", "concept"],
+    ["select_multiple derechos", "derechos", "¿Qué derechos se afectaron?", "right"],
+    ["select_one derechos", "principal", "¿Cuál es el principal?", "Main_Right"],
+    ["select_one genero", "genero", "Usted es:", "attribute:gender"],
+    ["integer", "meses", "¿Cuántos meses esperó?", "remedy_time"],
+    ["text", "nota", "Algo más", None],
+]
+CONCEPT_CHOICES = [
+    ["list_name", "name", "label::Español (es)", "concept"],
+    ["derechos", "agua", "Agua", "water_sanitation"],
+    ["derechos", "tierra", "Tierra", "land_housing"],
+    ["derechos", "ninguno", "Ninguno", None],
+    ["genero", "mujer", "Mujer", "woman"],
+    ["genero", "hombre", "Hombre", "man"],
+    ["genero", "prefer_not", "Prefiero no decirlo", None],
+]
+
+
+def test_concept_columns_tag_questions_and_their_choices(app):
+    result = import_xlsform(workbook(CONCEPT_SURVEY, CONCEPT_CHOICES))
+
+    assert result.errors == [] and result.warnings == []
+    found = questions(result.definition)
+    assert found["derechos"]["concept"] == "right" and found["principal"]["concept"] == "main_right"
+    assert found["derechos"]["options"] == [
+        {"value": "agua", "label": {"es": "Agua"}, "concept": "water_sanitation"},
+        {"value": "tierra", "label": {"es": "Tierra"}, "concept": "land_housing"},
+        {"value": "ninguno", "label": {"es": "Ninguno"}},
+    ]
+    assert found["meses"]["concept"] == "remedy_time" and "concept" not in found["nota"]
+    instrument = Instrument.from_dict(result.definition)
+    assert instrument.question("genero").option_code("mujer") == "woman"
+    assert instrument.question("genero").option_code("prefer_not") == "prefer_not"
+    assert instrument.question("derechos").option_code("ninguno") is None
+
+
+def test_the_exported_concept_column_is_read_too(app):
+    survey = [["type", "name", "label", "bind::consult:concept"], ["select_one s", "sector", "Sector", "sector"]]
+    choices = [["list_name", "name", "label"], ["s", "mining", "Minería"], ["s", "otra", "Otra"]]
+    result = import_xlsform(workbook(survey, choices))
+
+    assert result.errors == []
+    question = Instrument.from_dict(result.definition).question("sector")
+    assert question.concept == "sector" and question.option_code("mining") == "mining" and question.option_code("otra") is None
+
+
+def test_an_unknown_concept_refuses_the_file_at_its_row(app):
+    survey = [row[:] for row in CONCEPT_SURVEY]
+    survey[4][3] = "waiting_time"
+    result = import_xlsform(workbook(survey, CONCEPT_CHOICES))
+
+    assert result.definition is None
+    (issue,) = result.errors
+    assert (issue.sheet, issue.row, issue.column) == ("survey", 5, "concept")
+    assert "waiting_time" in str(issue.message) and "meses" in str(issue.message)
+
+
+def test_a_concept_that_does_not_fit_the_question_refuses_the_file(app):
+    survey = [row[:] for row in CONCEPT_SURVEY]
+    survey[4][3] = "right"  # rights are options, not a number
+    result = import_xlsform(workbook(survey, CONCEPT_CHOICES))
+
+    (issue,) = result.errors
+    assert (issue.sheet, issue.row) == ("survey", 5)
+    assert "(number)" in str(issue.message) and "single_choice" in str(issue.message)
+
+
+def test_a_choice_concept_outside_the_vocabulary_refuses_the_file_at_the_choice(app):
+    choices = [row[:] for row in CONCEPT_CHOICES]
+    choices[2][3] = "mining"
+    result = import_xlsform(workbook(CONCEPT_SURVEY, choices))
+
+    assert result.definition is None
+    assert {(i.sheet, i.row, i.column) for i in result.errors} == {("choices", 3, "concept")}
+    assert all("mining" in str(i.message) for i in result.errors)
+
+
+def test_a_choice_concept_needs_a_concept_on_the_question(app):
+    survey = [["type", "name", "label"], ["select_one g", "g", "Usted es:"]]
+    choices = [["list_name", "name", "label", "concept"], ["g", "mujer", "Mujer", "woman"], ["g", "hombre", "Hombre", None]]
+    result = import_xlsform(workbook(survey, choices))
+
+    (issue,) = result.errors
+    assert (issue.sheet, issue.row, issue.column) == ("choices", 2, "concept")
+    assert "no concept" in str(issue.message)
