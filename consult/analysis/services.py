@@ -1,0 +1,236 @@
+"""What each analysis view shows, computed from the counting modules; views only parse and render.
+
+Every page: the consultation's instruments (``instruments.sources_of``), the
+filter of the URL, a handful of GROUP BY queries, pandas for the shaping, and
+``tables.present`` (which suppresses when the page is published).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select
+
+from consult.accounts.models import Locality
+from consult.analysis import counting
+from consult.analysis.breakdowns import Breakdown, breakdown_for
+from consult.analysis.coverage import Coverage, coverage
+from consult.analysis.divergence import RightDivergence, divergence
+from consult.analysis.filters import FilterForm
+from consult.analysis.instruments import Source, sources_for_versions, sources_of
+from consult.analysis.remedy import Remedy, remedy
+from consult.analysis.results import QuestionResult, question_results
+from consult.analysis.salience import Risk, matrix, rank, report_rows, split_by_source
+from consult.analysis.tables import CountTable, TableView, present
+from consult.analysis.units import response_unit, testimony_unit
+from consult.extensions import db
+from consult.i18n import interface_language_for
+from consult.responses.models import Consultation, Response
+from consult.responses.paths_backfill import fill_missing as fill_missing_responses
+from consult.responses.queries import NO_FILTER, counted_responses, set_aside_count
+from consult.surveys.labels import BARRIERS, GENDERS, MECHANISM_TYPES, OUTCOMES, STAKEHOLDER_GROUPS
+from consult.surveys.types import FieldContext
+from consult.testimonies.asked_backfill import fill_missing as fill_missing_testimonies
+from consult.testimonies.audit import open_excerpts
+from consult.testimonies.queries import aggregate_testimonies, quotable_excerpts
+
+
+@dataclass
+class Context:
+    """The consultation, its instruments and the reader's language: what every view starts from."""
+
+    consultation: Consultation
+    sources: list[Source]
+    testimony_sources: list[Source]
+    lang: str
+    localities: list[dict[str, Any]]
+
+    @property
+    def threshold(self) -> int:
+        """The consultation's small-cell threshold."""
+        return self.consultation.small_cell_threshold
+
+    def field_context(self, source: Source) -> FieldContext:
+        """Labels of a source's choices in the reader's language."""
+        return FieldContext(source.instrument, self.lang, interface_language_for(self.lang), self.localities)
+
+
+def context(consultation: Consultation, lang: str) -> Context:
+    """Load what the views of ``consultation`` share; derive what was asked for rows stored before it was recorded."""
+    fill_missing_responses(consultation.id)
+    fill_missing_testimonies(consultation.id)
+    testimonies = aggregate_testimonies(consultation_id=consultation.id).subquery()
+    testimony_versions = list(db.session.scalars(select(testimonies.c.instrument_version_id).distinct()))
+    places = db.session.execute(
+        select(Locality.code, Locality.name, Locality.area).where(Locality.territory_id == consultation.territory_id)
+    ).all()
+    return Context(
+        consultation=consultation,
+        sources=sources_of(consultation),
+        testimony_sources=sources_for_versions(testimony_versions),
+        lang=lang,
+        localities=[{"code": c, "name": n, "area": a} for c, n, a in places],
+    )
+
+
+def participation(ctx: Context) -> list[tuple[str, int]]:
+    """Counted responses per taking-part group, in the consultation's order (no filter)."""
+    per_group = dict(
+        db.session.execute(
+            counted_responses(ctx.consultation.id, NO_FILTER, Response.group_code, func.count()).group_by(Response.group_code)
+        ).all()
+    )
+    return [(g.group_code, int(per_group.get(g.group_code, 0))) for g in ctx.consultation.groups]
+
+
+def has_analysis(consultation: Consultation) -> bool:
+    """True when the consultation has counted responses to analyse."""
+    return bool(
+        db.session.scalar(
+            select(exists().where(Response.consultation_id == consultation.id, Response.is_set_aside.is_(False)))
+        )
+    )
+
+
+# -- results ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ResultsPage:
+    """Every question's tables under one filter and breakdown."""
+
+    breakdown: Breakdown
+    columns: list[tuple[str, str]]
+    questions: list[tuple[QuestionResult, list[tuple[str | None, TableView]]]]
+    responses: int
+    set_aside: int
+    weighted: list[tuple[QuestionResult, list[tuple[str | None, TableView]]]] = field(default_factory=list)
+
+
+def _columns(breakdown: Breakdown, counts: counting.Counts) -> list[tuple[str, str]]:
+    keys = list(counts.responses["col"]) if not counts.responses.empty else []
+    return [(key, breakdown.label(key)) for key in breakdown.ordered(keys)]
+
+
+def _tables(ctx: Context, results: list[QuestionResult], columns, *, published: bool, balanced: bool, complements=None):
+    shown = []
+    for result in results:
+        tables = []
+        for title, table in result.tables:
+            if table.is_empty:
+                continue
+            other = (complements or {}).get((result.anchor, title))
+            tables.append((title, present(table, columns, ctx.threshold, published=published, balanced=balanced, complement=other)))
+        shown.append((result, tables))
+    return shown
+
+
+def results_page(ctx: Context, form: FilterForm, *, published: bool = False) -> ResultsPage:
+    """Results per question, split by the chosen breakdown (stakeholder group unless asked otherwise)."""
+    breakdown = breakdown_for(form.by, ctx.consultation, ctx.sources)
+    counts = counting.count(ctx.consultation, form.where, breakdown)
+    results = question_results(ctx.sources, counts, breakdown, ctx.field_context)
+    columns = _columns(breakdown, counts)
+    complements = None
+    if published and not form.where.is_empty:
+        unfiltered = counting.count(ctx.consultation, NO_FILTER, breakdown)
+        complements = {
+            (r.anchor, title): table
+            for r in question_results(ctx.sources, unfiltered, breakdown, ctx.field_context)
+            for title, table in r.tables
+        }
+    page = ResultsPage(
+        breakdown=breakdown,
+        columns=columns,
+        questions=_tables(ctx, results, columns, published=published, balanced=breakdown.name == "group", complements=complements),
+        responses=int(counts.responses["n"].sum()) if not counts.responses.empty else 0,
+        set_aside=set_aside_count(ctx.consultation.id),
+    )
+    if breakdown.name == "collective":
+        weighted = question_results(ctx.sources, counts, breakdown, ctx.field_context, weighted=True)
+        page.weighted = _tables(ctx, weighted, columns, published=published, balanced=False)
+    return page
+
+
+# -- coverage, salience, divergence, remedy ---------------------------------------------------------
+
+
+def coverage_page(ctx: Context, form: FilterForm) -> Coverage:
+    """Respondents per group and place against targets."""
+    return coverage(ctx.consultation, form.where)
+
+
+@dataclass
+class SaliencePage:
+    """Risks ranked, per group, with the severity × likelihood matrix."""
+
+    risks: list[Risk]
+    by_group: list[tuple[str, list[Risk]]]
+    matrix: dict[tuple[int, int], int]
+    place_names: dict[str, str]
+
+
+def salience_page(ctx: Context, form: FilterForm) -> SaliencePage:
+    """Risks (right × sector × place) ranked by severity, then likelihood; sources counted apart."""
+    responses = report_rows(response_unit(ctx.consultation, form.where), ctx.sources)
+    testimonies = report_rows(testimony_unit(ctx.consultation, form.where, ctx.testimony_sources), ctx.testimony_sources)
+    frames = {**split_by_source(responses), "testimony": testimonies}
+    by_group = []
+    for group in ctx.consultation.groups:
+        rows = {kind: frame[frame["group"] == group.group_code] for kind, frame in frames.items()}
+        risks = rank(rows)
+        if risks:
+            by_group.append((group.group_code, risks[:5]))
+    places = db.session.execute(
+        select(Locality.id, Locality.name).where(Locality.territory_id == ctx.consultation.territory_id)
+    ).all()
+    return SaliencePage(rank(frames), by_group, matrix(frames), {str(i): n for i, n in places})
+
+
+def divergence_page(ctx: Context, form: FilterForm) -> list[RightDivergence]:
+    """Rights ranked by how differently communities and companies see them."""
+    return divergence(ctx.consultation, form.where, ctx.sources, ctx.threshold)
+
+
+def remedy_page(ctx: Context, form: FilterForm) -> Remedy:
+    """What remedy mechanisms gave people, from testimonies and from answers."""
+    return remedy(
+        [
+            (testimony_unit(ctx.consultation, form.where, ctx.testimony_sources), ctx.testimony_sources),
+            (response_unit(ctx.consultation, form.where), ctx.sources),
+        ]
+    )
+
+
+def remedy_tables(ctx: Context, page: Remedy) -> list[tuple[str, TableView]]:
+    """The by-group and by-gender tables of the remedy view, shaped like every other table."""
+    groups = {key: str(label) for key, label in STAKEHOLDER_GROUPS.items()}
+    genders = {key: str(label) for key, label in GENDERS.items()}
+    specs = [
+        (_("Mechanisms used, by group"), page.used_by_group, MECHANISM_TYPES, groups),
+        (_("Outcomes, by group"), page.outcomes_by_group, OUTCOMES, groups),
+        (_("Barriers, by group"), page.barriers_by_group, BARRIERS, groups),
+        (_("Barriers, by gender"), page.barriers_by_gender, BARRIERS, genders),
+    ]
+    shown = []
+    for title, frame, row_labels, column_labels in specs:
+        if frame.empty:
+            continue
+        columns = [(str(key), column_labels.get(str(key), _("Not stated"))) for key in frame.columns]
+        table = CountTable(frame.astype("int64"), {code: str(row_labels.get(code, code)) for code in frame.index})
+        shown.append((title, present(table, columns, ctx.threshold)))
+    return shown
+
+
+def remedy_quotes(ctx: Context, user) -> list:
+    """Approved, redacted excerpts whose submitter allows anonymous quotes (opening them is audited)."""
+    excerpts = db.session.scalars(quotable_excerpts(consultation_id=ctx.consultation.id)).all()
+    return open_excerpts(excerpts, purpose="analysis.remedy", user=user)
+
+
+def no_data_message() -> str:
+    """What a view says when nothing has been counted yet."""
+    return _("No answers have been counted yet.")
+
