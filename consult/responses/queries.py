@@ -76,6 +76,11 @@ def counted_answers(consultation_id: int, where: ResponseFilter = NO_FILTER, *co
     return where.apply(query)
 
 
+def has_counted_responses(consultation_id: int) -> bool:
+    """True when the consultation has at least one counted response: its analysis has something to show."""
+    return db.session.scalar(select(counted_responses(consultation_id).exists())) or False
+
+
 def set_aside_count(consultation_id: int) -> int:
     """How many responses of the consultation were set aside (shown as a note beside results)."""
     return db.session.scalar(

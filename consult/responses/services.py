@@ -17,8 +17,9 @@ from consult.accounts.models import Locality, Territory
 from consult.core.db import utctoday
 from consult.extensions import db
 from consult.i18n import CONTENT_LANGUAGES
-from consult.surveys.labels import STAKEHOLDER_GROUPS
 from consult.responses.models import Consultation, ConsultationGroup, ConsultationState, LocalityTarget
+from consult.responses.queries import has_counted_responses
+from consult.surveys.labels import STAKEHOLDER_GROUPS
 from consult.surveys.models import Instrument, InstrumentVersion
 from consult.surveys.services import freeze_version
 
@@ -31,7 +32,9 @@ TRANSITIONS: dict[ConsultationState, tuple[ConsultationState, ...]] = {
     S.DRAFT: (S.OPEN,),
     S.OPEN: (S.CLOSED,),
     S.CLOSED: (S.OPEN, S.ANALYSED),
-    S.ANALYSED: (S.PLAN_COMMENT,),
+    # The draft plan and its comment period come with the plans room; until a plan
+    # exists, no state may say that one does.
+    S.ANALYSED: (),
     S.PLAN_COMMENT: (S.PLAN_FINAL,),
     S.PLAN_FINAL: (S.MONITORING,),
     S.MONITORING: (),
@@ -286,6 +289,8 @@ def change_state(consultation: Consultation, new_state: ConsultationState) -> Co
                 new=new_state.label,
             )
         )
+    if new_state == S.ANALYSED and not has_counted_responses(consultation.id):
+        raise ConsultationError(_l("There is nothing to analyse yet: no answer has been counted."))
     if new_state == S.OPEN:
         problems = opening_problems(consultation)
         if problems:

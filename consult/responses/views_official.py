@@ -155,6 +155,7 @@ def consultation(territory: Territory, consultation_id: int):
         problems=services.opening_problems(item) if item.state == ConsultationState.DRAFT else [],
         public_url=invitations.public_url(item),
         can_manage=_can_manage(territory),
+        can_read_analysis=has_role(current_user, territory, ("official", "analyst", NETWORK_ADMIN)),
         form=ConfirmForm(),
     )
 

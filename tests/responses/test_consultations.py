@@ -8,8 +8,9 @@ import pytest
 
 from consult.core.codes import hash_token
 from consult.responses import invitations, services
-from consult.responses.models import ConsultationState, Invitation
+from consult.responses.models import ConsultationState, EntryMode, Invitation
 from consult.responses.services import ConsultationError
+from consult.responses.storage import NewResponse, store_response, unheld_keys
 from consult.surveys.models import InstrumentVersion
 
 
@@ -75,9 +76,23 @@ def test_the_lifecycle_moves_only_forward_except_reopening(create_consultation, 
     services.change_state(consultation, ConsultationState.CLOSED)
     assert not consultation.is_accepting
     services.change_state(consultation, ConsultationState.OPEN)
-    for state in ("closed", "analysed", "plan_comment", "plan_final", "monitoring"):
-        services.change_state(consultation, ConsultationState(state))
+    services.change_state(consultation, ConsultationState.CLOSED)
+    # Nothing counted: there is no analysis to speak of yet.
+    with pytest.raises(ConsultationError):
+        services.change_state(consultation, ConsultationState.ANALYSED)
+    group = consultation.groups[0]
+    version = db.session.get(InstrumentVersion, group.instrument_version_id)
+    submission_key, receipt_hash = unheld_keys()
+    store_response(
+        consultation,
+        NewResponse(version=version, group_code=group.group_code, language="es", entry_mode=EntryMode.PAPER,
+                    answers={}, submission_key=submission_key, receipt_code_hash=receipt_hash),
+    )
+    services.change_state(consultation, ConsultationState.ANALYSED)
+    # No plan exists yet (the plans room brings it): no state may claim one.
     assert services.TRANSITIONS[consultation.state] == ()
+    with pytest.raises(ConsultationError):
+        services.change_state(consultation, ConsultationState.PLAN_COMMENT)
 
 
 def test_answers_are_accepted_only_within_the_dates(create_consultation):
