@@ -22,3 +22,22 @@ def purge_drafts() -> None:
     count = purge_expired()
     db.session.commit()
     click.echo(f"{count} expired drafts deleted.")
+
+
+@responses_cli.command("fill-asked")
+@with_appcontext
+def fill_asked() -> None:
+    """Record what was asked for responses and testimonies stored before asked sets existed (safe to run again)."""
+    from sqlalchemy import select
+
+    from consult.responses.models import Consultation
+    from consult.responses.paths_backfill import fill_missing
+    # The command line is the top of the application: it may reach the testimonies room above this one.
+    from consult.testimonies.asked_backfill import fill_missing as fill_missing_testimonies
+
+    responses = testimonies = 0
+    for consultation_id in db.session.scalars(select(Consultation.id).order_by(Consultation.id)).all():
+        responses += fill_missing(consultation_id)
+        testimonies += fill_missing_testimonies(consultation_id)
+        db.session.commit()
+    click.echo(f"asked sets recorded: {responses} responses, {testimonies} testimonies.")

@@ -36,6 +36,7 @@ from consult.responses.drafts import version_of
 from consult.responses.invitations import claim_use
 from consult.responses.models import Answer, Consultation, Response, ResponseDraft
 from consult.responses.services import ConsultationError
+from consult.surveys.asked import asked_set_for
 from consult.surveys.engine import Instrument, Page, Question
 from consult.surveys.paths import on_path_answers, path_pages, visible_questions
 from consult.surveys.rules import is_answered
@@ -159,6 +160,8 @@ def send(consultation: Consultation, token: str) -> Sent:
     if missing_required(instrument, answers):
         raise ConsultationError(_l("Some required questions have no answer yet."))
     code = receipt_code_for(token)
+    # What the path finder showed this person: the base of every share in analysis.
+    asked = asked_set_for(version.id, instrument, answers)
     response = Response(
         consultation_id=consultation.id,
         instrument_version_id=version.id,
@@ -174,6 +177,7 @@ def send(consultation: Consultation, token: str) -> Sent:
         submitted_on=utctoday(),
         submission_key=hash_token(token),
         receipt_code_hash=hash_code(code),
+        asked_set_id=asked,
     )
     invitation_id = draft.invitation_id
     try:

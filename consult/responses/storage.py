@@ -29,6 +29,7 @@ from consult.core.db import utctoday
 from consult.extensions import db
 from consult.responses.models import Answer, Consultation, EntryMode, Response
 from consult.responses.sending import answer_rows, receipt_code_for
+from consult.surveys.asked import asked_set_for
 from consult.surveys.engine import Instrument
 from consult.surveys.models import InstrumentVersion
 from consult.surveys.paths import on_path_answers
@@ -105,6 +106,7 @@ def _response(consultation: Consultation, item: NewResponse) -> Response:
         submission_key=item.submission_key,
         receipt_code_hash=item.receipt_code_hash,
         is_set_aside=False,
+        asked_set_id=asked_set_for(item.version.id, item.instrument, item.answers),
     )
 
 

@@ -70,3 +70,20 @@ def purge_command() -> None:
 
     report = purge_expired()
     click.echo(f"testimonies purged: {report.purged}; expired drafts deleted: {report.drafts_deleted}")
+
+
+@testimonies_cli.command("fill-asked")
+@with_appcontext
+def fill_asked_command() -> None:
+    """Record the asked set and group of testimonies sent before they were recorded (safe to run again)."""
+    from sqlalchemy import select
+
+    from consult.extensions import db
+    from consult.responses.models import Consultation
+    from consult.testimonies.asked_backfill import fill_missing
+
+    filled = 0
+    for consultation_id in db.session.scalars(select(Consultation.id).order_by(Consultation.id)).all():
+        filled += fill_missing(consultation_id)
+        db.session.commit()
+    click.echo(f"asked sets recorded: {filled} testimonies.")

@@ -22,12 +22,14 @@ from consult.core.codes import hash_code, hash_token, new_code, new_token
 from consult.core.db import utcnow, utctoday
 from consult.extensions import db
 from consult.responses.models import Consultation
+from consult.surveys.asked import asked_keys, asked_set_id
 from consult.surveys.engine import Instrument, Question
 from consult.surveys.models import Instrument as InstrumentRecord
 from consult.surveys.models import InstrumentVersion
 from consult.surveys.paths import on_path_answers, path_pages, visible_questions
 from consult.surveys.services import freeze_version
 from consult.surveys.types import question_type
+from consult.surveys.types.blocks import area_code
 from consult.testimonies import vault
 from consult.testimonies.consent import consent_answers, record_consents
 from consult.testimonies.errors import TestimonyError
@@ -248,6 +250,23 @@ def on_behalf_from_answers(instrument: Instrument, answers: Mapping[str, Any]) -
     return behalf, count
 
 
+def group_from_answers(
+    instrument: Instrument, answers: Mapping[str, Any], asked: Iterable[str] | None = None
+) -> str | None:
+    """The stakeholder group the testimony is about: the answer to the first ``stakeholder_group`` question asked.
+
+    Found by type, not by key, so a territory's own testimony form works too.
+    ``asked`` is ``asked_keys(instrument, answers)`` when the caller has it
+    (computed here otherwise); a first such question left blank gives ``None``.
+    """
+    shown = set(asked_keys(instrument, answers) if asked is None else asked)
+    for question in instrument.questions:
+        if question.type == "stakeholder_group" and question.key in shown:
+            value = answers.get(question.key)
+            return value if isinstance(value, str) and value else None
+    return None
+
+
 def _is_counted(question: Question) -> bool:
     return question.type not in UNCOUNTED_TYPES and not question.has_flag("identifying")
 
@@ -265,9 +284,13 @@ def structured_rows(instrument: Instrument, answers: Mapping[str, Any]) -> Itera
         if not _is_counted(question):
             continue
         for row in question_type(question.type).to_rows(question, value):
-            if row.option is None and row.number is None:
+            option = row.option
+            if option is None and question.type == "territory" and row.part == "area" and row.text:
+                # An area is a place name, not free text; these rows have no text column: its short code.
+                option = area_code(row.text)
+            if option is None and row.number is None:
                 continue
-            yield {"question_key": key, "part": row.part, "option": row.option, "number": row.number}
+            yield {"question_key": key, "part": row.part, "option": option, "number": row.number}
 
 
 # -- sending -------------------------------------------------------------------------------------
@@ -297,6 +320,7 @@ def submit_draft(draft: TestimonyDraft, token: str, *, lang: str, actor: Actor =
         raise TestimonyError(_l("Say first on whose behalf you are sending this testimony."))
     consultation = db.session.get(Consultation, draft.consultation_id)
     code = new_code()
+    asked = asked_keys(instrument, answers)
     testimony = Testimony(
         consultation_id=consultation.id,
         territory_id=consultation.territory_id,
@@ -308,6 +332,9 @@ def submit_draft(draft: TestimonyDraft, token: str, *, lang: str, actor: Actor =
         submitted_on=utctoday(),
         severity=severity_of(instrument, answers),
         is_urgent=reprisals_reported(instrument, answers),
+        group_code=group_from_answers(instrument, answers, asked),
+        # What the path finder showed: the base of every share in analysis.
+        asked_set_id=asked_set_id(version.id, asked),
     )
     if cso:
         testimony.on_behalf_of = OnBehalfOf(cso["on_behalf_of"])

@@ -69,6 +69,30 @@ def consented_ids(use: ConsentUse | str, **filters: int | str | None) -> Select:
     return consented_testimonies(use, **filters).with_only_columns(Testimony.id).order_by(None)
 
 
+def aggregate_testimonies(*, consultation_id: int | None = None, territory_id: int | None = None) -> Select:
+    """``(id, instrument_version_id, group_code, language, asked_set_id, submitted_on, people_count, on_behalf_of)``
+    of testimonies counted in aggregate.
+
+    What analysis groups by (the stakeholder group a testimony is about) and
+    divides by (its asked set) without selecting ``Testimony`` itself.
+    """
+    ids = consented_ids(ConsentUse.AGGREGATE, consultation_id=consultation_id, territory_id=territory_id)
+    return (
+        select(
+            Testimony.id,
+            Testimony.instrument_version_id,
+            Testimony.group_code,
+            Testimony.language,
+            Testimony.asked_set_id,
+            Testimony.submitted_on,
+            Testimony.people_count,
+            Testimony.on_behalf_of,
+        )
+        .where(Testimony.id.in_(ids))
+        .order_by(Testimony.id)
+    )
+
+
 def aggregate_answer_rows(*, consultation_id: int | None = None, territory_id: int | None = None) -> Select:
     """Structured answer rows of testimonies counted in aggregate analysis."""
     ids = consented_ids(ConsentUse.AGGREGATE, consultation_id=consultation_id, territory_id=territory_id)

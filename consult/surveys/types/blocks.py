@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,6 +18,23 @@ AREA_LABEL = _l("Area or subregion")
 LOCALITY_LABEL = _l("Municipality or locality")
 NO_AREA = _l("Other places")
 TERRITORY_PARTS = ("area", "locality")
+
+
+#: The longest ``option`` an answer row can store.
+OPTION_LENGTH = 64
+
+
+def area_code(name: str) -> str:
+    """A short stable code for an area name, for rows that have only ``option`` (at most 64 characters).
+
+    The name itself when it fits (nearly always, and readable); else its
+    first characters and a hash of the whole, so two long names never meet.
+    Analysis maps an area to its code with this same function.
+    """
+    name = str(name)
+    if len(name) <= OPTION_LENGTH:
+        return name
+    return name[: OPTION_LENGTH - 17] + "~" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
 
 
 class Territory(QuestionType):
@@ -112,14 +130,30 @@ class Territory(QuestionType):
         return parsed
 
     def to_rows(self, question: Question, value: Any) -> list[AnswerRow]:
-        """``area`` and ``locality`` rows, the code in ``option``."""
+        """An ``area`` row with the area's name in ``text``, a ``locality`` row with the code in ``option``.
+
+        Areas have no code, and their names (up to 200 characters) do not fit
+        ``option`` (64): the name goes in ``text``. Where a row has no text
+        column (testimony answers), ``area_code`` gives a short stable option.
+        """
         value = value if isinstance(value, Mapping) else {}
-        return [AnswerRow(part=p, option=value[p]) for p in TERRITORY_PARTS if value.get(p)]
+        rows = []
+        if value.get("area"):
+            rows.append(AnswerRow(part="area", text=str(value["area"])))
+        if value.get("locality"):
+            rows.append(AnswerRow(part="locality", option=str(value["locality"])))
+        return rows
 
     def from_rows(self, question: Question, rows: Iterable[Any]) -> Any:
-        """Area and locality."""
-        value = {row_field(r, "part"): row_field(r, "option") for r in rows
-                 if row_field(r, "part") in TERRITORY_PARTS and row_field(r, "option")}
+        """Area and locality; an area row of the earlier layout (name in ``option``) or an ``area_code`` reads too."""
+        value = {}
+        for r in rows:
+            part = row_field(r, "part")
+            if part not in TERRITORY_PARTS:
+                continue
+            found = (row_field(r, "text") if part == "area" else None) or row_field(r, "option")
+            if found:
+                value[part] = found
         return value or None
 
     def export_columns(self, question: Question) -> list[str]:
