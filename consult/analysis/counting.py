@@ -56,17 +56,21 @@ def _frame(rows, columns: list[str], breakdown: Breakdown) -> pd.DataFrame:
     return frame
 
 
-def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdown) -> Counts:
-    """Count the consultation's counted responses and answers under ``where``, split by ``breakdown``."""
+def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdown, version_ids=None) -> Counts:
+    """Count the consultation's counted responses and answers under ``where``, split by ``breakdown``.
+
+    ``version_ids`` narrows the count to responses given on those instrument versions.
+    """
     col = breakdown.column
-    options_query = breakdown.join(
+    narrow = (lambda query: query.where(Response.instrument_version_id.in_(version_ids))) if version_ids else (lambda query: query)
+    options_query = narrow(breakdown.join(
         counted_answers(
             consultation.id, where,
             Response.instrument_version_id, Answer.question_key, Answer.part, Answer.option, Answer.number,
             col, func.count(), _weight(),
         )
-    ).group_by(Response.instrument_version_id, Answer.question_key, Answer.part, Answer.option, Answer.number, col)
-    answered_query = breakdown.join(
+    )).group_by(Response.instrument_version_id, Answer.question_key, Answer.part, Answer.option, Answer.number, col)
+    answered_query = narrow(breakdown.join(
         counted_answers(
             consultation.id, where,
             Response.instrument_version_id, Answer.question_key, col,
@@ -74,16 +78,16 @@ def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdow
             # No weighted "answered": weighted views show options against the weighted asked base.
             literal(0, Integer),
         )
-    ).group_by(Response.instrument_version_id, Answer.question_key, col)
-    asked_query = breakdown.join(
+    )).group_by(Response.instrument_version_id, Answer.question_key, col)
+    asked_query = narrow(breakdown.join(
         counted_responses(
             consultation.id, where,
             Response.instrument_version_id, AskedSetQuestion.question_key, col, func.count(), _weight(),
         ).join(AskedSetQuestion, AskedSetQuestion.asked_set_id == Response.asked_set_id)
-    ).group_by(Response.instrument_version_id, AskedSetQuestion.question_key, col)
-    responses_query = breakdown.join(
+    )).group_by(Response.instrument_version_id, AskedSetQuestion.question_key, col)
+    responses_query = narrow(breakdown.join(
         counted_responses(consultation.id, where, Response.instrument_version_id, col, func.count(), _weight())
-    ).group_by(Response.instrument_version_id, col)
+    )).group_by(Response.instrument_version_id, col)
     session = db.session
     return Counts(
         options=_frame(session.execute(options_query), OPTION_COLUMNS, breakdown),

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from consult.accounts.models import Locality
-from consult.analysis import counting
+from consult.analysis import counting, pictures
 from consult.analysis.breakdowns import Breakdown, breakdown_for
 from consult.analysis.coverage import Coverage, coverage
 from consult.analysis.divergence import RightDivergence, divergence
@@ -98,20 +98,34 @@ def has_analysis(consultation: Consultation) -> bool:
 
 
 @dataclass
+class Section:
+    """The results of one instrument: its columns are the breakdown values of the people who answered it."""
+
+    source: Source
+    columns: list[tuple[str, str]]
+    responses: int
+    questions: list[tuple[QuestionResult, list[tuple[str | None, TableView]]]]
+    weighted: list[tuple[QuestionResult, list[tuple[str | None, TableView]]]] = field(default_factory=list)
+    #: A picture of each question's first table, by question anchor (where one helps).
+    charts: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
 class ResultsPage:
-    """Every question's tables under one filter and breakdown."""
+    """Every question's tables under one filter and breakdown, instrument by instrument."""
 
     breakdown: Breakdown
-    columns: list[tuple[str, str]]
-    questions: list[tuple[QuestionResult, list[tuple[str | None, TableView]]]]
+    sections: list[Section]
+    #: Every instrument of the consultation (the page may show only one of them).
+    sources: list[Source]
     responses: int
     set_aside: int
-    weighted: list[tuple[QuestionResult, list[tuple[str | None, TableView]]]] = field(default_factory=list)
 
 
-def _columns(breakdown: Breakdown, counts: counting.Counts) -> list[tuple[str, str]]:
-    keys = list(counts.responses["col"]) if not counts.responses.empty else []
-    return [(key, breakdown.label(key)) for key in breakdown.ordered(keys)]
+def _columns(breakdown: Breakdown, counts: counting.Counts, version_id: int) -> tuple[list[tuple[str, str]], int]:
+    rows = counts.responses[counts.responses["version_id"] == version_id] if not counts.responses.empty else counts.responses
+    keys = list(rows["col"]) if not rows.empty else []
+    return [(key, breakdown.label(key)) for key in breakdown.ordered(keys)], int(rows["n"].sum()) if not rows.empty else 0
 
 
 def _tables(ctx: Context, results: list[QuestionResult], columns, *, published: bool, balanced: bool, complements=None):
@@ -127,31 +141,62 @@ def _tables(ctx: Context, results: list[QuestionResult], columns, *, published: 
     return shown
 
 
-def results_page(ctx: Context, form: FilterForm, *, published: bool = False) -> ResultsPage:
-    """Results per question, split by the chosen breakdown (stakeholder group unless asked otherwise)."""
+def chosen_version(ctx: Context, value: str | None) -> int | None:
+    """The instrument version a results page shows: the one asked for if it is the consultation's, else the first."""
+    ids = [s.version_id for s in ctx.sources]
+    if value and value.isdigit() and int(value) in ids:
+        return int(value)
+    return ids[0] if ids else None
+
+
+def results_page(
+    ctx: Context, form: FilterForm, *, published: bool = False, version_id: int | None = None, pictures_too: bool = True
+) -> ResultsPage:
+    """Results per question, split by the chosen breakdown (stakeholder group unless asked otherwise).
+
+    ``version_id`` narrows the page to one instrument (officials read one at a
+    time); the counting queries are narrowed with it.
+    """
     breakdown = breakdown_for(form.by, ctx.consultation, ctx.sources)
-    counts = counting.count(ctx.consultation, form.where, breakdown)
-    results = question_results(ctx.sources, counts, breakdown, ctx.field_context)
-    columns = _columns(breakdown, counts)
-    complements = None
+    sources = [s for s in ctx.sources if version_id in (None, s.version_id)]
+    versions = [s.version_id for s in sources]
+    counts = counting.count(ctx.consultation, form.where, breakdown, versions)
+    unfiltered = None
     if published and not form.where.is_empty:
-        unfiltered = counting.count(ctx.consultation, NO_FILTER, breakdown)
-        complements = {
-            (r.anchor, title): table
-            for r in question_results(ctx.sources, unfiltered, breakdown, ctx.field_context)
-            for title, table in r.tables
-        }
-    page = ResultsPage(
+        unfiltered = counting.count(ctx.consultation, NO_FILTER, breakdown, versions)
+    balanced = breakdown.name == "group"
+    sections = []
+    for source in sources:
+        columns, responses = _columns(breakdown, counts, source.version_id)
+        results = question_results([source], counts, breakdown, ctx.field_context)
+        complements = None
+        if unfiltered is not None:
+            complements = {
+                (r.anchor, title): table
+                for r in question_results([source], unfiltered, breakdown, ctx.field_context)
+                for title, table in r.tables
+            }
+        section = Section(
+            source, columns, responses,
+            _tables(ctx, results, columns, published=published, balanced=balanced, complements=complements),
+        )
+        if pictures_too:
+            for result, tables in section.questions:
+                if tables and result.kind in ("categorical", "multi"):
+                    chart = pictures.question_bars(result.anchor + "-chart", result.text, tables[0][1])
+                    if chart is not None:
+                        section.charts[result.anchor] = chart
+        if breakdown.name == "collective":
+            weighted = question_results([source], counts, breakdown, ctx.field_context, weighted=True)
+            section.weighted = _tables(ctx, weighted, columns, published=published, balanced=False)
+        sections.append(section)
+    return ResultsPage(
         breakdown=breakdown,
-        columns=columns,
-        questions=_tables(ctx, results, columns, published=published, balanced=breakdown.name == "group", complements=complements),
+        sections=sections,
+        sources=ctx.sources,
         responses=int(counts.responses["n"].sum()) if not counts.responses.empty else 0,
         set_aside=set_aside_count(ctx.consultation.id),
     )
-    if breakdown.name == "collective":
-        weighted = question_results(ctx.sources, counts, breakdown, ctx.field_context, weighted=True)
-        page.weighted = _tables(ctx, weighted, columns, published=published, balanced=False)
-    return page
 
 
 # -- coverage, salience, divergence, remedy ---------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from consult.accounts.access import NETWORK_ADMIN, get_in_territory, territory_view
 from consult.accounts.models import Locality, Role, Territory
-from consult.analysis import bp, services
+from consult.analysis import bp, pictures, services
 from consult.analysis.breakdowns import BREAKDOWNS
 from consult.analysis.filters import read_filter
 from consult.extensions import db
@@ -75,8 +75,10 @@ def results(territory: Territory, consultation_id: int):
     """Every question's counts and shares per stakeholder group (or the breakdown chosen)."""
     consultation, form, ctx = _start(territory, consultation_id)
     published = request.args.get("published") == "1"
-    page = services.results_page(ctx, form, published=published)
-    return _page("analysis/results.html", territory, consultation, form, "results", page=page, published=published)
+    version_id = services.chosen_version(ctx, request.args.get("instrument"))
+    page = services.results_page(ctx, form, published=published, version_id=version_id)
+    return _page("analysis/results.html", territory, consultation, form, "results", page=page, published=published,
+                 version_id=version_id)
 
 
 @bp.route(BASE + "/coverage")
@@ -84,7 +86,9 @@ def results(territory: Territory, consultation_id: int):
 def coverage(territory: Territory, consultation_id: int):
     """Who has answered against the targets, missing groups and places first."""
     consultation, form, ctx = _start(territory, consultation_id)
-    return _page("analysis/coverage.html", territory, consultation, form, "coverage", coverage=services.coverage_page(ctx, form))
+    cover = services.coverage_page(ctx, form)
+    return _page("analysis/coverage.html", territory, consultation, form, "coverage", coverage=cover,
+                 coverage_chart_groups=pictures.coverage_bars(cover))
 
 
 @bp.route(BASE + "/salience")
@@ -92,7 +96,9 @@ def coverage(territory: Territory, consultation_id: int):
 def salience(territory: Territory, consultation_id: int):
     """Risks ranked by severity, then likelihood, with their sources."""
     consultation, form, ctx = _start(territory, consultation_id)
-    return _page("analysis/salience.html", territory, consultation, form, "salience", page=services.salience_page(ctx, form))
+    page = services.salience_page(ctx, form)
+    return _page("analysis/salience.html", territory, consultation, form, "salience", page=page,
+                 matrix_chart=pictures.severity_matrix(page.matrix))
 
 
 @bp.route(BASE + "/divergence")
@@ -110,4 +116,4 @@ def remedy(territory: Territory, consultation_id: int):
     consultation, form, ctx = _start(territory, consultation_id)
     page = services.remedy_page(ctx, form)
     return _page("analysis/remedy.html", territory, consultation, form, "remedy", page=page,
-                 tables=services.remedy_tables(ctx, page), quotes=services.remedy_quotes(ctx, current_user))
+                 tables=services.remedy_tables(ctx, page), criteria_chart=pictures.criteria(page), quotes=services.remedy_quotes(ctx, current_user))

@@ -47,7 +47,7 @@ def public_results(slug: str):
         abort(404)
     ctx = services.context(consultation, content_language())
     form = read_filter({}, consultation)
-    page = services.results_page(ctx, form, published=True)
+    page = services.results_page(ctx, form, published=True, pictures_too=False)
     threshold = consultation.small_cell_threshold
     participation = [
         (STAKEHOLDER_GROUPS.get(key, key), suppress_value(count, threshold))
