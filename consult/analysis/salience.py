@@ -29,6 +29,9 @@ from consult.extensions import db
 SCORE_PARTS = ("scale", "scope", "irremediability")
 COMPANY_GROUPS = frozenset({"company_large", "company_sme", "state_owned_company", "business_association"})
 UNSPECIFIED = "__unspecified__"
+ALL = "__all__"
+#: How finely risks are told apart: by right; right and sector; right, sector and place (DESIGN.md's risk).
+LEVELS = {"right": ("right",), "sector": ("right", "sector"), "place": ("right", "sector", "locality")}
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,10 @@ def _rights_questions(sources: list[Source]) -> list[Asked]:
     return found
 
 
-def report_rows(unit: Unit, sources: list[Source]) -> pd.DataFrame:
-    """One row per (right, sector, place, group, severity, likelihood, urgent) with its number of reports."""
+def _scores(unit: Unit, sources: list[Source]):
+    """Per report: its severity, likelihood and irremediability scores (a subquery)."""
     severity_questions = with_concept(sources, "severity")
-    rights = _rights_questions(sources)
-    if not rights:
-        return pd.DataFrame(columns=["right", "sector", "locality", "group", "severity", "likelihood", "urgent", "n"])
-    scores = (
+    return (
         unit.select(
             unit.answer_unit.label("unit_id"),
             _score(unit, severity_questions, SCORE_PARTS).label("severity"),
@@ -100,6 +100,27 @@ def report_rows(unit: Unit, sources: list[Source]) -> pd.DataFrame:
         .group_by(unit.answer_unit)
         .subquery()
     )
+
+
+def score_counts(unit: Unit, sources: list[Source]) -> dict[tuple[int, int], int]:
+    """Reports per (severity, likelihood), each report once: the severity × likelihood picture."""
+    if not with_concept(sources, "severity"):
+        return {}
+    scores = _scores(unit, sources)
+    rows = db.session.execute(
+        select(scores.c.severity, scores.c.likelihood, func.count())
+        .where(scores.c.severity.is_not(None), scores.c.likelihood.is_not(None))
+        .group_by(scores.c.severity, scores.c.likelihood)
+    )
+    return {(int(severity), int(likelihood)): int(n) for severity, likelihood, n in rows}
+
+
+def report_rows(unit: Unit, sources: list[Source]) -> pd.DataFrame:
+    """One row per (right, sector, place, group, severity, likelihood, urgent) with its number of reports."""
+    rights = _rights_questions(sources)
+    if not rights:
+        return pd.DataFrame(columns=["right", "sector", "locality", "group", "severity", "likelihood", "urgent", "n"])
+    scores = _scores(unit, sources)
     right_rows = _codes(unit, rights, "code")
     sector_rows = _codes(unit, with_concept(sources, "sector"), "code")
     urgent = case((or_(scores.c.severity >= 4, scores.c.irremediability >= 4), 1), else_=0)
@@ -136,12 +157,20 @@ def _weighted_median(values: pd.Series, weights: pd.Series) -> float | None:
     return float(cumulative.index[cumulative >= total / 2][0])
 
 
-def rank(frames: dict[str, pd.DataFrame]) -> list[Risk]:
-    """Risks from the report rows of each source kind (``community``, ``company``, ``testimony``), most salient first."""
+def rank(frames: dict[str, pd.DataFrame], level: str = "place") -> list[Risk]:
+    """Risks from the report rows of each source kind (``community``, ``company``, ``testimony``), most salient first.
+
+    ``level`` (a key of ``LEVELS``) sets what tells two risks apart; coarser
+    levels pool places (and sectors), which steadies the medians of small counts.
+    """
     parts = [frame.assign(source=kind) for kind, frame in frames.items() if not frame.empty]
     if not parts:
         return []
     rows = pd.concat(parts, ignore_index=True)
+    keys = LEVELS.get(level, LEVELS["place"])
+    for column in ("right", "sector", "locality"):
+        if column not in keys:
+            rows[column] = ALL
     risks = []
     for (right, sector, locality), group in rows.groupby(["right", "sector", "locality"], sort=False):
         by_source = group.groupby("source")["n"].sum()
@@ -164,14 +193,3 @@ def split_by_source(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Response report rows split into community and company answers by the respondent's group."""
     is_company = frame["group"].isin(COMPANY_GROUPS)
     return {"community": frame[~is_company], "company": frame[is_company]}
-
-
-def matrix(frames: dict[str, pd.DataFrame]) -> dict[tuple[int, int], int]:
-    """Reports per (severity, likelihood) score, for the severity × likelihood picture."""
-    cells: dict[tuple[int, int], int] = {}
-    for frame in frames.values():
-        scored = frame.dropna(subset=["severity", "likelihood"])
-        for (severity, likelihood), n in scored.groupby(["severity", "likelihood"])["n"].sum().items():
-            key = (int(severity), int(likelihood))
-            cells[key] = cells.get(key, 0) + int(n)
-    return cells

@@ -22,7 +22,7 @@ from consult.analysis.filters import FilterForm
 from consult.analysis.instruments import Source, sources_for_versions, sources_of
 from consult.analysis.remedy import Remedy, remedy
 from consult.analysis.results import QuestionResult, question_results
-from consult.analysis.salience import Risk, matrix, rank, report_rows, split_by_source
+from consult.analysis.salience import Risk, rank, report_rows, score_counts, split_by_source
 from consult.analysis.tables import CountTable, TableView, present
 from consult.analysis.units import response_unit, testimony_unit
 from consult.extensions import db
@@ -215,23 +215,29 @@ class SaliencePage:
     by_group: list[tuple[str, list[Risk]]]
     matrix: dict[tuple[int, int], int]
     place_names: dict[str, str]
+    level: str = "place"
 
 
-def salience_page(ctx: Context, form: FilterForm) -> SaliencePage:
+def salience_page(ctx: Context, form: FilterForm, level: str = "place") -> SaliencePage:
     """Risks (right × sector × place) ranked by severity, then likelihood; sources counted apart."""
-    responses = report_rows(response_unit(ctx.consultation, form.where), ctx.sources)
-    testimonies = report_rows(testimony_unit(ctx.consultation, form.where, ctx.testimony_sources), ctx.testimony_sources)
+    response_reports = response_unit(ctx.consultation, form.where)
+    testimony_reports = testimony_unit(ctx.consultation, form.where, ctx.testimony_sources)
+    responses = report_rows(response_reports, ctx.sources)
+    testimonies = report_rows(testimony_reports, ctx.testimony_sources)
+    cells = score_counts(response_reports, ctx.sources)
+    for key, n in score_counts(testimony_reports, ctx.testimony_sources).items():
+        cells[key] = cells.get(key, 0) + n
     frames = {**split_by_source(responses), "testimony": testimonies}
     by_group = []
     for group in ctx.consultation.groups:
         rows = {kind: frame[frame["group"] == group.group_code] for kind, frame in frames.items()}
-        risks = rank(rows)
+        risks = rank(rows, level)
         if risks:
             by_group.append((group.group_code, risks[:5]))
     places = db.session.execute(
         select(Locality.id, Locality.name).where(Locality.territory_id == ctx.consultation.territory_id)
     ).all()
-    return SaliencePage(rank(frames), by_group, matrix(frames), {str(i): n for i, n in places})
+    return SaliencePage(rank(frames, level), by_group, cells, {str(i): n for i, n in places}, level)
 
 
 def divergence_page(ctx: Context, form: FilterForm) -> list[RightDivergence]:

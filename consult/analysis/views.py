@@ -16,6 +16,7 @@ from consult.accounts.models import Locality, Role, Territory
 from consult.analysis import bp, pictures, services
 from consult.analysis.breakdowns import BREAKDOWNS
 from consult.analysis.filters import read_filter
+from consult.analysis.salience import LEVELS
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES, content_language
 from consult.responses.models import ENTRY_MODE_LABELS, Consultation
@@ -96,7 +97,8 @@ def coverage(territory: Territory, consultation_id: int):
 def salience(territory: Territory, consultation_id: int):
     """Risks ranked by severity, then likelihood, with their sources."""
     consultation, form, ctx = _start(territory, consultation_id)
-    page = services.salience_page(ctx, form)
+    level = request.args.get("level", "place")
+    page = services.salience_page(ctx, form, level if level in LEVELS else "place")
     return _page("analysis/salience.html", territory, consultation, form, "salience", page=page,
                  matrix_chart=pictures.severity_matrix(page.matrix))
 
