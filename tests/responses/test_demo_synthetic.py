@@ -96,7 +96,7 @@ def _share(db, question, option, groups) -> float:
 
 def _sector_share(db, consultation, areas, sector) -> float:
     in_areas = select(Answer.response_id).join(Response).where(
-        Response.consultation_id == consultation.id, Answer.question_key == "A1", Answer.part == "area", Answer.option.in_(areas)
+        Response.consultation_id == consultation.id, Answer.question_key == "A1", Answer.part == "area", Answer.text.in_(areas)
     )
     total = db.session.scalar(select(func.count()).select_from(in_areas.subquery()))
     with_sector = db.session.scalar(

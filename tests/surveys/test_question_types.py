@@ -174,7 +174,7 @@ ROUND_TRIP = [
     ("DA", "2026-03-01", [AnswerRow(text="2026-03-01")]),
     ("DR", {"start": "2024-01-01", "end": "2024-02-01"},
      [AnswerRow(part="start", text="2024-01-01"), AnswerRow(part="end", text="2024-02-01")]),
-    ("TE", {"area": "Urabá", "locality": "05045"}, [AnswerRow(part="area", option="Urabá"), AnswerRow(part="locality", option="05045")]),
+    ("TE", {"area": "Urabá", "locality": "05045"}, [AnswerRow(part="area", text="Urabá"), AnswerRow(part="locality", option="05045")]),
     ("SE", {"scale": 4, "scope": 3, "irremediability": 5, "likelihood": 2},
      [AnswerRow(part="scale", number=4), AnswerRow(part="scope", number=3),
       AnswerRow(part="irremediability", number=5), AnswerRow(part="likelihood", number=2)]),
