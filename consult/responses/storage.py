@@ -8,6 +8,8 @@ comes from: a submission key that makes a retried "save" harmless (assisted
 entry) or refuses a submission imported twice (bulk import), and a receipt
 code that is handed to the person who answered (assisted entry) or that nobody
 holds (paper forms, imports, the demo): the database needs one either way.
+Like a sent draft, each response records the questions its path showed
+(``consult.surveys.asked``): the base of every share in analysis.
 
 ``store_many`` writes many responses at once: the responses through the ORM
 (one batched INSERT with RETURNING on SQLite and PostgreSQL alike), then every

@@ -190,3 +190,20 @@ def test_asked_keys_equal_the_page_by_page_reference(sample_definition, answers)
     instrument = Instrument.from_dict(sample_definition)
     assert asked_keys(instrument, answers) == shown_by_pages(instrument, answers)
     assert "I0" not in asked_keys(instrument, answers)
+
+
+def test_sending_through_the_answering_flow_records_the_routed_path(client, routed_consultation, db):
+    import re
+
+    from tests.responses.test_answering import _page, _start
+
+    slug = routed_consultation.slug
+    _start(client, slug, "es")
+    _page(client, slug, "p_first", {"q-Q1": "no", "action": "next"})  # routing jumps over p_middle
+    _page(client, slug, "p_last", {"action": "next"})  # Q4 asked, left blank
+    review = client.get(f"/c/{slug}/review").get_data(as_text=True)
+    token = re.search(r'name="submission_token" value="([^"]+)"', review).group(1)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', review).group(1)
+    client.post(f"/c/{slug}/send", data={"csrf_token": csrf, "submission_token": token})
+    response = db.session.scalar(select(Response))
+    assert keys_of(response.asked_set_id) == {"Q1", "Q4"}
