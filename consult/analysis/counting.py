@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Integer, case, func, literal
+from sqlalchemy import case, func, select
 
 from consult.analysis.breakdowns import Breakdown
 from consult.extensions import db
@@ -70,15 +70,20 @@ def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdow
             col, func.count(), _weight(),
         )
     )).group_by(Response.instrument_version_id, Answer.question_key, Answer.part, Answer.option, Answer.number, col)
+    # One row per (response, question) answered, so "answered" can be weighted like "asked":
+    # a weighted "not answered" is weighted asked minus weighted answered.
+    answered_pairs = (
+        select(Answer.response_id.label("response_id"), Answer.question_key.label("question_key"))
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.consultation_id == consultation.id)
+        .distinct()
+        .subquery("answered_pairs")
+    )
     answered_query = narrow(breakdown.join(
-        counted_answers(
-            consultation.id, where,
-            Response.instrument_version_id, Answer.question_key, col,
-            func.count(func.distinct(Answer.response_id)),
-            # No weighted "answered": weighted views show options against the weighted asked base.
-            literal(0, Integer),
-        )
-    )).group_by(Response.instrument_version_id, Answer.question_key, col)
+        counted_responses(
+            consultation.id, where, Response.instrument_version_id, answered_pairs.c.question_key, col, func.count(), _weight(),
+        ).join(answered_pairs, answered_pairs.c.response_id == Response.id)
+    )).group_by(Response.instrument_version_id, answered_pairs.c.question_key, col)
     asked_query = narrow(breakdown.join(
         counted_responses(
             consultation.id, where,

@@ -84,7 +84,7 @@ def question_results(
             ref = (source.version_id, question.key)
             result = QuestionResult(
                 source, question, ctx.content(question.text).text, kind,
-                answered=_series(answered.get(ref)), asked=_series(asked.get(ref), value),
+                answered=_series(answered.get(ref), value), asked=_series(asked.get(ref), value),
             )
             rows = options.get(ref)
             rows = rows if rows is not None else pd.DataFrame(columns=counts.options.columns)
@@ -103,7 +103,7 @@ def _fill(result: QuestionResult, rows: pd.DataFrame, ctx: FieldContext, value: 
         table = _option_table(rows, choices, value)
         result.tables.append((None, _with_not_answered(table, result)))
     elif kind == "numeric":
-        result.tables.append((None, _number_table(rows, question, ctx, value)))
+        result.tables.append((None, _of_asked(_number_table(rows, question, ctx, value), result)))
         result.medians[None] = _medians(rows, value)
     elif kind == "parts":
         for part, label in kind_type.parts(question, ctx):
@@ -117,7 +117,7 @@ def _fill(result: QuestionResult, rows: pd.DataFrame, ctx: FieldContext, value: 
             else:
                 choices = [(c.value, c.label.text) for c in kind_type.choices(question, ctx, part)]
                 table = _option_table(part_rows, choices, value)
-            result.tables.append((str(label), table))
+            result.tables.append((str(label), _of_asked(table, result)))
 
 
 def _int_text(number) -> str | None:
@@ -136,6 +136,11 @@ def _option_table(rows: pd.DataFrame, choices: list[tuple[str, str]], value: str
     else:
         wide = pd.DataFrame(index=index)
     return CountTable(wide.astype("int64"), {code: labels.get(code, code) for code in index})
+
+
+def _of_asked(table: CountTable, result: QuestionResult) -> CountTable:
+    """``table`` with the people asked as its bases: shares of scores and parts are of those asked too."""
+    return CountTable(table.counts, table.labels, bases=pd.Series(result.asked, dtype="int64"))
 
 
 def _with_not_answered(table: CountTable, result: QuestionResult) -> CountTable:
