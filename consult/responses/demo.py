@@ -32,6 +32,14 @@ COMMUNITY_GROUPS = {
     "cso": 30,
 }
 COMPANY_GROUPS = {"company_large": 15, "company_sme": 30}
+#: Targets per group and place (locality code): where the mines, plantations and dams are, and who lives there.
+LOCALITY_TARGETS = {
+    "antioquia": [("rural_community", "05736", 12), ("rural_community", "05604", 10), ("rural_community", "05250", 10),
+                  ("afro_descendant", "05837", 12), ("afro_descendant", "05045", 8), ("afro_descendant", "05895", 6),
+                  ("indigenous_people", "05234", 8), ("indigenous_people", "05154", 5)],
+    "salta": [("rural_community", "66028", 15), ("rural_community", "66147", 8), ("indigenous_people", "66105", 12),
+              ("indigenous_people", "66126", 10), ("indigenous_people", "66161", 8), ("trade_union", "66049", 5)],
+}
 
 CONSULTATIONS = {
     "antioquia": {
@@ -96,6 +104,14 @@ def _invitation(consultation, name: str, group_code: str, label: str, *, organis
     return f"/c/{consultation.slug}/i/{token}"
 
 
+def set_locality_targets(consultation, targets: list[tuple[str, str, int]]) -> None:
+    """Set the demo's targets per group and place (locality code); setting them again changes nothing."""
+    places = {locality.code: locality for locality in consultation.territory.localities}
+    for group_code, code, target in targets:
+        if code in places and consultation.group(group_code) is not None:
+            services.set_locality_target(consultation, group_code, places[code], target)
+
+
 @demo_step("responses")
 def seed_responses() -> None:
     """An open consultation per demo territory, targets per group, a community and a company link."""
@@ -123,9 +139,8 @@ def seed_responses() -> None:
                 services.set_group(consultation, code, community, target)
             for code, target in COMPANY_GROUPS.items():
                 services.set_group(consultation, code, company, target, is_invitation_only=True)
-            for locality in territory.localities[:3]:
-                services.set_locality_target(consultation, "rural_community", locality, 20)
             services.change_state(consultation, ConsultationState.OPEN)
+        set_locality_targets(consultation, LOCALITY_TARGETS.get(slug, []))
         meeting = _invitation(
             consultation, f"{slug}-community", "rural_community", "Asamblea comunitaria (demo)", max_uses=200
         )

@@ -30,10 +30,12 @@ from consult.accounts.models import Locality
 from consult.core.codes import hash_code, hash_token
 from consult.core.db import utctoday
 from consult.extensions import db
+from consult.responses import demo_extras as X
 from consult.responses import demo_profiles as P
 from consult.responses.models import Consultation, EntryMode, Invitation
 from consult.responses.sending import receipt_code_for
 from consult.responses.storage import NewResponse
+from consult.surveys.demo_xlsform import FORM_ID
 from consult.surveys.engine import Instrument, Question
 from consult.surveys.models import InstrumentVersion
 
@@ -296,14 +298,21 @@ def synthetic_responses(consultation: Consultation, count: int) -> list[NewRespo
     meeting, companies = _community_link(consultation), _company_link(consultation)
     meeting_room = (meeting.max_uses or 10**6) - meeting.use_count if meeting else 0
     company_room = min(3, (companies.max_uses or 10**6) - companies.use_count) if companies else 0
+    # A second stream for what was added later (own forms, collectives, comments): the first stays as it was.
+    extra = Draw(f"{SEED}:{consultation.slug}:extras")
     items: list[NewResponse] = []
     for index in range(count):
         is_company = company_weights and draw.chance(P.COMPANY_SHARE)
         group = draw.one(company_weights) if is_company else draw.one(community_weights)
         version, instrument = versions[group]
         area, locality = generator.place()
-        if is_company:
+        if X.is_own_form(instrument, FORM_ID):
+            answers = X.own_form(extra, instrument, group)
+        elif is_company:
             answers = generator.company(instrument, group, area, locality)
+            comment = X.company_comment(extra) if instrument.has_question("F2") else None
+            if comment:
+                answers["F2"] = comment
         else:
             answers = generator.community(instrument, group, area, locality)
         mode = EntryMode(draw.one(P.ENTRY_MODES.get(group, P.ENTRY_MODES["default"]))) if not is_company else EntryMode.ONLINE
@@ -312,8 +321,14 @@ def synthetic_responses(consultation: Consultation, count: int) -> list[NewRespo
             invitation, meeting_room = meeting, meeting_room - 1
         elif group == "company_large" and companies and company_room > 0:
             invitation, company_room = companies, company_room - 1
-        items.append(_item(consultation, index, version, group, _language(draw, consultation, territory_slug, group, area),
-                           mode, answers, opens + timedelta(days=draw.rng.randint(0, days)), invitation))
+        language = _language(draw, consultation, territory_slug, group, area)
+        if X.is_own_form(instrument, FORM_ID) and language not in instrument.languages:
+            language = instrument.fallback_language
+        item = _item(consultation, index, version, group, language, mode, answers, opens + timedelta(days=draw.rng.randint(0, days)), invitation)
+        item.is_collective, item.mandate_reference, item.people_represented = X.collective(extra, group)
+        if X.is_own_form(instrument, FORM_ID) and locality is not None:
+            item.locality_id = locality.id  # the own form does not ask the place: the facilitator's stack says it
+        items.append(item)
     if territory_slug == "antioquia" and meeting and meeting_room >= BURST and "rural_community" in versions:
         version, instrument = versions["rural_community"]
         place = next((loc for loc in consultation.territory.localities if loc.area == "Nordeste"), None)

@@ -1,4 +1,4 @@
-"""Demo step: protection routes per demo territory and a few synthetic testimonies per open consultation.
+"""Demo step: protection routes per demo territory and a score of synthetic testimonies per open consultation.
 
 Everything here is invented for the demonstration; nothing describes a real person or company.
 Idempotent: routes are added only to a territory without any, testimonies only to a
@@ -13,7 +13,8 @@ from consult.accounts.models import Organisation, OrganisationKind, Territory
 from consult.demo import DEMO_LOGINS, demo_step
 from consult.extensions import db
 from consult.responses.models import Consultation, ConsultationState
-from consult.testimonies import intake, services
+from consult.testimonies import services
+from consult.testimonies.demo_stories import add_testimonies
 from consult.testimonies.models import Testimony
 
 ROUTES = {
@@ -36,15 +37,17 @@ ROUTES = {
     ],
 }
 
+#: Invented testimonies per open consultation besides the two scripted ones (``demo_stories``).
+INVENTED = 18
 # Invented answers to the built-in remedy testimony.
 STORIES = [
-    {"A1": ["aggregate", "quote"], "B1": "community", "B2": 80, "C1": "still_happening",
+    {"A1": ["aggregate", "quote"], "B1": "community", "B3": "rural_community", "B2": 80, "C1": "still_happening",
      "D1": "Desde que llegó la planta, el agua del arroyo sale turbia y los animales se enferman. Fuimos a la oficina de la empresa y nos dijeron que no era su problema.",
      "D2": ["water_sanitation", "environment_health"], "D4": "agro_industry", "D5": "causes",
      "D6": {"scale": 4, "scope": 4, "irremediability": 3, "likelihood": 5},
      "E1": ["company_grievance"], "E3": ["none"], "E4": 10, "E5": "company_grievance", "E8": 1,
      "F1": "yes", "F3": ["threats"], "F4": "Que limpien el arroyo y que nos escuchen antes de ampliar la planta."},
-    {"A1": ["aggregate"], "B1": "self", "C1": "period_ended",
+    {"A1": ["aggregate"], "B1": "self", "B4": "man", "C1": "period_ended",
      "D1": "Trabajé dos años sin contrato y cuando me lastimé la mano no me pagaron los días.",
      "D2": ["working_conditions", "occupational_safety"], "D4": "construction", "D5": "causes",
      "D6": {"scale": 3, "scope": 1, "irremediability": 2, "likelihood": 3},
@@ -71,14 +74,6 @@ def seed_testimonies() -> None:
         link = (f"testimony form ({consultation.territory.name})", f"/c/{consultation.slug}/testimony")
         if link not in DEMO_LOGINS:
             DEMO_LOGINS.append(link)
-        version = intake.testimony_version(consultation)
-        if version is None or db.session.scalar(
-            select(func.count(Testimony.id)).where(Testimony.consultation_id == consultation.id)
-        ):
+        if db.session.scalar(select(func.count(Testimony.id)).where(Testimony.consultation_id == consultation.id)):
             continue
-        for number, answers in enumerate(STORIES):
-            by_cso = cso if (number == 0 and cso is not None and cso.territory_id == consultation.territory_id) else None
-            draft, token = intake.start_draft(consultation, version, "es", by_cso)
-            notes = {"on_behalf_of": "community", "people_count": 80, "notes": "Contacto a través de la junta de acción comunal."}
-            intake.save_draft(draft, {"answers": answers, "cso": notes if by_cso else None})
-            intake.submit_draft(draft, token, lang="es")
+        add_testimonies(consultation, STORIES, INVENTED, cso)

@@ -41,8 +41,10 @@ def test_the_demo_answers_are_the_same_every_time_and_added_once(app, db):
     once = _summary(db)
     _seed()
     assert _summary(db) == once
+    from consult.responses.demo_closed import RESPONSES as CLOSED_RESPONSES  # after seeding: see _seed
+
     total = db.session.scalar(select(func.count(Response.id)))
-    assert total == sum(RESPONSES.values()) + 7  # and the scripted burst
+    assert total == sum(RESPONSES.values()) + 7 + CLOSED_RESPONSES  # the scripted burst, the closed consultation
     # Generated again from the same seed: the same answers as stored
     for slug in RESPONSES:
         consultation = services.find_by_slug(slug)
