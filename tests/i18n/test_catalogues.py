@@ -50,9 +50,16 @@ def test_catalogue_is_compiled(lang):
     mo_path = folder / "messages.mo"
     assert mo_path.exists(), f"{lang}: not compiled, run `make translations`"
     mo = polib.mofile(str(mo_path))
-    compiled = {e.msgid: e.msgstr for e in mo if e.msgid}
-    source = {e.msgid: e.msgstr for e in po if not e.obsolete and e.msgid and not e.msgid_plural}
-    assert compiled == {k: v for k, v in source.items()}, f"{lang}: messages.mo is stale, run `make translations`"
+    compiled = {e.msgid: _forms(e) for e in mo if e.msgid}
+    source = {e.msgid: _forms(e) for e in po if not e.obsolete and e.msgid}
+    assert compiled == source, f"{lang}: messages.mo is stale, run `make translations`"
+
+
+def _forms(entry) -> tuple[str, ...]:
+    """An entry's translation: its one form, or every plural form in order."""
+    if entry.msgid_plural:
+        return tuple(entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural, key=int))
+    return (entry.msgstr,)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -64,4 +71,5 @@ def test_placeholders_survive_translation(lang):
         if entry.obsolete:
             continue
         wanted = sorted(re.findall(r"%\(\w+\)[sd]", entry.msgid))
-        assert sorted(re.findall(r"%\(\w+\)[sd]", entry.msgstr)) == wanted, f"{lang}: {entry.msgid!r}"
+        for form in _forms(entry):
+            assert sorted(re.findall(r"%\(\w+\)[sd]", form)) == wanted, f"{lang}: {entry.msgid!r}"
