@@ -143,7 +143,8 @@ def report_rows(unit: Unit, sources: list[Source]) -> pd.DataFrame:
         columns=["right", "sector", "locality", "group", "severity", "likelihood", "urgent", "n"],
     )
     frame["sector"] = frame["sector"].fillna(UNSPECIFIED)
-    frame["locality"] = frame["locality"].map(lambda v: UNSPECIFIED if v is None or pd.isna(v) else str(v))
+    # Ids come back as floats when a column holds NULLs ("1.0"): one text per place, whatever the source.
+    frame["locality"] = frame["locality"].map(lambda v: UNSPECIFIED if v is None or pd.isna(v) else str(int(v)))
     return frame
 
 
