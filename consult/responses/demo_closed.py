@@ -4,10 +4,13 @@ Trade unions and women's organisations answered the labour office's own
 XLSForm (``surveys.demo_xlsform``), imported through the real importer and
 tagged with concepts; the other groups the built-in instruments. About 300
 synthetic answers, so most published cells are shown and a few small ones are
-suppressed, and a few dozen invented testimonies for the remedy view.
+suppressed, a few dozen invented testimonies for the remedy view, and an
+analyst's themes with the free-text answers tagged.
 
 Built once (open, answered, then closed and marked analysed, as a real one
-would be); seeding again finds it by its slug and leaves it alone.
+would be); seeding again finds it by its slug and leaves it alone. The step
+runs after the synthetic answers of the open consultations (the testimonies
+room registers it), so it codes their free-text answers with themes too.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from consult.accounts.models import Organisation, OrganisationKind, Territory
+from consult.analysis import themes
 from consult.core.db import utctoday
 from consult.demo import DEMO_LOGINS, demo_step
 from consult.extensions import db
 from consult.responses import services
 from consult.responses.demo import COMPANY_GROUPS, LOCALITY_TARGETS, _latest_library_version, set_locality_targets
 from consult.responses.demo_generator import synthetic_responses
-from consult.responses.models import Consultation, ConsultationState
+from consult.responses.models import Answer, Consultation, ConsultationState, Response
 from consult.responses.storage import store_many
 from consult.surveys.demo_xlsform import official_instrument
 from consult.testimonies.demo_stories import add_testimonies
@@ -44,6 +48,33 @@ PURPOSE = {
 #: Groups answering the built-in community survey, and those answering the official's XLSForm (targets).
 COMMUNITY = {"indigenous_people": 45, "afro_descendant": 60, "rural_community": 90, "human_rights_defender": 15, "cso": 20}
 OWN_FORM = {"trade_union": 40, "womens_organisation": 35}
+
+
+#: An analyst's themes for the free-text answers, and words that mark an answer as speaking of one.
+THEMES = [
+    ("inspeccion", "Más y mejor inspección del trabajo", ("inspecci", "horas extras", "jornada", "acompañamiento")),
+    ("proteccion_lideres", "Proteger a dirigentes y líderes", ("proteja", "amenazad",)),
+    ("igualdad_genero", "Igualdad para las mujeres", ("mujeres", "acoso", "trabajadoras", "guarder")),
+    ("dialogo", "Espacios de diálogo", ("diálogo", "mesas", "canal de quejas")),
+    ("guia_debida_diligencia", "Guías y capacitación para empresas", ("guía", "capacitación", "aclarar")),
+    ("agua_ambiente", "Agua y ambiente", ("agua",)),
+]
+
+
+def code_themes(consultation) -> None:
+    """Themes an analyst defined, and each free-text answer tagged with those its words speak of (once)."""
+    if themes.themes_of(consultation):
+        return
+    made = [themes.create_theme(consultation, code, label) for code, label, _words in THEMES]
+    answers = db.session.execute(
+        select(Answer.id, Answer.text).join(Response)
+        .where(Response.consultation_id == consultation.id, Answer.question_key.in_(("propuesta", "F2")), Answer.text.is_not(None))
+    ).all()
+    tags = {}
+    for answer_id, text in answers:
+        lowered = text.lower()
+        tags[answer_id] = [t.id for t, (_c, _l, words) in zip(made, THEMES) if any(w in lowered for w in words)]
+    themes.set_tags_many(consultation, tags)
 
 
 def analysis_links(consultation) -> list[tuple[str, str]]:
@@ -84,13 +115,14 @@ def _build(territory: Territory):
 
 @demo_step("closed consultation")
 def seed_closed_consultation() -> None:
-    """Antioquia's closed and analysed consultation, with an own XLSForm instrument (once); every analysis link."""
+    """Antioquia's closed and analysed consultation, with an own XLSForm instrument (once); themes and analysis links of all."""
     territory = db.session.scalar(select(Territory).where(Territory.slug == "antioquia"))
     if territory is None:
         return
     if services.find_by_slug(SLUG) is None:
         _build(territory)
     for consultation in db.session.scalars(select(Consultation).order_by(Consultation.id)):
+        code_themes(consultation)
         for link in analysis_links(consultation):
             if link not in DEMO_LOGINS:
                 DEMO_LOGINS.append(link)

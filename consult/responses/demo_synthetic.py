@@ -16,7 +16,6 @@ from sqlalchemy import select
 from consult.core.codes import hash_token
 from consult.demo import DEMO_LOGINS, demo_step
 from consult.extensions import db
-from consult.responses import demo_closed  # noqa: F401  (registers the closed consultation's step)
 from consult.responses import demo_profiles as P
 from consult.responses import services
 from consult.responses.demo_generator import submission_token, synthetic_responses

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from consult.accounts.models import Organisation, OrganisationKind, Territory
 from consult.demo import DEMO_LOGINS, demo_step
 from consult.extensions import db
+from consult.responses import demo_closed  # noqa: F401  (registers its step: after the synthetic answers, before this one)
 from consult.responses.models import Consultation, ConsultationState
 from consult.testimonies import services
 from consult.testimonies.demo_stories import add_testimonies
