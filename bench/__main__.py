@@ -1,4 +1,9 @@
-"""``make bench``: run every benchmark module in ``bench/`` and print Markdown tables."""
+"""``make bench``: run every benchmark module in ``bench/`` and print Markdown tables.
+
+Modules are found by name (``bench_*``): pages, submission, and analysis (``bench_analysis``: the whole
+analysis of one consultation of 10 and 100 thousand responses on SQLite; ``BENCH_ANALYSIS_MAX=1000000``
+adds the million, ``CONSULT_BENCH_DATABASE_URL`` adds a PostgreSQL database, which it wipes).
+"""
 
 from __future__ import annotations
 
