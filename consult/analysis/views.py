@@ -65,7 +65,8 @@ def _page(template: str, territory: Territory, consultation: Consultation, form,
 def overview(territory: Territory, consultation_id: int):
     """The analysis of a consultation at a glance, with a link to each view."""
     consultation, form, ctx = _start(territory, consultation_id)
-    cover = services.coverage_page(ctx, form)
+    # The overview shows no filter form, so it counts everything (the tabs still carry the filter on).
+    cover = services.coverage_page(ctx, read_filter({}, consultation))
     return _page("analysis/overview.html", territory, consultation, form, "overview", coverage=cover,
                  has_analysis=services.has_analysis(consultation))
 

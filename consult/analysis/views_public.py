@@ -8,12 +8,13 @@ published table, at the consultation's own threshold.
 
 from __future__ import annotations
 
+import pandas as pd
 from flask import abort, render_template
 
 from consult.analysis import bp, services
 from consult.analysis.filters import read_filter
 from consult.analysis.remedy import yes_share
-from consult.analysis.suppression import suppress_value
+from consult.analysis.suppression import suppress
 from consult.analysis.tables import percent
 from consult.core.access import public_view
 from consult.i18n import content_language
@@ -49,17 +50,18 @@ def public_results(slug: str):
     form = read_filter({}, consultation)
     page = services.results_page(ctx, form, published=True, pictures_too=False)
     threshold = consultation.small_cell_threshold
-    participation = [
-        (STAKEHOLDER_GROUPS.get(key, key), suppress_value(count, threshold))
-        for key, count in services.participation(ctx)
-    ]
+    counts = services.participation(ctx)
+    # One table with its total: a lone small group would otherwise be the total minus the others.
+    table = suppress(pd.DataFrame({"n": [n for _key, n in counts]}, index=[key for key, _n in counts]), threshold, row_totals=False)
+    participation = [(STAKEHOLDER_GROUPS.get(key, key), table.cell(key, "n")) for key, _n in counts]
     return render_template(
         "analysis/public_results.html",
         consultation=consultation,
         page=page,
         participation=participation,
         threshold=threshold,
-        total=suppress_value(page.responses, threshold),
+        total=table.base("n"),
+        hidden=table.hidden_label,
     )
 
 
