@@ -102,13 +102,16 @@ def test_divergence_is_communities_minus_companies_group_balanced(world):
     assert water.small == ["indigenous_people"]
 
 
-def test_set_aside_answers_change_no_divergence(world, db):
+def test_set_aside_answers_change_no_divergence_or_salience(world, db):
     batch = store(world.consultation, world.company, "company_large", [{"riesgos": ["agua"]}] * 4)
     for response in batch:
         response.is_set_aside = True
     db.session.commit()
     water = services.divergence_page(context(world), read(world))[0]
     assert (water.right, water.gap, water.asked["company_large"]) == (WATER, 43.3, 5)
+    # Salience neither: c4 is still the only company report of water without a place.
+    risks = services.salience_page(context(world), read(world)).risks
+    assert [r.company for r in risks if (r.right, r.locality) == (WATER, UNSPECIFIED)] == [1]
 
 
 def test_the_divergence_and_salience_pages_show_the_figures(world, create_user, client, app):

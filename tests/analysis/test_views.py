@@ -36,6 +36,17 @@ def test_officials_and_analysts_read_every_view(world, create_user, app, role):
     assert client.get(world.url + "/results?published=1").status_code == 200
 
 
+def test_every_view_says_when_responses_were_set_aside(world, create_user, app, db):
+    batch = store(world.consultation, world.community, "rural_community", [{"K1": "no"}] * 2)
+    for response in batch:
+        response.is_set_aside = True
+    db.session.commit()
+    client = as_user(app, create_user(roles={world.territory: ["official"]}))
+    for view in VIEWS:
+        text = page_text(client.get(world.url + view + "?lang=en").get_data(as_text=True))
+        assert "2 responses were set aside after a capture signal and are not counted here." in text, view
+
+
 def test_other_roles_and_organisation_accounts_are_refused(world, create_user, create_organisation, app):
     territory = world.territory
     users = [
