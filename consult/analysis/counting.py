@@ -21,14 +21,17 @@ import pandas as pd
 from sqlalchemy import case, func, select
 
 from consult.analysis.breakdowns import Breakdown
+from consult.analysis.instruments import Source, matches, with_types
 from consult.extensions import db
 from consult.responses.models import Answer, Consultation, Response
-from consult.responses.queries import ResponseFilter, counted_answers, counted_responses
+from consult.responses.queries import NO_FILTER, ResponseFilter, counted_answers, counted_responses
 from consult.surveys.models import AskedSetQuestion
 
 OPTION_COLUMNS = ["version_id", "question_key", "part", "option", "number", "col", "n", "weight"]
 QUESTION_COLUMNS = ["version_id", "question_key", "col", "n", "weight"]
 RESPONSE_COLUMNS = ["version_id", "col", "n", "weight"]
+#: Question types that may store several rows for one answer (one per ticked option, one per part).
+MULTI_ROW_TYPES = ("multiple_choice", "consent", "severity", "ungp31", "date_range", "territory")
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,23 @@ def _frame(rows, columns: list[str], breakdown: Breakdown) -> pd.DataFrame:
     return frame
 
 
-def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdown, version_ids=None) -> Counts:
+def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdown, sources: list[Source]) -> Counts:
     """Count the consultation's counted responses and answers under ``where``, split by ``breakdown``.
 
-    ``version_ids`` narrows the count to responses given on those instrument versions.
+    Only responses given on the instrument versions of ``sources`` are counted.
+    What it costs: one pass over the answer rows (``options``), one over the
+    rows of multiple-choice questions only (``answered`` for them: every other
+    type stores one row per answer, so its "answered" is the sum of its option
+    rows), and passes over responses alone (``asked``, ``responses``): the asked
+    base is counted per asked set first, then spread over the set's questions.
     """
     col = breakdown.column
-    narrow = (lambda query: query.where(Response.instrument_version_id.in_(version_ids))) if version_ids else (lambda query: query)
+    version_ids = [source.version_id for source in sources]
+
+    def narrow(query):
+        return query.where(Response.instrument_version_id.in_(version_ids))
+
+    session = db.session
     options_query = narrow(breakdown.join(
         counted_answers(
             consultation.id, where,
@@ -70,33 +83,48 @@ def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdow
             col, func.count(), _weight(),
         )
     )).group_by(Response.instrument_version_id, Answer.question_key, Answer.part, Answer.option, Answer.number, col)
-    # One row per (response, question) answered, so "answered" can be weighted like "asked":
-    # a weighted "not answered" is weighted asked minus weighted answered.
-    answered_pairs = (
-        select(Answer.response_id.label("response_id"), Answer.question_key.label("question_key"))
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.consultation_id == consultation.id)
+    options = _frame(session.execute(options_query), OPTION_COLUMNS, breakdown)
+
+    # A multiple choice stores a row per ticked option, a block a row per part: who answered at
+    # all is a distinct count, over those questions' rows only; one row per (response, question) lets it be weighted too.
+    multi = [item for item in with_types(sources, MULTI_ROW_TYPES)]
+    pairs = (
+        narrow(counted_answers(consultation.id, NO_FILTER, Answer.response_id.label("response_id"), Answer.question_key.label("question_key")))
+        .where(matches(Response.instrument_version_id, Answer.question_key, multi))
         .distinct()
         .subquery("answered_pairs")
     )
-    answered_query = narrow(breakdown.join(
+    multi_answered = _frame(session.execute(narrow(breakdown.join(
+        counted_responses(consultation.id, where, Response.instrument_version_id, pairs.c.question_key, col, func.count(), _weight())
+        .join(pairs, pairs.c.response_id == Response.id)
+    )).group_by(Response.instrument_version_id, pairs.c.question_key, col)), QUESTION_COLUMNS, breakdown)
+    single = options[~options["question_key"].isin({item.question.key for item in multi})] if multi else options
+    single = single[single["part"].isna()] if not single.empty else single
+    one_row_answered = (
+        single.groupby(["version_id", "question_key", "col"], as_index=False)[["n", "weight"]].sum()
+        if not single.empty else pd.DataFrame(columns=QUESTION_COLUMNS)
+    )
+    answered = pd.concat([f for f in (one_row_answered, multi_answered) if not f.empty], ignore_index=True) \
+        if not (one_row_answered.empty and multi_answered.empty) else pd.DataFrame(columns=QUESTION_COLUMNS)
+
+    per_set = narrow(breakdown.join(
         counted_responses(
-            consultation.id, where, Response.instrument_version_id, answered_pairs.c.question_key, col, func.count(), _weight(),
-        ).join(answered_pairs, answered_pairs.c.response_id == Response.id)
-    )).group_by(Response.instrument_version_id, answered_pairs.c.question_key, col)
-    asked_query = narrow(breakdown.join(
-        counted_responses(
-            consultation.id, where,
-            Response.instrument_version_id, AskedSetQuestion.question_key, col, func.count(), _weight(),
-        ).join(AskedSetQuestion, AskedSetQuestion.asked_set_id == Response.asked_set_id)
-    )).group_by(Response.instrument_version_id, AskedSetQuestion.question_key, col)
-    responses_query = narrow(breakdown.join(
-        counted_responses(consultation.id, where, Response.instrument_version_id, col, func.count(), _weight())
-    )).group_by(Response.instrument_version_id, col)
-    session = db.session
+            consultation.id, where, Response.instrument_version_id.label("version_id"),
+            Response.asked_set_id.label("asked_set_id"), col.label("col"), func.count().label("n"), _weight().label("weight"),
+        )
+    )).group_by(Response.instrument_version_id, Response.asked_set_id, col).subquery("per_asked_set")
+    asked_query = (
+        select(per_set.c.version_id, AskedSetQuestion.question_key, per_set.c.col, func.sum(per_set.c.n), func.sum(per_set.c.weight))
+        .join(AskedSetQuestion, AskedSetQuestion.asked_set_id == per_set.c.asked_set_id)
+        .group_by(per_set.c.version_id, AskedSetQuestion.question_key, per_set.c.col)
+    )
+    responses_query = (
+        select(per_set.c.version_id, per_set.c.col, func.sum(per_set.c.n), func.sum(per_set.c.weight))
+        .group_by(per_set.c.version_id, per_set.c.col)
+    )
     return Counts(
-        options=_frame(session.execute(options_query), OPTION_COLUMNS, breakdown),
-        answered=_frame(session.execute(answered_query), QUESTION_COLUMNS, breakdown),
+        options=options,
+        answered=answered,
         asked=_frame(session.execute(asked_query), QUESTION_COLUMNS, breakdown),
         responses=_frame(session.execute(responses_query), RESPONSE_COLUMNS, breakdown),
     )

@@ -93,6 +93,12 @@ def with_concept(sources: Iterable[Source], *kinds: str) -> list[Asked]:
     return found
 
 
+def with_types(sources: Iterable[Source], types: Iterable[str]) -> list[Asked]:
+    """Every question of ``sources`` of one of ``types`` (e.g. ``multiple_choice``), in order."""
+    wanted = set(types)
+    return [Asked(source, q) for source in sources for q in source.instrument.questions if q.type in wanted]
+
+
 def matches(version_column, key_column, questions: Iterable[Asked]):
     """A SQL condition true for rows of exactly these ``(version, key)`` questions (false when there are none)."""
     by_version: dict[int, list[str]] = {}

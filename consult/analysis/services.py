@@ -159,11 +159,10 @@ def results_page(
     """
     breakdown = breakdown_for(form.by, ctx.consultation, ctx.sources)
     sources = [s for s in ctx.sources if version_id in (None, s.version_id)]
-    versions = [s.version_id for s in sources]
-    counts = counting.count(ctx.consultation, form.where, breakdown, versions)
+    counts = counting.count(ctx.consultation, form.where, breakdown, sources)
     unfiltered = None
     if published and not form.where.is_empty:
-        unfiltered = counting.count(ctx.consultation, NO_FILTER, breakdown, versions)
+        unfiltered = counting.count(ctx.consultation, NO_FILTER, breakdown, sources)
     balanced = breakdown.name == "group"
     sections = []
     for source in sources:
