@@ -80,12 +80,15 @@ ROW_COLUMNS = ["kind", "unit_id", "group", "version_id", "question_key", "part",
 
 
 def _rows(unit: Unit, questions: list[Asked]) -> list:
-    if not questions:
+    """The rows of ``questions`` of the reports that answered a remedy question (not only "about you")."""
+    remedy_questions = [q for q in questions if q.question.concept_kind != "attribute"]
+    if not remedy_questions:
         return []
+    reports = unit.select(unit.answer_unit).where(matches(unit.version, unit.answers.question_key, remedy_questions))
     query = unit.select(
         literal(unit.kind), unit.answer_unit, unit.group, unit.version,
         unit.answers.question_key, unit.answers.part, unit.answers.option, unit.answers.number,
-    ).where(matches(unit.version, unit.answers.question_key, questions))
+    ).where(matches(unit.version, unit.answers.question_key, questions), unit.answer_unit.in_(reports))
     return list(db.session.execute(query).all())
 
 

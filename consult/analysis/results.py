@@ -111,7 +111,7 @@ def _fill(result: QuestionResult, rows: pd.DataFrame, ctx: FieldContext, value: 
             if question.type == "severity":
                 choices = [(str(n), str(n)) for n in range(1, 6)]
                 table = _option_table(part_rows.assign(option=part_rows["number"].map(_int_text)), choices, value)
-                result.medians[part] = _medians(part_rows, value)
+                result.medians[str(label)] = _medians(part_rows, value)
             elif question.type == "territory" and part == "area":
                 continue  # places are counted by locality; areas follow from them
             else:

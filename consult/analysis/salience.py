@@ -148,14 +148,23 @@ def report_rows(unit: Unit, sources: list[Source]) -> pd.DataFrame:
     return frame
 
 
-def _weighted_median(values: pd.Series, weights: pd.Series) -> float | None:
-    mask = values.notna()
-    if not mask.any():
-        return None
-    ordered = pd.DataFrame({"v": values[mask], "w": weights[mask]}).groupby("v")["w"].sum().sort_index()
-    total = ordered.sum()
-    cumulative = ordered.cumsum()
-    return float(cumulative.index[cumulative >= total / 2][0])
+def medians(rows: pd.DataFrame, keys: list[str], value: str, weight: str = "n") -> pd.Series:
+    """The median of ``value`` per ``keys`` group, each row counting ``weight`` times, in whole-frame operations.
+
+    The usual median: the middle value, or the mean of the two middle values
+    when the count is even (as everywhere else in analysis).
+    """
+    scored = rows.dropna(subset=[value])
+    if scored.empty:
+        return pd.Series(dtype=float)
+    spread = scored.groupby(keys + [value], sort=True)[weight].sum().reset_index()
+    spread = spread[spread[weight] > 0]
+    spread["cumulative"] = spread.groupby(keys)[weight].cumsum()
+    total = spread.groupby(keys)[weight].transform("sum")
+    low_rank, high_rank = (total + 1) // 2, total // 2 + 1
+    low = spread[spread["cumulative"] >= low_rank].groupby(keys)[value].first()
+    high = spread[spread["cumulative"] >= high_rank].groupby(keys)[value].first()
+    return (low + high) / 2
 
 
 def rank(frames: dict[str, pd.DataFrame], level: str = "place") -> list[Risk]:
@@ -163,31 +172,40 @@ def rank(frames: dict[str, pd.DataFrame], level: str = "place") -> list[Risk]:
 
     ``level`` (a key of ``LEVELS``) sets what tells two risks apart; coarser
     levels pool places (and sectors), which steadies the medians of small counts.
+    Whole-frame operations only: the cost follows the number of rows, not of risks.
     """
     parts = [frame.assign(source=kind) for kind, frame in frames.items() if not frame.empty]
     if not parts:
         return []
     rows = pd.concat(parts, ignore_index=True)
-    keys = LEVELS.get(level, LEVELS["place"])
-    for column in ("right", "sector", "locality"):
-        if column not in keys:
+    keys = ["right", "sector", "locality"]
+    chosen = LEVELS.get(level, LEVELS["place"])
+    for column in keys:
+        if column not in chosen:
             rows[column] = ALL
-    risks = []
-    for (right, sector, locality), group in rows.groupby(["right", "sector", "locality"], sort=False):
-        by_source = group.groupby("source")["n"].sum()
-        risks.append(
-            Risk(
-                right=right, sector=sector, locality=locality,
-                reports=int(group["n"].sum()),
-                severity=_weighted_median(group["severity"], group["n"]),
-                likelihood=_weighted_median(group["likelihood"], group["n"]),
-                urgent=int((group["urgent"] * group["n"]).sum()),
-                community=int(by_source.get("community", 0)),
-                company=int(by_source.get("company", 0)),
-                testimonies=int(by_source.get("testimony", 0)),
-            )
+    rows["n"] = rows["n"].astype("int64")
+    rows["urgent_n"] = rows["urgent"].astype("int64") * rows["n"]
+    table = rows.groupby(keys)[["n", "urgent_n"]].sum()
+    by_source = rows.pivot_table(index=keys, columns="source", values="n", aggfunc="sum", fill_value=0)
+    table = table.join(by_source.reindex(columns=["community", "company", "testimony"], fill_value=0))
+    table["severity"] = medians(rows, keys, "severity")
+    table["likelihood"] = medians(rows, keys, "likelihood")
+    table = table.reset_index()
+    table["severity_key"] = table["severity"].fillna(0)
+    table["likelihood_key"] = table["likelihood"].fillna(0)
+    table = table.sort_values(
+        ["severity_key", "likelihood_key", "n", "right", "sector", "locality"],
+        ascending=[False, False, False, True, True, True],
+    )
+    return [
+        Risk(
+            right=row.right, sector=row.sector, locality=row.locality, reports=int(row.n),
+            severity=None if pd.isna(row.severity) else float(row.severity),
+            likelihood=None if pd.isna(row.likelihood) else float(row.likelihood),
+            urgent=int(row.urgent_n), community=int(row.community), company=int(row.company), testimonies=int(row.testimony),
         )
-    return sorted(risks, key=lambda r: (-(r.severity or 0), -(r.likelihood or 0), -r.reports, r.right, r.sector, r.locality))
+        for row in table.itertuples(index=False)
+    ]
 
 
 def split_by_source(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -48,21 +48,21 @@ def test_risks_rank_by_severity_then_likelihood_with_sources_apart(world):
         (ENV, "mining", caf, 1, 5, 5, 1, 0, 0, 1),
         # r2: max(5, 1, 1) = 5 (urgent by scale alone), likelihood 1: same severity, lower likelihood, second.
         (WORK, "agro_industry", caf, 1, 5, 1, 1, 1, 0, 0),
-        # r1: max(1, 3, 1) = 3, likelihood 4.
-        (LAND, "mining", caf, 1, 3, 4, 0, 1, 0, 0),
         # i1 max(2,3,4) = 4 (urgent by irremediability), i2 3, c1 (agua → water) 3, t1 5: severities 3, 3, 4, 5,
-        # lower median 3; likelihoods 1, 2, 3, 5: lower median 2; urgent i1 and t1 = 2; three kinds of source.
-        (WATER, "mining", caf, 4, 3, 2, 2, 2, 1, 1),
+        # median (3 + 4) / 2 = 3.5; likelihoods 1, 2, 3, 5: median 2.5; urgent i1 and t1 = 2; three kinds of source.
+        (WATER, "mining", caf, 4, 3.5, 2.5, 2, 2, 1, 1),
+        # r1: max(1, 3, 1) = 3, likelihood 4: below water's 3.5.
+        (LAND, "mining", caf, 1, 3, 4, 0, 1, 0, 0),
         # c4 (tierra, agua) gave no place, sector or score: unranked, last, by right.
         (LAND, UNSPECIFIED, UNSPECIFIED, 1, None, None, 0, 0, 1, 0),
         (WATER, UNSPECIFIED, UNSPECIFIED, 1, None, None, 0, 0, 1, 0),
     ]
-    assert page.risks[3].sources == 3
+    assert page.risks[2].sources == 3
     # Neither the testimony without aggregate consent (forced labour) nor the withdrawn one (child labour) counts.
     assert not {"forced_labour", "child_labour"} & {r.right for r in page.risks}
     groups = dict(page.by_group)
-    # Indigenous: i1 (4) and i2 (3) on water: lower median 3, likelihood 1 and 2 → 1; urgent 1.
-    assert [risk_tuple(r) for r in groups["indigenous_people"]] == [(WATER, "mining", caf, 2, 3, 1, 1, 2, 0, 0)]
+    # Indigenous: i1 (4) and i2 (3) on water: median 3.5, likelihood 1 and 2 → 1.5; urgent 1.
+    assert [risk_tuple(r) for r in groups["indigenous_people"]] == [(WATER, "mining", caf, 2, 3.5, 1.5, 1, 2, 0, 0)]
     # Rural: its answers and t1 (a testimony about rural communities). Within the group, water is t1 alone
     # (5, 5), tied with environment on both: more reports would win, then the code.
     assert [(r.right, r.severity, r.likelihood, r.testimonies) for r in groups["rural_community"]] == [
@@ -78,8 +78,8 @@ def test_urgency_comes_from_severity_or_irremediability(world, create_testimony,
     ])
     risk = next(r for r in services.salience_page(context(world), read(world)).risks
                 if (r.right, r.sector, r.locality) == (WORK, "mining", UNSPECIFIED))
-    # Severities 4 and 2: lower median 2; likelihoods 1 and 5 → 1; one urgent report of two.
-    assert (risk.reports, risk.severity, risk.likelihood, risk.urgent) == (2, 2, 1, 1)
+    # Severities 4 and 2: median 3; likelihoods 1 and 5: median 3; one urgent report of two.
+    assert (risk.reports, risk.severity, risk.likelihood, risk.urgent) == (2, 3, 3, 1)
 
 
 def test_divergence_is_communities_minus_companies_group_balanced(world):
@@ -122,7 +122,7 @@ def test_the_divergence_and_salience_pages_show_the_figures(world, create_user, 
     assert table[1][5:] == ["100 % (2/2)", "67 % (6/9)", "40 % (2/5)"]
     salience = html_tables(client.get(f"{world.url}/salience?lang=en").get_data(as_text=True))["risks"]
     with app.test_request_context("/?lang=en"):
-        names = [str(RIGHTS[code]) for code in (ENV, WORK, LAND, WATER)]
+        names = [str(RIGHTS[code]) for code in (ENV, WORK, WATER, LAND)]
     assert [row[0] for row in salience[1:5]] == names
     # Each risk's place is named, whether its reports are answers or testimonies.
     assert [row[2] for row in salience[1:5]] == ["Cafayate"] * 4
