@@ -59,8 +59,10 @@ class Context:
 
 def context(consultation: Consultation, lang: str) -> Context:
     """Load what the views of ``consultation`` share; derive what was asked for rows stored before it was recorded."""
-    fill_missing_responses(consultation.id)
-    fill_missing_testimonies(consultation.id)
+    # Rows stored before asked sets were recorded get theirs once; it is a derivation of what was
+    # stored (never a change of answers), kept so the next view does not repeat it.
+    if fill_missing_responses(consultation.id) + fill_missing_testimonies(consultation.id):
+        db.session.commit()
     testimonies = aggregate_testimonies(consultation_id=consultation.id).subquery()
     testimony_versions = list(db.session.scalars(select(testimonies.c.instrument_version_id).distinct()))
     places = db.session.execute(
