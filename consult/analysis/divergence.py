@@ -80,7 +80,7 @@ def divergence(consultation: Consultation, where: ResponseFilter, sources: list[
     for right, rows in named.groupby("right"):
         counts = {str(g): int(n) for g, n in zip(rows["group"], rows["n"])}
         results.append(_right(str(right), counts, asked, threshold))
-    # Rights asked about but named by nobody diverge too (0 % on every side); they sort last.
+    # Rights named by nobody have no row: every side agrees on 0 %, there is no divergence to show.
     return sorted(results, key=lambda r: (r.gap is None, -abs(r.gap or 0), -(r.spread or 0), r.right))
 
 
