@@ -22,7 +22,14 @@ memory is the growth of the peak resident set (``getrusage`` ``ru_maxrss``)
 over the resident set just before the runs.
 
 ``BENCH_ANALYSIS_MAX`` is the largest size (default 100000; 1000000 adds the
-million, which takes minutes to generate).
+million, which takes minutes to generate). ``BENCH_ANALYSIS_SIZES`` lists the
+sizes (default ``10000,100000,1000000``), ``BENCH_ANALYSIS_SQLITE=0`` leaves
+SQLite out, and the baseline is skipped above ``BENCH_ANALYSIS_BASELINE_MAX``
+(default 100000: at a million it would hold about 15 GiB of rows). The million
+on PostgreSQL alone:
+
+    BENCH_ANALYSIS_SQLITE=0 BENCH_ANALYSIS_SIZES=1000000 BENCH_ANALYSIS_MAX=1000000 \
+    CONSULT_BENCH_DATABASE_URL=postgresql://… python -m bench.bench_analysis
 """
 
 from __future__ import annotations
@@ -39,8 +46,13 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-SIZES = (10_000, 100_000, 1_000_000)
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_ANALYSIS_SIZES", "10000,100000,1000000").split(","))
 MAX_SIZE = int(os.environ.get("BENCH_ANALYSIS_MAX", "100000"))
+#: The baseline holds every answer row in memory (about 1.7 GiB per 100 thousand responses): above this
+#: size it is skipped and the ratio left out, so a million fits on a 24 GiB machine.
+BASELINE_MAX = int(os.environ.get("BENCH_ANALYSIS_BASELINE_MAX", "100000"))
+#: "0" leaves SQLite out (e.g. to time only a million responses on PostgreSQL).
+WITH_SQLITE = os.environ.get("BENCH_ANALYSIS_SQLITE", "1") != "0"
 POSTGRES_URL = os.environ.get("CONSULT_BENCH_DATABASE_URL")
 POOL = int(os.environ.get("BENCH_ANALYSIS_POOL", "4000"))
 #: Runs of each measurement (the best counts); the default is 2 up to 10 thousand responses, then 1.
@@ -366,7 +378,7 @@ def _measure_apart(url: str, consultation_id: int, what: str, repeat: int) -> di
 
 def run() -> list[dict[str, object]]:
     """Every size on every database: load, then time the views and the baseline; print the tables."""
-    databases = [("SQLite", None)] + ([("PostgreSQL", POSTGRES_URL)] if POSTGRES_URL else [])
+    databases = ([("SQLite", None)] if WITH_SQLITE else []) + ([("PostgreSQL", POSTGRES_URL)] if POSTGRES_URL else [])
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name, url in databases:
@@ -375,11 +387,13 @@ def run() -> list[dict[str, object]]:
                 loaded = prepare(url, size)
                 repeat = int(REPEAT or (2 if size <= 10_000 else 1))
                 views = _measure_apart(url, loaded["consultation_id"], "views", repeat)
-                baseline = _measure_apart(url, loaded["consultation_id"], "baseline", repeat)
                 row = {"database": name, "size": size, **loaded, **views,
-                       "baseline": baseline["baseline"], "read_sql": baseline["read_sql"],
-                       "baseline_peak_mib": baseline["peak_mib"],
-                       "ratio": round(views["total"] / baseline["baseline"], 2)}
+                       "baseline": None, "read_sql": None, "baseline_peak_mib": None, "ratio": None}
+                if size <= BASELINE_MAX:
+                    baseline = _measure_apart(url, loaded["consultation_id"], "baseline", repeat)
+                    row.update({"baseline": baseline["baseline"], "read_sql": baseline["read_sql"],
+                                "baseline_peak_mib": baseline["peak_mib"],
+                                "ratio": round(views["total"] / baseline["baseline"], 2)})
                 print(json.dumps(row), file=sys.stderr, flush=True)
                 rows.append(row)
     _print(rows)
