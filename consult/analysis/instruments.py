@@ -84,12 +84,14 @@ def sources_for_versions(version_ids: Iterable[int]) -> list[Source]:
 
 
 def with_concept(sources: Iterable[Source], *kinds: str) -> list[Asked]:
-    """Every question of ``sources`` whose concept kind is one of ``kinds`` (e.g. ``"right"``), in order."""
+    """Every question of ``sources`` whose concept kind is one of ``kinds`` (e.g. ``"right"``), in instrument order.
+
+    Reads the engine's per-instrument concept index (``Instrument.questions_with_concept``).
+    """
     found = []
     for source in sources:
-        for question in source.instrument.questions:
-            if question.concept_kind in kinds:
-                found.append(Asked(source, question))
+        questions = {q.index: q for kind in kinds for q in source.instrument.questions_with_concept(kind)}
+        found += [Asked(source, questions[i]) for i in sorted(questions)]
     return found
 
 

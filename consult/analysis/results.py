@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from consult.analysis.breakdowns import Breakdown
 from consult.analysis.counting import Counts
 from consult.analysis.instruments import Source
+from consult.analysis.stats import weighted_medians
 from consult.analysis.tables import CountTable
 from consult.surveys.engine import Question
 from consult.surveys.types import FieldContext, question_type
@@ -179,19 +180,5 @@ def _number_text(number: float) -> str:
 
 
 def _medians(rows: pd.DataFrame, value: str) -> dict[str, float]:
-    """The median per column from a distribution of (number, count) rows: no row per answer leaves SQL."""
-    numbers = rows.dropna(subset=["number"])
-    medians = {}
-    for col, group in numbers.groupby("col"):
-        group = group.groupby("number")[value].sum().sort_index()
-        total = int(group.sum())
-        if total == 0:
-            continue
-        cumulative = group.cumsum()
-        if total % 2:
-            lower = upper = cumulative.index[cumulative >= (total + 1) // 2][0]
-        else:
-            lower = cumulative.index[cumulative >= total // 2][0]
-            upper = cumulative.index[cumulative >= total // 2 + 1][0]
-        medians[str(col)] = (float(lower) + float(upper)) / 2
-    return medians
+    """The median per column from a distribution of (number, count) rows."""
+    return {str(col): float(m) for col, m in weighted_medians(rows, ["col"], "number", value).items()}

@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 
 from consult.analysis.instruments import Asked, Source, code_case, matches, with_concept
+from consult.analysis.stats import weighted_medians
 from consult.analysis.units import Unit
 from consult.extensions import db
 
@@ -148,25 +149,6 @@ def report_rows(unit: Unit, sources: list[Source]) -> pd.DataFrame:
     return frame
 
 
-def medians(rows: pd.DataFrame, keys: list[str], value: str, weight: str = "n") -> pd.Series:
-    """The median of ``value`` per ``keys`` group, each row counting ``weight`` times, in whole-frame operations.
-
-    The usual median: the middle value, or the mean of the two middle values
-    when the count is even (as everywhere else in analysis).
-    """
-    scored = rows.dropna(subset=[value])
-    if scored.empty:
-        return pd.Series(dtype=float)
-    spread = scored.groupby(keys + [value], sort=True)[weight].sum().reset_index()
-    spread = spread[spread[weight] > 0]
-    spread["cumulative"] = spread.groupby(keys)[weight].cumsum()
-    total = spread.groupby(keys)[weight].transform("sum")
-    low_rank, high_rank = (total + 1) // 2, total // 2 + 1
-    low = spread[spread["cumulative"] >= low_rank].groupby(keys)[value].first()
-    high = spread[spread["cumulative"] >= high_rank].groupby(keys)[value].first()
-    return (low + high) / 2
-
-
 def rank(frames: dict[str, pd.DataFrame], level: str = "place") -> list[Risk]:
     """Risks from the report rows of each source kind (``community``, ``company``, ``testimony``), most salient first.
 
@@ -188,8 +170,8 @@ def rank(frames: dict[str, pd.DataFrame], level: str = "place") -> list[Risk]:
     table = rows.groupby(keys)[["n", "urgent_n"]].sum()
     by_source = rows.pivot_table(index=keys, columns="source", values="n", aggfunc="sum", fill_value=0)
     table = table.join(by_source.reindex(columns=["community", "company", "testimony"], fill_value=0))
-    table["severity"] = medians(rows, keys, "severity")
-    table["likelihood"] = medians(rows, keys, "likelihood")
+    table["severity"] = weighted_medians(rows, keys, "severity")
+    table["likelihood"] = weighted_medians(rows, keys, "likelihood")
     table = table.reset_index()
     table["severity_key"] = table["severity"].fillna(0)
     table["likelihood_key"] = table["likelihood"].fillna(0)
