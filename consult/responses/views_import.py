@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import secrets
 
@@ -14,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import NETWORK_ADMIN, get_in_territory, territory_view
 from consult.accounts.models import Role, Territory
+from consult.core.cells import csv_writer
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
 from consult.responses import bp, bulk_import, flow
@@ -23,7 +23,6 @@ from consult.responses.models import ENTRY_MODE_LABELS, Consultation, EntryMode
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 
 MANAGERS = (Role.OFFICIAL, NETWORK_ADMIN)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _fill(form: ImportForm, consultation: Consultation) -> None:
@@ -51,20 +50,14 @@ def _batch() -> str:
     return batch if 16 <= len(batch) <= 64 and batch.replace("-", "").replace("_", "").isalnum() else secrets.token_urlsafe(16)
 
 
-def _csv_cell(value: object) -> str:
-    text = str(value)
-    # A spreadsheet must never run a cell of the report as a formula.
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _problems_csv(report: bulk_import.ImportReport) -> HttpResponse:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Problem")])
     for problem in report.problems:
-        writer.writerow([problem.row, _csv_cell(problem.column), _csv_cell(problem.value), _csv_cell(problem.message)])
+        writer.writerow([problem.row, str(problem.column), str(problem.value), str(problem.message)])
     for note in report.notes:
-        writer.writerow(["", _csv_cell(note.column), "", _csv_cell(note.reason)])
+        writer.writerow(["", str(note.column), "", str(note.reason)])
     return HttpResponse(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

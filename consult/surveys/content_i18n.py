@@ -23,13 +23,13 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
+from consult.core.cells import append_row, restore
 from consult.i18n import CONTENT_LANGUAGES
 from consult.surveys import services, texts
 from consult.surveys.models import InstrumentVersion
 from consult.surveys.services import SurveyError
 
 HEADERS = ("path", "source", "translation", "status")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # -- export -------------------------------------------------------------------------------------
@@ -76,16 +76,6 @@ def export_po(version: InstrumentVersion, lang: str) -> bytes:
     return str(po).encode("utf-8")
 
 
-def neutralise(value: str) -> str:
-    """A cell value that a spreadsheet will never run as a formula."""
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
-
-
-def _restore(value: str) -> str:
-    # Undo ``neutralise`` so that the round trip gives back the text exactly.
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_PREFIXES) else value
-
-
 def export_xlsx(version: InstrumentVersion, lang: str) -> bytes:
     """The texts of ``version`` as a spreadsheet for translating into ``lang`` (XLSX bytes)."""
     _check_language(version, lang)
@@ -96,7 +86,7 @@ def export_xlsx(version: InstrumentVersion, lang: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _rows(version, lang):
-        sheet.append([neutralise(value) for value in row])
+        append_row(sheet, row)
     for column, width in zip("ABCD", (36, 60, 60, 14)):
         sheet.column_dimensions[column].width = width
     for cells in sheet.iter_rows(min_row=2, min_col=2, max_col=3):
@@ -110,7 +100,7 @@ def export_xlsx(version: InstrumentVersion, lang: str) -> bytes:
         ("language", lang),
         ("source_language", version.fallback_language),
     ):
-        about.append([key, neutralise(value)])
+        append_row(about, [key, value])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -155,7 +145,7 @@ def _read_po(data: bytes) -> tuple[dict[str, str], list[Row]]:
 
 
 def _cell(value: object) -> str:
-    return _restore(str(value)) if value is not None else ""
+    return restore(str(value)) if value is not None else ""
 
 
 def _read_xlsx(data: bytes) -> tuple[dict[str, str], list[Row]]:

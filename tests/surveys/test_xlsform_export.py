@@ -108,8 +108,8 @@ def test_the_workbook_reads_as_an_odk_user_expects(app):
     assert rows["place"]["type"] == "text" and rows["place"]["bind::consult:type"] == "territory"
     assert rows["trust"]["appearance"] == "likert"
     assert rows["p_numbers"]["relevant"] == "${group} != '' and ${p_intro__route} != 'end'"
-    # A text that looks like a formula stays text.
-    assert rows["name"]["label::Español (es)"] == "=Nombre"
+    # A text that looks like a formula stays text: marked as every consult spreadsheet marks it.
+    assert rows["name"]["label::Español (es)"] == "'=Nombre"
     assert book["survey"].cell(row=[r[1] for r in survey].index("name") + 1, column=3).data_type == "s"
     settings = dict(zip(*book["settings"].iter_rows(values_only=True)))
     assert settings["form_id"] == "water_2026" and settings["default_language"] == "Español (es)"

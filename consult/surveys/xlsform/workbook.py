@@ -18,6 +18,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from consult.core.cells import restore
 from consult.surveys.xlsform.report import XLSFormError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -95,7 +96,8 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    # consult's own exports mark texts a spreadsheet could run with an apostrophe (``consult.core.cells``).
+    return restore(str(value).strip())
 
 
 def _check_container(data: bytes) -> None:

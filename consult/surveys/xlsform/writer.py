@@ -18,6 +18,7 @@ from typing import Any
 
 from flask_babel import force_locale
 
+from consult.core.cells import append_row
 from consult.i18n import INTERFACE_LANGUAGES
 from consult.surveys import labels
 from consult.surveys.types.base import DONT_KNOW, OTHER_LABEL, OTHER_SPECIFY
@@ -349,13 +350,5 @@ class _Writer:
 
 
 def _append(sheet: Any, values: list[Any]) -> None:
-    """Append a row of text cells; text starting with "=" stays text, never a formula.
-
-    Control characters a worksheet cannot hold (openpyxl refuses them) are dropped.
-    """
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) and v else (v if v != "" else None) for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+    """Append a row of text cells the way every consult spreadsheet does (``consult.core.cells``)."""
+    append_row(sheet, values)

@@ -1,0 +1,113 @@
+"""Spreadsheet cells that never run: the one rule every CSV and XLSX file consult writes follows.
+
+A spreadsheet reads a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return as a formula (CSV injection, OWASP). consult writes such a
+text with a leading apostrophe, the mark spreadsheets themselves use for
+"this is text", in CSV and XLSX alike; in XLSX the cell is also typed as a
+string, so no reader ever sees a formula. A plain number such as ``-3`` or
+``+4.5`` is left alone: it is a number to every reader, never a formula.
+
+Readers of consult's own files (translation and XLSForm imports) undo the mark
+with ``restore`` so that a round trip gives back the text exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from typing import Any, Iterable, TextIO
+
+#: First characters a spreadsheet may read as the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+#: Characters XLSX cannot hold (openpyxl and XlsxWriter refuse or corrupt them).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet could read ``text`` as a formula."""
+    return bool(text) and text.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def safe_text(value: str) -> str:
+    """``value`` as a cell text that no spreadsheet will run as a formula."""
+    return "'" + value if is_formula_like(value) else value
+
+
+def restore(value: str) -> str:
+    """Undo ``safe_text``: the text as it was before it was written."""
+    return value[1:] if value.startswith("'") and is_formula_like(value[1:]) else value
+
+
+def safe_cell(value: Any) -> Any:
+    """A value ready for a CSV or XLSX cell: texts made safe, numbers, dates and ``None`` as they are."""
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
+
+
+def xlsx_text(value: str) -> str:
+    """A text for an XLSX cell: safe, without the control characters XLSX cannot hold."""
+    return safe_text(_ILLEGAL.sub("", value))
+
+
+class SafeWriter:
+    """``csv.writer`` whose every text cell goes through ``safe_text``."""
+
+    __slots__ = ("_writer",)
+
+    def __init__(self, stream: TextIO, **options: Any) -> None:
+        options.setdefault("lineterminator", "\r\n")
+        self._writer = csv.writer(stream, **options)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        """Write one row, its texts made safe."""
+        self._writer.writerow([safe_text(v) if v.__class__ is str else v for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        """Write rows, their texts made safe."""
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(stream: TextIO, **options: Any) -> SafeWriter:
+    """A CSV writer on ``stream`` that never writes a formula."""
+    return SafeWriter(stream, **options)
+
+
+def append_row(sheet: Any, values: Iterable[Any]) -> None:
+    """Append ``values`` to an openpyxl worksheet as safe text cells (numbers stay numbers).
+
+    Empty strings become empty cells; text cells are typed as strings so that
+    openpyxl never writes one as a formula.
+    """
+    row = []
+    for value in values:
+        if isinstance(value, str):
+            row.append(xlsx_text(value) if value else None)
+        else:
+            row.append(value)
+    sheet.append(row)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+def write_xlsx_row(worksheet: Any, row_number: int, values: Iterable[Any], cell_format: Any = None) -> None:
+    """Write ``values`` to an XlsxWriter worksheet at ``row_number``, texts as safe strings, never formulas.
+
+    XlsxWriter's ``write`` would turn a text starting with ``=`` into a formula;
+    this writes strings with ``write_string`` and numbers with ``write_number``.
+    """
+    for column, value in enumerate(values):
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            worksheet.write_string(row_number, column, xlsx_text(value), cell_format)
+        elif isinstance(value, bool):
+            worksheet.write_boolean(row_number, column, value, cell_format)
+        elif isinstance(value, (int, float)):
+            worksheet.write_number(row_number, column, value, cell_format)
+        else:
+            worksheet.write_string(row_number, column, xlsx_text(str(value)), cell_format)
