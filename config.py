@@ -20,14 +20,26 @@ Environment variables (all optional in development):
 ``CONSULT_TESTIMONY_KEYS``      keys that encrypt testimonies, ``id:base64key,...``, the first
                                 current (required in production; development and tests keep
                                 one in ``instance/testimony_keys``)
+``CONSULT_JOBS_REDIS_URL``      Redis URL of the background job queue (RQ), e.g.
+                                ``redis://127.0.0.1:6379/1``; the production setting, with
+                                ``flask --app consult exports worker`` running beside the web
+                                processes. Unset: exports run in a thread of the web process.
+``CONSULT_JOBS_QUEUE``          name of the RQ queue (``consult-exports``)
+``CONSULT_EXPORTS_DIR``         where exported files wait for download (``instance/exports``;
+                                a temporary folder in tests); must be shared by web and worker
+``CONSULT_EXPORT_HOURS``        hours an exported file can be downloaded before it is deleted (24)
+``CONSULT_EXPORT_WAIT_SECONDS`` how long a request waits for an export before showing its job
+                                page instead of the file (2)
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -53,6 +65,12 @@ class Settings:
     draft_days: int = 30
     # ``id:base64key`` pairs, comma-separated, the first encrypts; parsed by consult.testimonies.crypto.
     testimony_keys: str = ""
+    jobs_redis_url: str = ""
+    jobs_queue: str = "consult-exports"
+    # Empty: ``instance/exports`` (resolved by consult.exports.jobs, which knows the instance path).
+    exports_dir: str = ""
+    export_hours: int = 24
+    export_wait_seconds: float = 2.0
     secure_cookies: bool = True
     csrf_enabled: bool = True
     ratelimit_enabled: bool = True
@@ -92,6 +110,11 @@ class Settings:
             "CONSULT_SMALL_CELL": self.small_cell,
             "CONSULT_DRAFT_DAYS": self.draft_days,
             "CONSULT_TESTIMONY_KEYS": self.testimony_keys,
+            "CONSULT_JOBS_REDIS_URL": self.jobs_redis_url,
+            "CONSULT_JOBS_QUEUE": self.jobs_queue,
+            "CONSULT_EXPORTS_DIR": self.exports_dir,
+            "CONSULT_EXPORT_HOURS": self.export_hours,
+            "CONSULT_EXPORT_WAIT_SECONDS": self.export_wait_seconds,
             "CONSULT_ARGON2_TIME_COST": self.argon2_time_cost,
             "CONSULT_ARGON2_MEMORY_COST": self.argon2_memory_cost,
             "TESTING": self.env == "testing",
@@ -141,6 +164,12 @@ def _instance_testimony_keys(instance_path: Path) -> str:
     return ",".join(line.strip() for line in path.read_text().splitlines() if line.strip())
 
 
+@functools.lru_cache(maxsize=None)
+def _testing_exports_dir() -> str:
+    """One temporary folder per test process for exported files."""
+    return tempfile.mkdtemp(prefix="consult-exports-")
+
+
 def load_settings(
     env: str | None = None,
     instance_path: str | os.PathLike[str] = "instance",
@@ -167,6 +196,11 @@ def load_settings(
         "small_cell": int(environ.get("CONSULT_SMALL_CELL", "5")),
         "draft_days": int(environ.get("CONSULT_DRAFT_DAYS", "30")),
         "testimony_keys": environ.get("CONSULT_TESTIMONY_KEYS", "").strip(),
+        "jobs_redis_url": environ.get("CONSULT_JOBS_REDIS_URL", "").strip(),
+        "jobs_queue": environ.get("CONSULT_JOBS_QUEUE", "consult-exports").strip() or "consult-exports",
+        "exports_dir": environ.get("CONSULT_EXPORTS_DIR", "").strip(),
+        "export_hours": int(environ.get("CONSULT_EXPORT_HOURS", "24")),
+        "export_wait_seconds": float(environ.get("CONSULT_EXPORT_WAIT_SECONDS", "2")),
     }
     if env == "production":
         missing = [
@@ -200,6 +234,9 @@ def load_settings(
         values["ratelimit_storage_url"] = "memory://"
         values["argon2_time_cost"] = 1
         values["argon2_memory_cost"] = 8192
+        # Tests never write exports under the working tree, and never reach a queue by accident.
+        values["exports_dir"] = values["exports_dir"] or _testing_exports_dir()
+        values["jobs_redis_url"] = ""
     extra = dict(overrides.pop("extra", {}) or {})
     for key in list(overrides):
         if key.isupper():

@@ -21,6 +21,7 @@ ROOMS = (
     "consult.responses",
     "consult.testimonies",
     "consult.analysis",
+    "consult.exports",
     # The demo seed sits on top: it calls into every room.
     "consult.demo",
 )
