@@ -40,6 +40,7 @@ from sqlalchemy import func, select
 
 from consult.core.cells import csv_writer, write_xlsx_row
 from consult.exports.progress import Progress, report
+from consult.exports.responses_fast import compile_entry
 from consult.exports.responses_plan import (
     ASKED_NOT_ANSWERED, DONT_KNOW, RESPONSE_COLUMNS, ConsultLayout, Layout, Table, build_tables, places_of,
 )
@@ -47,6 +48,7 @@ from consult.extensions import db
 from consult.i18n import interface_language_for
 from consult.responses.models import Answer, Consultation, Response
 from consult.responses.paths_backfill import fill_missing
+from consult.surveys.types import AnswerRow
 
 RESPONSE_FORMATS = ("csv", "xlsx", "sav")
 RESPONSE_LAYOUTS = ("consult", "kobo")
@@ -102,24 +104,34 @@ def make_layout(consultation: Consultation, lang: str, layout: str) -> Layout:
 # -- rows ------------------------------------------------------------------------------------------
 
 
-def iter_rows(consultation: Consultation, table: Table, layout: Layout) -> Iterator[list[Any]]:
-    """The rows of ``table``, one per response in id order, built as the rows are read."""
+def iter_rows(consultation: Consultation, table: Table, layout: Layout, *, fast: bool = True) -> Iterator[list[Any]]:
+    """The rows of ``table``, one per response in id order, built as the rows are read.
+
+    ``fast`` writes the consult layout's cells with ``responses_fast`` (the
+    same cells as the question types give, without their per-answer objects);
+    ``False`` goes the types' way, which the tests compare it with.
+    """
     connection = db.session.connection()
     where = (Response.consultation_id == consultation.id, Response.instrument_version_id.in_(table.version_ids))
     responses = connection.execution_options(stream_results=True, yield_per=FETCH).execute(
         select(*RESPONSE_COLUMNS).where(*where).order_by(Response.id)
     )
-    answers = connection.execution_options(stream_results=True, yield_per=FETCH * 20).execute(
-        select(*ANSWER_COLUMNS).join(Response, Response.id == Answer.response_id).where(*where)
-        .order_by(Answer.response_id, Answer.id)
-    )
-    pending = iter(answers)
+    answers = _driver_rows(connection, select(*ANSWER_COLUMNS).join(Response, Response.id == Answer.response_id)
+                           .where(*where).order_by(Answer.response_id, Answer.id))
+    compiled: dict[int, dict[str, Any]] = {}
+    for version_id, plan in table.versions.items():
+        compiled[version_id] = {
+            key: (compile_entry(entry, table.questions) if fast and layout.name == "consult" else None, entry)
+            for key, entry in plan.entries.items()
+        }
+    pending = answers
     answer = next(pending, None)
-    versions = table.versions
     questions = table.questions
     cells_of = layout.cells
     meta_first = table.meta_first
-    for index, response in enumerate(responses, start=1):
+    template = table.template
+    meta_cells = layout.meta_cells
+    for index, response in enumerate(_rows_of(responses), start=1):
         rid = response[0]
         grouped: dict[str, list[Any]] = {}
         while answer is not None and answer[0] <= rid:
@@ -131,13 +143,17 @@ def iter_rows(consultation: Consultation, table: Table, layout: Layout) -> Itera
                     found.append(answer)
             answer = next(pending, None)
         version_id = response[1]
-        row = table.template(version_id, response[10]).copy()
-        entries = versions[version_id].entries
+        row = template(version_id, response[10]).copy()
+        entries = compiled[version_id]
         for key, rows in grouped.items():
-            entry = entries.get(key)
-            if entry is None:
+            pair = entries.get(key)
+            if pair is None:
                 continue
-            value = entry.kind.from_rows(entry.question, rows)
+            apply, entry = pair
+            if apply is not None:
+                apply(row, rows)
+                continue
+            value = entry.kind.from_rows(entry.question, [AnswerRow(r[2], r[3], r[4], r[5]) for r in rows])
             if value is None:
                 continue
             for target, fill, cell in zip(entry.indices, entry.fill, cells_of(entry.question, entry.kind, value)):
@@ -147,10 +163,60 @@ def iter_rows(consultation: Consultation, table: Table, layout: Layout) -> Itera
                     row[target] = questions[target].asked_code if fill else None
                 else:
                     row[target] = cell
-        meta = layout.meta_cells(table, response, index)
+        meta = meta_cells(table, response, index)
         yield meta + row if meta_first else row + meta
     responses.close()
     answers.close()
+
+
+def _driver_rows(connection: Any, statement: Any) -> Any:
+    """The rows of ``statement`` as the database driver gives them, streamed (a server-side cursor on PostgreSQL).
+
+    Answer rows are the bulk of an export (some 40 per response); SQLAlchemy's
+    result rows cost more than everything else done with them, and their
+    columns need no conversion. The statement holds only integers of ours
+    (consultation and version ids), so it is rendered with literal values.
+    """
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "postgresql":
+        cursor = raw.cursor(name="consult_response_export")
+        cursor.itersize = FETCH * 20
+    else:
+        cursor = raw.cursor()
+    cursor.execute(sql)
+    return _Batches(cursor)
+
+
+class _Batches:
+    """Iterate a DB-API cursor by ``fetchmany``; ``close`` closes the cursor."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self._rows = self._iterate()
+
+    def _iterate(self) -> Iterator[Any]:
+        while True:
+            batch = self.cursor.fetchmany(FETCH * 20)
+            if not batch:
+                return
+            yield from batch
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._rows
+
+    def __next__(self) -> Any:
+        return next(self._rows)
+
+    def close(self) -> None:
+        """Close the cursor (a server-side one is released)."""
+        self.cursor.close()
+
+
+def _rows_of(result: Any) -> Iterator[Any]:
+    """The rows of a streamed result, fetched a batch at a time (much cheaper than one by one)."""
+    for batch in result.partitions():
+        yield from batch
 
 
 # -- CSV -------------------------------------------------------------------------------------------

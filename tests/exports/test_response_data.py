@@ -325,3 +325,27 @@ def test_every_demo_consultation_exports_in_every_format_and_layout(seeded):
             else:
                 no_formula_in_xlsx(data)
     assert exported >= 2
+
+
+def same_rows_both_ways(consultation) -> int:
+    """The fast cells (responses_fast) equal the question types' cells, row by row; returns the rows compared."""
+    from consult.exports.responses import iter_rows, make_layout
+    from consult.exports.responses_plan import build_tables
+
+    layout = make_layout(consultation, "es", "consult")
+    compared = 0
+    for table in build_tables(consultation, layout):
+        fast = list(iter_rows(consultation, table, layout))
+        slow = list(iter_rows(consultation, table, layout, fast=False))
+        assert fast == slow, table.name
+        compared += len(fast)
+    return compared
+
+
+def test_the_fast_cells_are_the_question_types_cells(world, mixed):
+    assert same_rows_both_ways(world.consultation) == 19
+    assert same_rows_both_ways(mixed[0]) == len(FORMULAS) + 2
+
+
+def test_the_fast_cells_are_the_question_types_cells_on_the_demo(seeded):
+    assert sum(same_rows_both_ways(c) for c in seeded) > 100
