@@ -256,8 +256,12 @@ def remedy_page(ctx: Context, form: FilterForm) -> Remedy:
     )
 
 
-def remedy_tables(ctx: Context, page: Remedy) -> list[tuple[str, TableView]]:
-    """The by-group and by-gender tables of the remedy view, shaped like every other table."""
+def remedy_tables(ctx: Context, page: Remedy, *, published: bool = False) -> list[tuple[str, TableView]]:
+    """The by-group and by-gender tables of the remedy view, shaped like every other table.
+
+    ``published`` suppresses them (exports): their bases are the column sums, so
+    each column is an equation the secondary suppression must protect.
+    """
     groups = {key: str(label) for key, label in STAKEHOLDER_GROUPS.items()}
     genders = {key: str(label) for key, label in GENDERS.items()}
     specs = [
@@ -271,8 +275,10 @@ def remedy_tables(ctx: Context, page: Remedy) -> list[tuple[str, TableView]]:
         if frame.empty:
             continue
         columns = [(str(key), column_labels.get(str(key), _("Not stated"))) for key in frame.columns]
-        table = CountTable(frame.astype("int64"), {code: str(row_labels.get(code, code)) for code in frame.index})
-        shown.append((title, present(table, columns, ctx.threshold)))
+        table = CountTable(
+            frame.astype("int64"), {code: str(row_labels.get(code, code)) for code in frame.index}, additive=published
+        )
+        shown.append((title, present(table, columns, ctx.threshold, published=published)))
     return shown
 
 
