@@ -60,8 +60,6 @@ class _Bar:
         self.done = max(self.done, done)
         if step:
             self.bar.update(step)
-        elif not self.bar.is_hidden:
-            self.bar.render_progress()
 
     def close(self) -> None:
         if self.bar is not None:

@@ -63,7 +63,7 @@ def test_an_official_downloads_a_summary_workbook_and_others_are_refused(new_pag
     summary.get_by_label("Format").select_option("xlsx")
     summary.get_by_label("Language of labels and texts").select_option("en")
     with page.expect_download(timeout=120_000) as download_info:
-        summary.get_by_role("button", name="Export: Consultation summary").click()
+        summary.get_by_role("button", name="Export: Consultation summary").click(timeout=120_000)
     download = download_info.value
 
     # Then they get a workbook that opens, named after the consultation
@@ -81,7 +81,7 @@ def test_an_official_downloads_a_summary_workbook_and_others_are_refused(new_pag
     page.get_by_role("heading", level=1, name="Consultation summary").wait_for()
     assert_accessible(page)
     with page.expect_download() as again:
-        page.get_by_role("link", name=f"Download {consultation.slug}-summary-en.xlsx").click()
+        page.get_by_role("link", name=f"Download {consultation.slug}-summary-en.xlsx").click(timeout=60_000)
     assert again.value.suggested_filename == download.suggested_filename
     job_url = page.url
 
