@@ -10,7 +10,7 @@ cycled from the export's own first rows: ``csv.writer`` into a deflated ZIP
 entry (the CSV export's container) or an XlsxWriter ``constant_memory``
 workbook with ``write_row``. Reported: seconds, cells per second (rows times
 columns over all the instruments' tables), the peak resident set of the child
-(``getrusage`` ``ru_maxrss``, MiB, with its growth over the resident set before
+(``VmHWM``, MiB, with its growth over the resident set before
 the export), and the export's time as a ratio to the baseline's.
 
 Targets (issue 9): peak memory at 1 million no more than 1.2 times the peak at
@@ -49,6 +49,16 @@ SAMPLE = 10_000
 def _rss_kib() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _peak_kib() -> int:
+    """This process's peak resident set (``VmHWM``): unlike ``getrusage``'s ``ru_maxrss`` on Linux, it does not
+    carry over the parent's peak across ``fork`` and ``exec`` (the loader of the data grows the parent)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _cells(consultation, tables) -> tuple[int, int]:
@@ -95,7 +105,7 @@ def measure(url: str, consultation_id: int, fmt: str, what: str) -> dict[str, ob
             started = time.perf_counter()
             _baseline(fmt, path, samples, consultation)
             seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = _peak_kib()
         size = path.stat().st_size
     return {"rows": rows, "cells": cells, "seconds": round(seconds, 2), "cells_per_s": round(cells / seconds),
             "peak_mib": round(peak / 1024, 1), "growth_mib": round(max(peak - before, 0) / 1024, 1),
