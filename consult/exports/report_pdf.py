@@ -35,7 +35,7 @@ CODE_COLUMNS = frozenset({"item", "question_key", "question", "part", "answer_co
 #: A chart is drawn at most this tall on the page (mm); it narrows to fit, down to ``CHART_MIN_WIDTH_MM``:
 #: a picture that would be narrower is left out (its table says it all, and tiny text helps nobody).
 CHART_MAX_HEIGHT_MM = 180
-CHART_MAX_WIDTH_MM = 120
+CHART_MAX_WIDTH_MM = 100
 CHART_MIN_WIDTH_MM = 55
 _VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
