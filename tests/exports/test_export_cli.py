@@ -136,8 +136,7 @@ def test_a_progress_bar_is_drawn_on_a_terminal(world, migrated_database, tmp_pat
     env = {**os.environ, "CONSULT_ENV": "testing", "CONSULT_DATABASE_URL": migrated_database, "COLUMNS": "100"}
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/flask") if (ROOT / ".venv/bin/flask").exists() else sys.executable + " -m flask",
-         "--app", "consult", "exports", "responses", "riesgos-tiny", "--format", "csv", "--out", str(out)],
+        [sys.executable, "-m", "flask", "--app", "consult", "exports", "responses", "riesgos-tiny", "--format", "csv", "--out", str(out)],
         cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower,
     )
     os.close(follower)

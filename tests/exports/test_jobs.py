@@ -193,6 +193,7 @@ def broken_kind():
 
 def test_a_failed_job_says_so_in_words_and_leaves_no_file(world, official, app, db, broken_kind, exports_dir):
     response = official.submit(page_url(world), {"kind": "broken", "broken-format": "csv", "broken-lang": "es"})
+    join_export_threads()
     job = only_job(db)
     assert response.status_code == 302
     assert job.status == JobStatus.FAILED and job.error_code == "failed" and job.path is None
@@ -225,6 +226,7 @@ def test_progress_is_written_at_most_twice_a_second(world, create_user, db):
 
 def test_an_expired_job_says_so_and_purge_deletes_its_file(world, official, app, db, runner, exports_dir):
     closed(official.submit(page_url(world), SUMMARY))
+    join_export_threads()
     job = only_job(db)
     stored = exports_dir / job.path
     assert stored.is_file()
@@ -250,6 +252,7 @@ def test_an_expired_job_says_so_and_purge_deletes_its_file(world, official, app,
 
 def test_a_new_job_purges_expired_files_and_lost_jobs(world, official, app, db, exports_dir):
     closed(official.submit(page_url(world), SUMMARY))
+    join_export_threads()
     old = only_job(db)
     old_file = exports_dir / old.path
     old.expires_at = utcnow() - timedelta(hours=1)
@@ -266,6 +269,7 @@ def test_a_new_job_purges_expired_files_and_lost_jobs(world, official, app, db, 
     stray_new.write_bytes(b"x")
 
     closed(official.submit(page_url(world), {**SUMMARY, "summary-format": "csv"}))
+    join_export_threads()
 
     assert not old_file.exists() and not stray_old.exists()
     assert stray_new.exists(), "a file being written right now is left alone"
