@@ -47,6 +47,22 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+#: ``FORMULA_START`` as a set of first characters, for ``safe_cells``'s quick test.
+_FORMULA_FIRST = frozenset(FORMULA_START)
+
+
+def safe_cells(row: list[Any]) -> list[Any]:
+    """``row`` with its texts made safe, changed in place and returned: the cells ``SafeWriter`` would write.
+
+    The same rule as ``safe_text``, for hot loops: only a text whose first
+    character may start a formula is looked at further.
+    """
+    for index, value in enumerate(row):
+        if value.__class__ is str and value[:1] in _FORMULA_FIRST:
+            row[index] = safe_text(value)
+    return row
+
+
 def xlsx_text(value: str) -> str:
     """A text for an XLSX cell: safe, without the control characters XLSX cannot hold."""
     return safe_text(_ILLEGAL.sub("", value))
@@ -64,6 +80,10 @@ class SafeWriter:
     def writerow(self, row: Iterable[Any]) -> None:
         """Write one row, its texts made safe."""
         self._writer.writerow([safe_text(v) if v.__class__ is str else v for v in row])
+
+    def writelist(self, row: list[Any]) -> None:
+        """Write one row given as a list of ours, its texts made safe in place (``safe_cells``, faster)."""
+        self._writer.writerow(safe_cells(row))
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         """Write rows, their texts made safe."""

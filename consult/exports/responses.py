@@ -212,8 +212,9 @@ def _write_csv(consultation: Consultation, tables: list[Table], layout: Layout, 
                 stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                 writer = csv_writer(stream)
                 writer.writerow([c.name for c in table.columns])
+                write = writer.writelist
                 for row in iter_rows(consultation, table, layout):
-                    writer.writerow(row)
+                    write(row)
                     done += 1
                     if done % PROGRESS_EVERY == 0:
                         report(progress, done, total)

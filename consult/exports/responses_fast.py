@@ -142,6 +142,7 @@ def _rated(entry: Entry, columns: list[Column]) -> Apply:
     known = set(labels.SEVERITY_PARTS if severity else labels.UNGP31_CRITERIA)
     asked_codes = {target: columns[target].asked_code for target in parts.values()}
     computed = (at[-2], at[-1]) if severity else None
+    scored = ("scale", "scope", "irremediability")
 
     def rated(row: list[Any], rows: list[Any]) -> None:
         value: dict[str, Any] = {}
@@ -160,6 +161,9 @@ def _rated(entry: Entry, columns: list[Column]) -> Apply:
             found = value.get(part)
             row[target] = asked_codes[target] if found is None else found
         if computed is not None:
-            row[computed[0]] = labels.severity_of(value)
-            row[computed[1]] = 1 if labels.is_urgent(value) else 0
+            # labels.severity_of and labels.is_urgent on ints: the highest of the scored parts in 1..5;
+            # urgent when it (which irremediability cannot exceed) is URGENT_FROM or more.
+            top = max([s for s in map(value.get, scored) if s is not None and 1 <= s <= 5], default=None)
+            row[computed[0]] = top
+            row[computed[1]] = 1 if top is not None and top >= labels.URGENT_FROM else 0
     return rated
