@@ -40,7 +40,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from consult.core.cells import csv_writer, write_xlsx_row
+from consult.core.cells import XlsxRowWriter, csv_writer, write_xlsx_row
 from consult.exports.progress import Progress, report
 from consult.exports.responses_fast import compile_entry
 from consult.exports.responses_plan import (
@@ -265,8 +265,9 @@ def _write_xlsx(consultation: Consultation, tables: list[Table], layout: Layout,
         sheet = workbook.add_worksheet(name)
         write_xlsx_row(sheet, 0, [c.name for c in table.columns], bold)
         sheet.freeze_panes(1, 0)
+        write = XlsxRowWriter(sheet).write
         for number, row in enumerate(iter_rows(consultation, table, layout), start=1):
-            write_xlsx_row(sheet, number, row)
+            write(number, row)
             done += 1
             if done % PROGRESS_EVERY == 0:
                 report(progress, done, total)
