@@ -6,8 +6,8 @@ self-assessment per hundred responses, bulk-loaded). For each database and
 size, each format runs in a fresh Python process, so that its peak memory is
 its own: ``write_responses`` to a file, then (in another fresh process) the
 baseline, a plain loop writing the same number of rows of the same width,
-cycled from the export's own first rows: ``csv.writer`` into a deflated ZIP
-entry (the CSV export's container) or an XlsxWriter ``constant_memory``
+cycled from the export's own first rows: ``csv.writer`` into a ZIP entry
+deflated at the export's level (``responses.ZIP_LEVEL``, the CSV export's container) or an XlsxWriter ``constant_memory``
 workbook with ``write_row``. Reported: seconds, cells per second (rows times
 columns over all the instruments' tables), the peak resident set of the child
 (``VmHWM``, MiB, with its growth over the resident set before
@@ -122,7 +122,9 @@ def _baseline(fmt: str, path: Path, samples, consultation) -> None:
     counts = [db.session.scalar(select(func.count()).select_from(Response).where(
         Response.consultation_id == consultation.id, Response.instrument_version_id.in_(t.version_ids))) for _s, t in samples]
     if fmt == "csv":
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        from consult.exports.responses import ZIP_LEVEL
+
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
             for (sample, table), count in zip(samples, counts):
                 with archive.open(f"{table.name}.csv", "w", force_zip64=True) as raw:
                     stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")

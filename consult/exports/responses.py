@@ -12,7 +12,7 @@ mandate reference, an IP address or a testimony. Then the question columns
 (``responses_plan``: the consult layout names them by question key as the
 question types do; ``responses_kobo``: KoboToolbox's layout).
 
-Files: ``csv`` is a ZIP of one CSV per instrument (UTF-8 with a BOM, so that
+Files: ``csv`` is a ZIP (deflate level 1, ``ZIP_LEVEL``) of one CSV per instrument (UTF-8 with a BOM, so that
 spreadsheets read accents right) and ``codebook.csv``; ``xlsx`` is one workbook
 with a sheet per instrument and a ``codebook`` sheet; ``sav`` a ZIP of one SPSS
 file per instrument (``responses_sav``). The codebook gives each column's label
@@ -58,6 +58,9 @@ RESPONSE_LAYOUTS = ("consult", "kobo")
 PROGRESS_EVERY = 1000
 #: Responses read at a time (a server-side cursor on PostgreSQL); their answers are read together.
 CHUNK = 2000
+#: Deflate level of the CSV ZIP: 1 compresses a response CSV about 4 times faster than the default 6,
+#: for a file about 1.6 times larger (still some 5 times smaller than the CSV itself).
+ZIP_LEVEL = 1
 ANSWER_COLUMNS = (Answer.response_id, Answer.question_key, Answer.part, Answer.option, Answer.number, Answer.text)
 
 
@@ -206,7 +209,7 @@ def _answer_chunks(connection: Any, responses: Any) -> Iterator[tuple[list[Any],
 def _write_csv(consultation: Consultation, tables: list[Table], layout: Layout, out: BinaryIO, total: int,
                progress: Progress | None) -> None:
     done = 0
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
         for table in tables:
             with archive.open(f"{table.name}.csv", "w", force_zip64=True) as raw:
                 stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
