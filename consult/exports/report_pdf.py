@@ -183,6 +183,10 @@ def _environment():
     )
 
 
+#: More columns than this and an area's pages turn to landscape, so no table runs off the page.
+WIDE_COLUMNS = 6
+
+
 def render_html(summary: Summary) -> str:
     """The report as HTML (what WeasyPrint prints)."""
     consultation = summary.consultation
@@ -192,7 +196,9 @@ def render_html(summary: Summary) -> str:
         if area.key == "cover":
             continue
         blocks = [block for table in area.tables for block in _blocks(area, table, hidden)]
-        sections.append({"area": area, "blocks": blocks, "titles": [t.title for t in area.tables]})
+        # Tables of more than a handful of columns (one per stakeholder group) print on landscape pages.
+        wide = any(len(block.headers or ()) > WIDE_COLUMNS for block in blocks)
+        sections.append({"area": area, "blocks": blocks, "titles": [t.title for t in area.tables], "wide": wide})
     facts = [
         (_("Territory"), consultation.territory.name),
         (_("Organised by"), consultation.organiser),
