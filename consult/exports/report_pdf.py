@@ -19,7 +19,6 @@ from typing import Any, BinaryIO
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
 from consult.analysis.charts import Chart
@@ -176,13 +175,6 @@ def _took_part(summary: Summary) -> str:
     )
 
 
-def _environment():
-    """The app's Jinja environment (gettext, filters) reading this room's templates first."""
-    return current_app.jinja_env.overlay(
-        loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)), current_app.jinja_env.loader])
-    )
-
-
 #: More columns than this and an area's pages turn to landscape, so no table runs off the page.
 WIDE_COLUMNS = 6
 
@@ -207,7 +199,8 @@ def render_html(summary: Summary) -> str:
         (_("Small-cell threshold"), _("Counts below %(n)d are hidden.", n=summary.threshold)),
         (_("Made on"), utctoday().isoformat()),
     ]
-    template = _environment().get_template("exports/report.html")
+    # Rendered outside any request (jobs, the command line): the app's environment, no request context processors.
+    template = current_app.jinja_env.get_template("exports/report.html")
     return template.render(
         summary=summary,
         lang=summary.lang,
