@@ -109,6 +109,11 @@ def _multiple(entry: Entry) -> Apply:
         flags.append(at[count])
         other_text = at[count + 1]
 
+    # The option columns are usually side by side: "none chosen" is then one slice assignment.
+    start = flags[0] if flags else 0
+    contiguous = flags == list(range(start, start + len(flags)))
+    stop, zeros = start + len(flags), [0] * len(flags)
+
     def multiple(row: list[Any], rows: list[Any]) -> None:
         answered = False
         for r in rows:
@@ -117,8 +122,11 @@ def _multiple(entry: Entry) -> Apply:
                 continue
             if not answered:
                 answered = True
-                for target in flags:
-                    row[target] = 0
+                if contiguous:
+                    row[start:stop] = zeros
+                else:
+                    for target in flags:
+                        row[target] = 0
                 if other_text is not None:
                     row[other_text] = None
             target = by_option.get(option)
