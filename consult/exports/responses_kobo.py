@@ -104,11 +104,11 @@ class KoboLayout(Layout):
             columns += [Column(f"{path}/{c.value}", f"{text}: {c.label.text}", numeric=True,
                                values={1: _("Chosen"), 0: _("Not chosen")}, key=key) for c in choices]
             if question.other is not None:
-                columns.append(Column(f"{path}__other", _("%(other)s (text written)", other=f"{text}: {other}"), key=key))
+                columns.append(Column(f"{path}__other", _("%(other)s (text written)", other=": ".join((text, other))), key=key))
         elif kind_name == "single_choice":
             columns.append(Column(path, text, values={c.value: c.label.text for c in kind.choices(question, ctx)}, key=key))
             if question.other is not None:
-                columns.append(Column(f"{path}__other", _("%(other)s (text written)", other=f"{text}: {other}"), key=key))
+                columns.append(Column(f"{path}__other", _("%(other)s (text written)", other=": ".join((text, other))), key=key))
         elif kind_name in BLOCKS:
             parts = kind.parts(question, ctx) if kind_name != "date_range" else list(RANGE_LABELS.items())
             for part, label in parts:

@@ -246,7 +246,7 @@ def _participation(ctx: services.Context) -> tuple[Area, dict[str, int | None]]:
         _count_column("respondents", _("Respondents")),
         Column("target", _("Target"), "integer", _("People the organisers hoped to hear from.")),
         Column("missing", _("Missing"), "integer", _("Target minus respondents (0 when met).")),
-        _pct_column("pct_of_target", _("Respondents as % of the target")),
+        _pct_column("pct_of_target", _("Respondents, percent of the target")),
     ]
     rows = []
     for key, _n in counts:
@@ -298,7 +298,7 @@ def _places(ctx: services.Context, shown: dict[str, int | None]) -> Table:
         Column("locality_code", _("Place code")), Column("locality", _("Place")),
         _count_column("respondents", _("Respondents")),
         Column("target", _("Target"), "integer"), Column("missing", _("Missing"), "integer"),
-        _pct_column("pct_of_target", _("Respondents as % of the target")),
+        _pct_column("pct_of_target", _("Respondents, percent of the target")),
     ]
     table = Table("coverage_places", _("Respondents per group and place against the target"), columns,
                   description=_("Only places with a target are listed."))
