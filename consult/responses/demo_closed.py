@@ -78,9 +78,10 @@ def code_themes(consultation) -> None:
 
 
 def analysis_links(consultation) -> list[tuple[str, str]]:
-    """The demo-login lines of a consultation's analysis and, once it has closed, its public results."""
+    """The demo-login lines of a consultation's analysis and exports and, once it has closed, its public results."""
     territory = consultation.territory
-    links = [(f"analysis ({consultation.slug})", f"/t/{territory.slug}/consultations/{consultation.id}/analysis")]
+    base = f"/t/{territory.slug}/consultations/{consultation.id}"
+    links = [(f"analysis ({consultation.slug})", f"{base}/analysis"), (f"exports ({consultation.slug})", f"{base}/exports")]
     if consultation.state not in (ConsultationState.DRAFT, ConsultationState.OPEN):
         links.append((f"public results ({consultation.slug})", f"/c/{consultation.slug}/results"))
     return links

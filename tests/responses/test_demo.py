@@ -61,3 +61,4 @@ def test_the_demo_closes_a_consultation_answered_partly_on_an_imported_xlsform(a
     links = dict(DEMO_LOGINS)
     assert links[f"public results ({SLUG})"] == f"/c/{SLUG}/results"
     assert links[f"analysis ({SLUG})"] == f"/t/antioquia/consultations/{closed.id}/analysis"
+    assert links[f"exports ({SLUG})"] == f"/t/antioquia/consultations/{closed.id}/exports"
