@@ -90,3 +90,27 @@ def test_the_instrument_export_marks_formulas_the_same_way(db, make_instrument):
     assert "'=HYPERLINK(\"http://evil\")" in [c.value for row in openpyxl.load_workbook(io.BytesIO(translation)).active.iter_rows() for c in row]
     survey = openpyxl.load_workbook(io.BytesIO(instrument))["survey"]
     assert "'-1+2 ¿Qué pasó?" in [c.value for row in survey.iter_rows() for c in row]
+
+
+def test_the_fast_row_helpers_follow_the_same_rule():
+    row = DANGEROUS + HARMLESS + [3, -2.5, None, True]
+    assert cells.safe_cells(list(row)) == [cells.safe_cell(v) for v in row]
+    out = io.StringIO()
+    cells.csv_writer(out).writelist(list(row))
+    slow = io.StringIO()
+    cells.csv_writer(slow).writerow(row)
+    assert out.getvalue() == slow.getvalue() and formula_cells_csv(out.getvalue()) == []
+
+    def workbook_of(write) -> bytes:
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
+        write(workbook.add_worksheet())
+        workbook.close()
+        return buffer.getvalue()
+
+    def values(data: bytes) -> list[list[object]]:
+        return [list(r) for r in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
+
+    fast = workbook_of(lambda sheet: [cells.XlsxRowWriter(sheet).write(n, row) for n in range(2)])
+    plain = workbook_of(lambda sheet: [cells.write_xlsx_row(sheet, n, row) for n in range(2)])
+    assert values(fast) == values(plain) and formula_cells_xlsx(fast) == []

@@ -90,6 +90,16 @@ def csv_tables(data: bytes) -> dict[str, list[dict[str, str]]]:
             for name in archive.namelist()}
 
 
+CODEBOOK = ("table", "column", "label", "type", "question", "value", "value label", "missing")
+
+
+def codebook_of(data: bytes) -> list[dict[str, str]]:
+    """The codebook's rows keyed by what each column holds (its header is in the chosen language)."""
+    text = zipfile.ZipFile(io.BytesIO(data)).read("codebook.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    return [dict(zip(CODEBOOK, row)) for row in rows[1:]]
+
+
 def by_id(rows: list[dict[str, str]], key: str = "response_id") -> dict[int, dict[str, str]]:
     return {int(row[key]): row for row in rows}
 
@@ -152,7 +162,11 @@ def test_csv_rows_match_the_database_asked_unanswered_and_not_asked_apart(world)
 def test_the_codebook_labels_columns_and_codes_in_the_chosen_language(world):
     for lang, rights, water, asked in (("es", "¿Qué derechos?", "Agua", "Se preguntó"), ("en", "Which rights were harmed?", "Water", "Asked"),
                                        ("pt", "Quais direitos?", "Água", None)):
-        codebook = csv_tables(export(world.consultation, "csv", lang=lang))["codebook.csv"]
+        data = export(world.consultation, "csv", lang=lang)
+        header = next(csv.reader(io.StringIO(zipfile.ZipFile(io.BytesIO(data)).read("codebook.csv").decode("utf-8-sig"))))
+        # The codebook is for people: its own header is in the chosen language too.
+        assert header[1] == {"es": "columna", "en": "column", "pt": "coluna"}[lang]
+        codebook = codebook_of(data)
         column = next(r for r in codebook if r["column"] == "R1.water_sanitation" and r["label"])
         assert column["label"] == f"{rights}: {water}" and column["question"] == "R1"
         values = {r["value"]: (r["value label"], r["missing"]) for r in codebook if r["column"] == "R1.water_sanitation" and r["value"]}
