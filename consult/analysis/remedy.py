@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import literal
+from sqlalchemy import literal, select
 
 from consult.analysis.breakdowns import NOT_STATED
 from consult.analysis.instruments import Asked, Source, matches, with_concept
@@ -84,11 +84,16 @@ def _rows(unit: Unit, questions: list[Asked]) -> list:
     remedy_questions = [q for q in questions if q.question.concept_kind != "attribute"]
     if not remedy_questions:
         return []
-    reports = unit.select(unit.answer_unit).where(matches(unit.version, unit.answers.question_key, remedy_questions))
+    # Computed once (MATERIALIZED): PostgreSQL, misjudging freshly loaded tables as one row each,
+    # otherwise re-ran this subquery for every answer row (12 s instead of 0.1 s on the demo).
+    reports = (
+        unit.select(unit.answer_unit).where(matches(unit.version, unit.answers.question_key, remedy_questions))
+        .cte("remedy_reports").prefix_with("MATERIALIZED", dialect="postgresql")
+    )
     query = unit.select(
         literal(unit.kind), unit.answer_unit, unit.group, unit.version,
         unit.answers.question_key, unit.answers.part, unit.answers.option, unit.answers.number,
-    ).where(matches(unit.version, unit.answers.question_key, questions), unit.answer_unit.in_(reports))
+    ).where(matches(unit.version, unit.answers.question_key, questions), unit.answer_unit.in_(select(reports.c[0])))
     return list(db.session.execute(query).all())
 
 
