@@ -22,6 +22,7 @@ ROOMS = (
     "consult.testimonies",
     "consult.analysis",
     "consult.exports",
+    "consult.plans",
     # The demo seed sits on top: it calls into every room.
     "consult.demo",
 )

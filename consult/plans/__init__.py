@@ -1,0 +1,18 @@
+"""Plans: from a consultation's analysis to an action plan, public comment, "you said, we did" and monitoring.
+
+This room sits at the top (DESIGN.md) beside exports: it reads analysis results
+and the collection rooms' query doors and writes plans, their versions, comments
+and monitoring updates. Every view checks the territory and role of who asks;
+everything public passes through the analysis room's suppression.
+"""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("plans", __name__, template_folder="templates")
+
+
+def init_app(app: Flask) -> None:
+    """Register the plans blueprint, its command line and its hooks."""
+    from consult.plans import models  # noqa: F401  (tables)
+
+    app.register_blueprint(bp)
