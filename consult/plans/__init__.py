@@ -12,7 +12,15 @@ bp = Blueprint("plans", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the plans blueprint, its command line and its hooks."""
-    from consult.plans import models  # noqa: F401  (tables)
+    """Register the plans blueprint (officials', library, public, moderation, documents and monitoring views)."""
+    from consult.plans import (  # noqa: F401  (they attach to ``bp``)
+        models,
+        views_documents,
+        views_library,
+        views_moderation,
+        views_monitoring,
+        views_official,
+        views_public,
+    )
 
     app.register_blueprint(bp)
