@@ -10,6 +10,7 @@ from consult.extensions import db, limiter
 from consult.responses import bp, drafts, flow, sending
 from consult.responses.forms import CodeForm, ConfirmForm
 from consult.responses.models import ConsultationState
+from consult.responses.receipt_panels import receipt_panels
 from consult.responses.services import ConsultationError
 from consult.responses.survey import answered_pages
 from consult.surveys.labels import STAKEHOLDER_GROUPS
@@ -95,6 +96,7 @@ def receipt(slug: str):
     form = CodeForm()
     response = None
     pages = []
+    panels = []
     if form.validate_on_submit():
         response = sending.find_by_receipt(consultation, form.code.data)
         if response is None:
@@ -107,6 +109,8 @@ def receipt(slug: str):
             pages = answered_pages(
                 consultation, None, instrument, answers=sending.answers_of(instrument, response), lang=response.language
             )
+            # What upper rooms add (plans: the actions that cite this person's answers).
+            panels = receipt_panels(response, flow.language(consultation))
     return (
         render_template(
             "responses/receipt.html",
@@ -114,6 +118,7 @@ def receipt(slug: str):
             form=form,
             response=response,
             pages=pages,
+            panels=panels,
             group_label=STAKEHOLDER_GROUPS.get(response.group_code, response.group_code) if response else None,
             states=ConsultationState,
             lang=flow.language(consultation),
