@@ -13,6 +13,9 @@ bp = Blueprint("plans", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the plans blueprint (officials', library, public, moderation, documents and monitoring views)."""
+    from flask_babel import lazy_gettext as _l
+
+    from consult.accounts.navigation import register_territory_link
     from consult.plans import (  # noqa: F401  (they attach to ``bp``)
         models,
         views_documents,
@@ -23,4 +26,5 @@ def init_app(app: Flask) -> None:
         views_public,
     )
 
+    register_territory_link("plans.index", _l("Action plans"), ("official", "analyst"))
     app.register_blueprint(bp)

@@ -32,11 +32,12 @@ TRANSITIONS: dict[ConsultationState, tuple[ConsultationState, ...]] = {
     S.DRAFT: (S.OPEN,),
     S.OPEN: (S.CLOSED,),
     S.CLOSED: (S.OPEN, S.ANALYSED),
-    # The draft plan and its comment period come with the plans room; until a plan
-    # exists, no state may say that one does.
+    # The plan states follow the plan itself: only the plans room's lifecycle
+    # (publish for comment, adopt, start monitoring) moves a consultation there,
+    # so no state says a plan exists, is out for comment or adopted before it is.
     S.ANALYSED: (),
-    S.PLAN_COMMENT: (S.PLAN_FINAL,),
-    S.PLAN_FINAL: (S.MONITORING,),
+    S.PLAN_COMMENT: (),
+    S.PLAN_FINAL: (),
     S.MONITORING: (),
 }
 
