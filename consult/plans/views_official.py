@@ -123,6 +123,8 @@ def index(territory: Territory):
 def consultation_plan(territory: Territory, cid: int):
     """The plan of a consultation, or the form that drafts it (in one of the consultation's languages)."""
     consultation = get_in_territory(Consultation, cid, territory)
+    if request.method == "POST" and not _is_editor(territory):
+        abort(403)
     plan = _plan_of(consultation)
     if plan is not None:
         return redirect(url_for("plans.plan", territory=territory.slug, plan_id=plan.id))
@@ -132,8 +134,6 @@ def consultation_plan(territory: Territory, cid: int):
         form.language.data = consultation.fallback_language
     problem = None
     if request.method == "POST":
-        if not _is_editor(territory):
-            abort(403)
         if form.validate_on_submit():
             try:
                 from consult.plans import drafting
@@ -470,7 +470,7 @@ def add_evidence(territory: Territory, plan_id: int, action_id: int):
     raw = request.form.get("evidence", "")
     source = db.session.get(EvidenceLink, int(raw)) if raw.isdigit() and len(raw) < 12 else None
     back = redirect(url_for("plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id,
-                            lang=lang) + "#evidence")
+                            lang=lang) + "#cited-evidence")
     if source is None or source.plan_id != item.id:
         flash(_("Choose evidence cited by one of the plan's priorities."), "error")
         return back
@@ -503,7 +503,7 @@ def remove_evidence(territory: Territory, plan_id: int, action_id: int, link_id:
         db.session.commit()
         flash(_("The action no longer cites this evidence."), "success")
     return redirect(url_for("plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id,
-                            lang=lang) + "#evidence")
+                            lang=lang) + "#cited-evidence")
 
 
 def _library_entries() -> list[LibraryAction]:
