@@ -150,9 +150,9 @@ def _number(value: float | None) -> str:
 
 def evidence_sentence(plan: Plan, link: EvidenceLink, lang: str) -> str:
     """The sentence of an evidence link in ``lang`` (falling back to the plan's main language), or a marker."""
-    if link.is_gone:
-        return _("This evidence is no longer available (its source was withdrawn or deleted).")
-    return plan.text(link.sentence, lang) or _("Evidence not yet computed.")
+    from consult.plans import evidence
+
+    return evidence.sentence(link, lang, plan.language)
 
 
 def _fields(plan: Plan, action: PlanAction, lang: str, priority_titles: dict[int, str]) -> list[tuple[str, str]]:
