@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consult.extensions import db
+from consult.plans import evidence
 from consult.plans.labels import EVIDENCE_KINDS
-from consult.plans.models import EvidenceLink, Plan, PlanAction, PlanPriority, PlanStatus
+from consult.plans.models import EvidenceLink, Plan, PlanAction, PlanStatus
 from consult.responses.models import Answer, Consultation, Response
 
 
@@ -72,21 +72,8 @@ def plan_language(plan: Plan, asked: str | None) -> str:
 
 
 def evidence_sentence(plan: Plan, link: EvidenceLink, lang: str) -> str:
-    """The evidence link's sentence in ``lang`` (falling back to the plan's language), or a marker why there is none."""
-    if link.is_gone:
-        return _("This evidence no longer exists (for example, the testimony was withdrawn).")
-    cached = plan.text(link.sentence, lang)
-    if cached:
-        return cached
-    try:
-        from consult.plans import evidence
-    except ImportError:  # the evidence room renders sentences; until then a plain marker
-        evidence = None
-    if evidence is not None and hasattr(evidence, "sentence"):
-        rendered = evidence.sentence(link, lang)
-        if rendered:
-            return rendered
-    return _("The figure behind this evidence has not been computed yet.")
+    """The evidence link's published sentence in ``lang`` (else the plan's language), or the evidence room's marker."""
+    return evidence.sentence(link, lang, plan.language)
 
 
 def _key(link: EvidenceLink) -> tuple[str, str]:
@@ -195,8 +182,3 @@ def for_response(response: Response, lang: str) -> YouSaid | None:
     dropped_ids = {link.action_id for link in links if link.action_id is not None}
     dropped = [action for action in plan.actions if action.is_dropped and action.id in dropped_ids]
     return YouSaid(plan, lang, _group(plan, links, lang), _dropped(plan, lang, dropped, priorities=False))
-
-
-def priority_title(plan: Plan, priority: PlanPriority, lang: str) -> str:
-    """A priority's title in ``lang`` (falls back to the plan's language)."""
-    return plan.text(priority.title, lang)
