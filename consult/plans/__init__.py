@@ -16,7 +16,9 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from consult.accounts.navigation import register_territory_link
-    from consult.plans import (  # noqa: F401  (they attach to ``bp``)
+    from consult.plans import (  # noqa: F401  (they attach to ``bp``; demo adds the library's seed step)
+        cli,
+        demo,
         models,
         views_documents,
         views_library,
@@ -28,3 +30,4 @@ def init_app(app: Flask) -> None:
 
     register_territory_link("plans.index", _l("Action plans"), ("official", "analyst"))
     app.register_blueprint(bp)
+    app.cli.add_command(cli.plans_cli)
