@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from consult.analysis import services
 from consult.analysis.filters import read_filter
-from consult.analysis.instruments import with_concept
 from consult.analysis.tables import percent
 from consult.plans import drafting, evidence, versions
 from consult.plans.models import SECTION_KEYS, EvidenceLink, PlanVersion
