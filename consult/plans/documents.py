@@ -53,6 +53,13 @@ CSS = TEMPLATES / "plans" / "plan.css"
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 PILLAR_ORDER = (Pillar.PROTECT.value, Pillar.RESPECT.value, Pillar.REMEDY.value)
 DASH = "–"
+#: HTML comments in generated Markdown mark blocks for regeneration (e.g. ``<!-- participation -->``); never printed.
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _md(text: str) -> str:
+    """Markdown as written, without the HTML comments drafting leaves as markers."""
+    return _COMMENT.sub("", text or "").strip()
 
 
 @dataclass
@@ -215,7 +222,7 @@ def build(plan: Plan, lang: str) -> PlanDocument:
         title = plan.text(priority.title, lang) or priority.right
         priority_titles[priority.id] = title
         evidence = [cite(link, title) for link in priority.evidence]
-        priorities.append(PriorityView(f"priority-{priority.id}", title, plan.text(priority.justification, lang),
+        priorities.append(PriorityView(f"priority-{priority.id}", title, _md(plan.text(priority.justification, lang)),
                                        evidence))
 
     pillars = []
@@ -229,14 +236,14 @@ def build(plan: Plan, lang: str) -> PlanDocument:
             title = plan.text(action.title, lang)
             label = _("Action %(number)s", number=number)
             evidence = [cite(link, f"{label}: {title}") for link in action.evidence]
-            views.append(ActionView(f"action-{action.id}", str(number), title, plan.text(action.description, lang),
+            views.append(ActionView(f"action-{action.id}", str(number), title, _md(plan.text(action.description, lang)),
                                     _fields(plan, action, lang, priority_titles), evidence))
         pillars.append(PillarView(code, str(PILLARS[code]), str(PILLAR_SHORT[code]), views))
 
     sections = []
     for section in plan.sections:
         title = plan.text(section.title, lang) or str(SECTION_TITLES.get(section.key, section.key))
-        sections.append(SectionView(section.key, title, plan.text(section.body, lang)))
+        sections.append(SectionView(section.key, title, _md(plan.text(section.body, lang))))
 
     counts = [(p.short, len(p.actions)) for p in pillars]
     chart = None

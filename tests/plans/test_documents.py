@@ -165,3 +165,40 @@ def test_who_may_download_the_plan_documents(hand_plan, app, create_user, create
     response = client.get(f"/c/{slug}/plan/document.docx?lang=es")
     assert response.status_code == 200 and response.data.startswith(b"PK")
     assert client.get(f"/c/{slug}/plan/document.docx").status_code == 302
+
+
+def test_a_generated_plan_from_the_demo_prints_with_its_evidence(app, db, create_user, tmp_path):
+    """One demo seed: generate, adopt, add English; the PDF and DOCX show every section and each evidence sentence."""
+    from docx import Document
+    from sqlalchemy import select
+
+    from consult.demo import seed_demo
+    from consult.plans import documents, drafting, evidence
+    from consult.responses.models import Consultation, ConsultationState
+
+    seed_demo()
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == "dialogo-antioquia-2025"))
+    consultation.state = ConsultationState.ANALYSED
+    official = create_user(roles={consultation.territory: ["official"]})
+    plan = drafting.generate(consultation, "es", official)
+    if "en" in (consultation.languages or []):
+        drafting.add_language(plan, "en", official)
+    plan.status = PlanStatus.FINAL
+    db.session.commit()
+    kept = [a for a in plan.actions if not a.is_dropped]
+    assert kept and plan.priorities
+    for lang in [code for code in ("es", "en") if code in plan.languages]:
+        sentences = [_words(evidence.sentence(link, lang, plan.language))
+                     for item in [*plan.priorities, *kept] if not getattr(item, "is_dropped", False)
+                     for link in item.evidence]
+        text = _pdf_text(documents.render_pdf(plan, lang), tmp_path / f"demo-{lang}.pdf")
+        for section in plan.sections:
+            assert _words(plan.text(section.title, lang)) in text, section.key
+        assert sentences and sentences[0] in text
+        assert "<!--" not in text  # drafting's block markers are not printed
+        docx = Document(io.BytesIO(documents.render_docx(plan, lang)))
+        words = " ".join([p.text for p in docx.paragraphs]
+                         + [c.text for t in docx.tables for r in t.rows for c in r.cells])
+        assert all(sentence in _words(words) for sentence in sentences)
+        headings = [p.text for p in docx.paragraphs if p.style.name.startswith("Heading")]
+        assert all(plan.text(s.title, lang) in headings for s in plan.sections)
