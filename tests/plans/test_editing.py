@@ -261,3 +261,59 @@ def test_edits_during_comment_are_noted(client, hand_plan, db):
     client.submit(f"{_base(plan)}/sections/governance", {"title": "Gobernanza", "body": "Comité."})
     latest = db.session.query(PlanVersion).filter_by(plan_id=plan.id, number=2).one()
     assert "during the public comment period" in latest.note
+
+
+def test_generate_from_the_plan_home(client, create_consultation, create_user, db):
+    """The plan home offers the draft only for an analysed consultation; drafting's refusal is shown, not a 500."""
+    from consult.plans.models import Plan
+    from consult.responses.models import ConsultationState
+
+    consultation = create_consultation(state="closed", languages=("es", "en"))
+    official = create_user(roles={consultation.territory: ["official"]})
+    _login(client, official)
+    url = f"/t/{consultation.territory.slug}/consultations/{consultation.id}/plan"
+    page = client.get(url).get_data(as_text=True)
+    assert "A plan can be drafted once the consultation is analysed." in page and "Generate the draft" not in page
+    listing = client.get(f"/t/{consultation.territory.slug}/plans").get_data(as_text=True)
+    assert "Draft the action plan" not in listing
+    # Drafting itself refuses a consultation that is not analysed.
+    response = client.submit(url, {"language": "es"}, form_url=url)
+    assert response.status_code == 200 and db.session.query(Plan).count() == 0
+    consultation.state = ConsultationState.ANALYSED
+    db.session.commit()
+    listing = client.get(f"/t/{consultation.territory.slug}/plans").get_data(as_text=True)
+    assert "Draft the action plan" in listing
+    response = client.submit(url, {"language": "qu"})
+    assert response.status_code == 200 and "Choose from the list." in response.get_data(as_text=True)
+    response = client.submit(url, {"language": "en"})
+    assert response.status_code == 302
+    plan = db.session.query(Plan).one()
+    assert plan.language == "en" and plan.version >= 1
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Publish for comment" in page and "Recompute the evidence" in page
+    # Generated once: the home now leads to the plan, and the consultation is still "analysed".
+    assert client.get(url).headers["Location"].endswith(f"/plans/{plan.id}")
+    assert consultation.state == ConsultationState.ANALYSED
+
+
+def test_regenerate_and_draft_in_another_language(client, hand_plan, db):
+    plan, official = hand_plan
+    section = next(s for s in plan.sections if s.key == "mandate")
+    section.body = {"es": "Texto escrito por la funcionaria."}
+    db.session.commit()
+    _login(client, official)
+    base = _base(plan)
+    page = client.get(base).get_data(as_text=True)
+    assert "Draft the plan in another language" in page
+    assert client.submit(f"{base}/regenerate", {}, form_url=base).status_code == 302
+    db.session.refresh(plan)
+    assert plan.version == 2
+    assert client.submit(f"{base}/languages", {"language": "xx"}, form_url=base).status_code == 302
+    assert plan.languages == ["es"]
+    assert client.submit(f"{base}/languages", {"language": "en"}, form_url=base).status_code == 302
+    db.session.refresh(plan)
+    assert "en" in plan.languages and plan.version == 3
+    english = client.get(f"{base}?lang=en").get_data(as_text=True)
+    assert f'href="/t/{plan.territory.slug}/plans/{plan.id}?lang=es"' in english
+    db.session.refresh(section)
+    assert section.body["es"] == "Texto escrito por la funcionaria."
