@@ -74,9 +74,7 @@ def companies_named(plan: Plan) -> set[str]:
 def targets(plan: Plan) -> list[Target]:
     """What a company may reply to: each priority naming a sector, its evidence, and its actions' evidence."""
     found: list[Target] = []
-    priorities = _sector_priorities(plan)
-    ids = {priority.id for priority in priorities}
-    for priority in priorities:
+    for priority in _sector_priorities(plan):
         found.append(Target(priority, None))
         found.extend(Target(priority, link) for link in priority.evidence)
         for action in plan.actions:
@@ -85,8 +83,7 @@ def targets(plan: Plan) -> list[Target]:
     # An evidence link of an action answering several priorities is listed once.
     unique: dict[str, Target] = {}
     for target in found:
-        if target.evidence is None or target.priority.id in ids:
-            unique.setdefault(target.value, target)
+        unique.setdefault(target.value, target)
     return list(unique.values())
 
 
