@@ -31,3 +31,7 @@ def init_app(app: Flask) -> None:
     register_territory_link("plans.index", _l("Action plans"), ("official", "analyst"))
     app.register_blueprint(bp)
     app.cli.add_command(cli.plans_cli)
+    # The lower rooms' public pages link to the plan through this global, without importing plans.
+    from consult.plans.public_links import plan_links
+
+    app.jinja_env.globals["plan_links"] = plan_links
