@@ -173,7 +173,9 @@ def plan(territory: Territory, plan_id: int):
     publish_form = forms.PublishForm()
     adopt_form = forms.AdoptForm()
     links = {
-        "moderation": _linked("plans.moderation", territory=territory.slug, plan_id=item.id),
+        # Comments exist only once the plan has been out for comment.
+        "moderation": (_linked("plans.moderation", territory=territory.slug, plan_id=item.id)
+                       if item.status != PlanStatus.DRAFT else None),
         "document": _linked("plans.document", territory=territory.slug, plan_id=item.id, fmt="html", lang=lang),
         "document_pdf": _linked("plans.document", territory=territory.slug, plan_id=item.id, fmt="pdf", lang=lang),
         "document_docx": _linked("plans.document", territory=territory.slug, plan_id=item.id, fmt="docx", lang=lang),
@@ -468,7 +470,8 @@ def add_evidence(territory: Territory, plan_id: int, action_id: int):
     lang = _lang(item)
     action = _child(item.actions, action_id)
     raw = request.form.get("evidence", "")
-    source = db.session.get(EvidenceLink, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    # A bounded id: PostgreSQL refuses integers beyond 32 bits with an error, not "no row".
+    source = db.session.get(EvidenceLink, int(raw)) if raw.isascii() and raw.isdigit() and int(raw) < 2**31 else None
     back = redirect(url_for("plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id,
                             lang=lang) + "#cited-evidence")
     if source is None or source.plan_id != item.id:
@@ -700,7 +703,7 @@ def _version_number(name: str, default: int) -> int:
     raw = request.args.get(name, "")
     if not raw:
         return default
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         abort(404)
     return int(raw)
 

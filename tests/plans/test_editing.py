@@ -39,7 +39,8 @@ def test_edit_a_section_in_two_languages(client, hand_plan, db):
     en = client.get(f"{_base(plan)}?lang=en").get_data(as_text=True)
     assert "The new <em>mandate</em>." in en
     versions_page = client.get(f"{_base(plan)}/versions").get_data(as_text=True)
-    assert "Section edited (es): Mandato" in versions_page and "Section edited (en): Mandate" in versions_page
+    # Each save is listed with a note naming the section as titled in the language edited.
+    assert "(es): Mandato" in versions_page and "(en): Mandate" in versions_page
 
 
 def test_a_section_needs_a_title_and_keeps_what_was_typed(client, hand_plan, db):
@@ -227,7 +228,8 @@ def test_cite_and_uncite_evidence(client, hand_plan, db):
     assert len(action.evidence) == 1 and action.evidence[0].sentence == source.sentence
     # The same evidence twice, or garbage: refused with a message, nothing added.
     client.submit(f"{edit}/evidence", {"evidence": str(source.id)}, form_url=edit)
-    client.submit(f"{edit}/evidence", {"evidence": "abc"}, form_url=edit)
+    for garbage in ("abc", "²", "99999999999", "-1", ""):
+        assert client.submit(f"{edit}/evidence", {"evidence": garbage}, form_url=edit).status_code == 302
     db.session.refresh(action)
     assert len(action.evidence) == 1
     link = action.evidence[0]

@@ -30,6 +30,12 @@ def test_official_reads_and_opens_every_edit_page(client, hand_plan):
     for url in reads + edit_pages:
         response = client.get(url)
         assert response.status_code in (200, 302), (url, response.status_code)
+    page = client.get(reads[2] + "?lang=en").get_data(as_text=True)
+    # Evidence sentences, and an action without evidence says so.
+    assert "pregunta Q1, comunidades rurales (n=12)" in page
+    assert "No evidence cited" in page[page.index("Intérpretes en la Defensoría"):]
+    # Other helpers' pages are linked only when they exist and when what they show exists.
+    assert f"/plans/{plan.id}/comments" not in page and "/plan/progress" not in page
     # The consultation's plan home leads to the plan once one exists.
     assert client.get(reads[1]).headers["Location"].endswith(f"/plans/{plan.id}")
 
@@ -42,7 +48,7 @@ def test_analyst_reads_but_changes_nothing(client, hand_plan, create_user, db):
     for url in reads:
         response = client.get(url, follow_redirects=True)
         assert response.status_code == 200, url
-    page = client.get(f"/t/{plan.territory.slug}/plans/{plan.id}").get_data(as_text=True)
+    page = client.get(f"/t/{plan.territory.slug}/plans/{plan.id}?lang=en").get_data(as_text=True)
     assert "Programa de inspección" in page
     assert "/sections/" not in page and "Publish for comment" not in page
     token = client.csrf_token(f"/t/{plan.territory.slug}/plans")  # any page has the session's token
@@ -92,7 +98,7 @@ def test_anonymous_is_sent_to_login(client, hand_plan):
 def test_territory_page_and_consultation_page_link_to_the_plan(client, hand_plan):
     plan, official = hand_plan
     client.login(official.email)
-    home = client.get(f"/t/{plan.territory.slug}/").get_data(as_text=True)
+    home = client.get(f"/t/{plan.territory.slug}/?lang=en").get_data(as_text=True)
     assert f"/t/{plan.territory.slug}/plans" in home and "Action plans" in home
-    detail = client.get(f"/t/{plan.territory.slug}/consultations/{plan.consultation_id}").get_data(as_text=True)
+    detail = client.get(f"/t/{plan.territory.slug}/consultations/{plan.consultation_id}?lang=en").get_data(as_text=True)
     assert "Open the action plan" in detail and "Draft the action plan" not in detail

@@ -29,7 +29,7 @@ def test_versions_page_and_compare_show_the_changed_words(client, hand_plan, db)
     assert "Texto de governance." not in page
     assert "Texto de governance." in client.get(f"{base}/compare?a=2&b=3&lang=en&all=1").get_data(as_text=True)
     # Unknown or fuzzed version numbers are a 404, not a 500.
-    for query in ("a=1&b=99", "a=x&b=2", "a=-1&b=2", "a=99999999999999999999&b=1"):
+    for query in ("a=1&b=99", "a=x&b=2", "a=-1&b=2", "a=99999999999999999999&b=1", "a=%C2%B2&b=1"):
         assert client.get(f"{base}/compare?{query}").status_code == 404, query
 
 
