@@ -360,7 +360,7 @@ def _bar_chart_png(counts: list[tuple[str, int]], title: str) -> bytes | None:
         font = bold = ImageFont.load_default()
     draw.text((0, 8 * scale), title, fill="#1b1b1b", font=bold)
     most = max([n for _label, n in counts] + [1])
-    label_w, bar_x = 150 * scale, 160 * scale
+    bar_x = 160 * scale
     span = width - bar_x - 60 * scale
     for index, (label, n) in enumerate(counts):
         y = top + index * row
@@ -370,7 +370,6 @@ def _bar_chart_png(counts: list[tuple[str, int]], title: str) -> bytes | None:
         if length:
             draw.rectangle([bar_x, y, bar_x + length, y + 28 * scale], fill="#0b5b3e")
         draw.text((bar_x + length + 8 * scale, y + 6 * scale), str(n), fill="#1b1b1b", font=font)
-    del label_w
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
