@@ -42,11 +42,18 @@ PLAN_STATES = (ConsultationState.ANALYSED, ConsultationState.PLAN_COMMENT, Consu
 
 @bp.app_context_processor
 def _plan_link_helper() -> dict:
-    # The responses room's consultation page asks whether a plan exists without importing this room.
-    def has_action_plan(consultation) -> bool:
-        return db.session.scalar(select(Plan.id).where(Plan.consultation_id == consultation.id)) is not None
+    # The responses room's consultation page asks what to say about the plan without importing this room.
+    def action_plan_link(consultation, territory) -> str | None:
+        """``"open"`` when the plan exists, ``"draft"`` when this person may draft it now, else None."""
+        if consultation.state not in PLAN_STATES or not has_role(current_user, territory, READERS):
+            return None
+        if db.session.scalar(select(Plan.id).where(Plan.consultation_id == consultation.id)) is not None:
+            return "open"
+        if consultation.state == ConsultationState.ANALYSED and has_role(current_user, territory, EDITORS):
+            return "draft"
+        return None
 
-    return {"has_action_plan": has_action_plan}
+    return {"action_plan_link": action_plan_link}
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------

@@ -102,3 +102,20 @@ def test_territory_page_and_consultation_page_link_to_the_plan(client, hand_plan
     assert f"/t/{plan.territory.slug}/plans" in home and "Action plans" in home
     detail = client.get(f"/t/{plan.territory.slug}/consultations/{plan.consultation_id}?lang=en").get_data(as_text=True)
     assert "Open the action plan" in detail and "Draft the action plan" not in detail
+
+
+def test_consultation_page_says_draft_only_to_who_can_draft(client, create_consultation, create_user, db):
+    from consult.responses.models import ConsultationState
+
+    consultation = create_consultation(state="closed")
+    official = create_user(roles={consultation.territory: ["official"]})
+    analyst = create_user(roles={consultation.territory: ["analyst"]})
+    url = f"/t/{consultation.territory.slug}/consultations/{consultation.id}?lang=en"
+    client.login(official.email)
+    assert "action plan" not in client.get(url).get_data(as_text=True)  # closed: no plan can be drafted yet
+    consultation.state = ConsultationState.ANALYSED
+    db.session.commit()
+    assert "Draft the action plan" in client.get(url).get_data(as_text=True)
+    client.login(analyst.email)
+    page = client.get(url).get_data(as_text=True)
+    assert "Draft the action plan" not in page and "Open the action plan" not in page
