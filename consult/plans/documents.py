@@ -80,6 +80,9 @@ class Cited:
     number: int
     sentence: str
     is_gone: bool = False
+    #: Already printed in full under a priority above: an action then cites it by its number only,
+    #: so a plan whose actions answer several priorities does not repeat the same sentences page after page.
+    shown_above: bool = False
 
 
 @dataclass
@@ -203,7 +206,9 @@ def build(plan: Plan, lang: str) -> PlanDocument:
     annex: list[AnnexEntry] = []
     by_fact: dict[str, AnnexEntry] = {}
 
-    def cite(link: EvidenceLink, citer: str) -> Cited:
+    shown: set[int] = set()
+
+    def cite(link: EvidenceLink, citer: str, *, by_priority: bool = False) -> Cited:
         # One fact cited twice (by a priority and by an action) is one entry of the annex.
         key = json.dumps([link.kind, link.ref or {}, link.is_gone], sort_keys=True, default=str)
         entry = by_fact.get(key)
@@ -213,7 +218,10 @@ def build(plan: Plan, lang: str) -> PlanDocument:
             annex.append(entry)
         if citer not in entry.cited_by:
             entry.cited_by.append(citer)
-        return Cited(entry.number, entry.sentence, entry.is_gone)
+        shown_above = not by_priority and entry.number in shown
+        if by_priority:
+            shown.add(entry.number)
+        return Cited(entry.number, entry.sentence, entry.is_gone, shown_above)
 
     priorities, priority_titles = [], {}
     for priority in plan.priorities:
@@ -221,7 +229,7 @@ def build(plan: Plan, lang: str) -> PlanDocument:
             continue
         title = plan.text(priority.title, lang) or priority.right
         priority_titles[priority.id] = title
-        evidence = [cite(link, title) for link in priority.evidence]
+        evidence = [cite(link, title, by_priority=True) for link in priority.evidence]
         priorities.append(PriorityView(f"priority-{priority.id}", title, _md(plan.text(priority.justification, lang)),
                                        evidence))
 
@@ -411,7 +419,11 @@ def _evidence_paragraphs(docx, evidence: list[Cited]) -> None:
         docx.add_paragraph(_plain(_("No evidence cited")), style="Intense Quote")
         return
     for item in evidence:
-        docx.add_paragraph(_plain(f"[{item.number}] {item.sentence}"), style="List Bullet")
+        if not item.shown_above:
+            docx.add_paragraph(_plain(f"[{item.number}] {item.sentence}"), style="List Bullet")
+    above = [f"[{item.number}]" for item in evidence if item.shown_above]
+    if above:
+        docx.add_paragraph(_plain(_("Also cited above, under the priorities: %(numbers)s", numbers=" ".join(above))))
 
 
 def render_docx(plan: Plan, lang: str) -> bytes:

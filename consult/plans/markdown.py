@@ -7,11 +7,17 @@ with http(s) or mailto schemes, ``rel="noopener noreferrer"`` added.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 _PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+#: Drafting marks generated parts of a text with HTML comments (``<!-- participation -->``) so it can
+#: refresh them later; with raw HTML off they would print as text, so they are dropped before parsing.
+_MARKER = re.compile(r"<!--.*?-->", re.S)
 
 _TAGS = {
     "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a", "h3", "h4", "h5", "h6",
@@ -31,7 +37,7 @@ def to_html(text: str | None) -> Markup:
     """``text`` (Markdown) as safe HTML for templates."""
     if not text:
         return Markup("")
-    html = _demote(_PARSER.render(text))
+    html = _demote(_PARSER.render(_MARKER.sub("", text)))
     clean = nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                       link_rel="noopener noreferrer")
     return Markup(clean)
@@ -45,7 +51,7 @@ def to_blocks(text: str | None) -> list[tuple[str, str]]:
     """
     blocks: list[tuple[str, str]] = []
     kind_stack: list[str] = []
-    for token in _PARSER.parse(text or ""):
+    for token in _PARSER.parse(_MARKER.sub("", text or "")):
         if token.type == "bullet_list_open":
             kind_stack.append("bullet")
         elif token.type == "ordered_list_open":

@@ -202,3 +202,25 @@ def test_a_generated_plan_from_the_demo_prints_with_its_evidence(app, db, create
         assert all(sentence in _words(words) for sentence in sentences)
         headings = [p.text for p in docx.paragraphs if p.style.name.startswith("Heading")]
         assert all(plan.text(s.title, lang) in headings for s in plan.sections)
+
+
+def test_an_action_cites_by_number_what_a_priority_printed_in_full(hand_plan, app):
+    """The sentence both the priority and the action cite is printed once in the body (and once in the annex)."""
+    from flask_babel import force_locale
+
+    from consult.plans.documents import render_html
+
+    plan, _official = hand_plan
+    with app.test_request_context(), force_locale("es"):
+        html = render_html(plan, "es")
+    sentence = "Consulta de prueba, pregunta Q1, comunidades rurales (n=12): 50 % responde «sí»"
+    assert html.count(sentence) == 2  # under the priority, and in the annex
+    assert 'class="evidence-above"' in html and 'href="#evidence-1"' in html
+
+
+def test_drafting_markers_never_print():
+    from consult.plans.markdown import to_blocks, to_html
+
+    text = "Antes.\n\n<!-- participation -->\n| a | b |\n|---|---|\n| 1 | 2 |\n<!-- /participation -->\n\nDespués."
+    assert "participation" not in to_html(text)
+    assert all("participation" not in words for _kind, words in to_blocks(text))
