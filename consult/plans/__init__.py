@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     )
 
     register_territory_link("plans.index", _l("Action plans"), ("official", "analyst"))
+    register_territory_link("plans.comment_plans", _l("Comments on action plans"), ("moderator", "official"))
     app.register_blueprint(bp)
     app.cli.add_command(cli.plans_cli)
     # The lower rooms' public pages link to the plan through this global, without importing plans.

@@ -503,10 +503,14 @@ def sentence(link: EvidenceLink, lang: str, fallback: str | None = None) -> str:
     """The cached sentence in ``lang`` (else ``fallback``, else any), or a marker when the fact is gone or missing."""
     cached = dict(link.sentence or {})
     text = cached.get(lang) or (cached.get(fallback) if fallback else None) or next(iter(cached.values()), "")
-    if link.is_gone and link.kind == "excerpt":
-        return str(_("This testimony is no longer available."))
-    if not text:
-        return str(_("No evidence sentence yet: regenerate the draft."))
+    if link.is_gone and link.kind == "excerpt" or not text:
+        # Never a withdrawn testimony's words, whatever is cached; the marker in the language asked for.
+        consultation = link.plan.consultation if link.plan_id else None
+        locale = interface_for(consultation, lang) if consultation is not None else lang
+        with force_locale(locale):
+            if link.is_gone and link.kind == "excerpt":
+                return str(_("This testimony is no longer available."))
+            return str(_("No evidence sentence yet: regenerate the draft."))
     return text
 
 

@@ -252,6 +252,7 @@ class EvidenceLink(db.Model):
     is_gone: Mapped[bool] = mapped_column(Boolean, default=False)
     computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    plan: Mapped[Plan] = relationship()
     priority: Mapped[PlanPriority | None] = relationship(back_populates="evidence")
     action: Mapped[PlanAction | None] = relationship(back_populates="evidence")
 

@@ -143,3 +143,26 @@ def moderate_statement(territory, plan_id: int, statement_id: int):
     db.session.commit()
     flash(message, "success")
     return _back(territory, plan, f"statement-{item.id}")
+
+
+@bp.route("/t/<territory>/plan-comments")
+@territory_view(*MODERATORS)
+def comment_plans(territory):
+    """The territory's public plans with how many comments and statements wait for a decision (moderators' way in)."""
+    from sqlalchemy import func, select
+
+    from consult.plans.models import CommentStatus, PlanStatus
+
+    plans = list(db.session.scalars(
+        select(Plan).where(Plan.territory_id == territory.id, Plan.status != PlanStatus.DRAFT).order_by(Plan.id.desc())
+    ))
+    waiting = {}
+    for model in (PlanComment, CompanyStatement):
+        rows = db.session.execute(
+            select(model.plan_id, func.count()).where(model.status == CommentStatus.PENDING,
+                                                      model.plan_id.in_([p.id for p in plans]))
+            .group_by(model.plan_id)
+        )
+        for plan_id, count in rows:
+            waiting[plan_id] = waiting.get(plan_id, 0) + count
+    return render_template("plans/moderation/plans.html", territory=territory, plans=plans, waiting=waiting)

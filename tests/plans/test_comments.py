@@ -158,7 +158,7 @@ def test_an_organisation_comments_under_its_name_and_sees_its_pending_comment(
     row = db.session.scalar(select(PlanComment))
     assert row.author_kind == AuthorKind.CSO and row.organisation_id == cso.id and row.receipt_code_hash is None
     assert row.action_id == action.id and row.language == "en"
-    own = client.get(plan_url).get_data(as_text=True)
+    own = client.get(f"{plan_url}?lang=en").get_data(as_text=True)
     assert "Pedimos inspecciones con la comunidad." in own and "Waiting for moderation" in own
     stranger = app.test_client()
     assert "Pedimos inspecciones" not in stranger.get(plan_url).get_data(as_text=True)
