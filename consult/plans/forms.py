@@ -13,12 +13,13 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, FloatField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, FloatField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-REQUIRED = _l("This field is required.")
+# The same translated sentences and date field as the consultation forms.
+from consult.responses.forms import REQUIRED, Date
+
 NUMBER = _l("Write a number, for example 1500 or 12.5.")
-DATE = _l("Write a date as year-month-day, for example 2026-03-31.")
 NOT_IN_LIST = _l("Choose from the list.")
 CURRENCY_RE = re.compile(r"^[A-Za-z]{3}$")
 
@@ -47,16 +48,6 @@ class Number(FloatField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else (f"{self.data:g}" if abs(self.data) < 1e15 else str(self.data))
-
-
-class Date(DateField):
-    """A date field whose format error is our translated sentence."""
-
-    def process_formdata(self, valuelist):  # noqa: D102
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(DATE)) from None
 
 
 class Choice(SelectField):
