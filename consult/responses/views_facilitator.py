@@ -6,8 +6,8 @@ and how rules, receipts and counting work.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, refresh
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -120,6 +120,7 @@ def entry_form(territory: Territory, consultation_id: int, group_code: str):
     except ConsultationError as error:
         flash(str(error.message), "error")
         return redirect(url_for("responses.entry_setup", territory=territory.slug))
+    _speak(setup.language)
     posted = request.method == "POST"
     entry = assisted.build_entry(setup, request.form if posted else None, interface_lang=flow.interface_language())
     checked = False
@@ -160,6 +161,18 @@ def entry_form(territory: Territory, consultation_id: int, group_code: str):
         200,
         flow.NO_STORE,
     )
+
+
+def _speak(code: str) -> None:
+    """Show the rest of this request in the form's language (its interface language for a content-only one).
+
+    The facilitator chose the language of the questions; scale labels, group
+    names, place labels, buttons and messages must read in that same language,
+    not in the one the facilitator's browser asked for. Only this request
+    changes: the facilitator's own language choice (session) is kept.
+    """
+    g.content_language = code
+    refresh()
 
 
 def _after_save(saved: assisted.SavedEntry) -> None:
