@@ -30,6 +30,7 @@ from consult.i18n import CONTENT_LANGUAGES
 from consult.responses.import_columns import ColumnMap, Target, column_kind
 from consult.responses.import_files import ImportFileError, Table, read_table
 from consult.responses.import_report import ColumnNote, Defaults, ImportReport, Problem
+from consult.responses import import_models  # noqa: F401  (the import history tables)
 
 __all__ = ["ColumnNote", "Defaults", "ImportReport", "Problem", "check_file", "import_file"]
 from consult.responses.models import Consultation, EntryMode, Response
