@@ -1,10 +1,11 @@
 """The path finder: which pages a respondent sees, and which answers count.
 
 The stored answers are replayed from the first page. A page is on the path
-when its ``when`` holds; after it, the first routing rule that holds decides
-where to go (a later page, or the end), else the next page follows. An answer
-counts only when its page is on the path and its question's own ``when``
-holds.
+when its ``when`` holds and at least one of its questions shows (a page whose
+every question is hidden by its own rule has nothing to show); after it, the
+first routing rule that holds decides where to go (a later page, or the end),
+else the next page follows. An answer counts only when its page is on the path
+and its question's own ``when`` holds.
 
 Why one forward pass is enough: a rule may only refer to questions that come
 before it (validation refuses anything else), and the replay evaluates each
@@ -48,10 +49,18 @@ def walk(instrument: Instrument, answers: Answers) -> Walk:
         if not evaluate(page.when, counted):
             index += 1
             continue
-        on_path.append(page)
+        shows_something = False
         for question in page.questions:
-            if question.key in answers and is_answered(answers[question.key]) and evaluate(question.when, counted):
-                counted[question.key] = answers[question.key]
+            if evaluate(question.when, counted):
+                shows_something = True
+                if question.key in answers and is_answered(answers[question.key]):
+                    counted[question.key] = answers[question.key]
+        # A page whose every question is hidden (an imported skip rule may hide a
+        # whole page) would show only its buttons: it is left off the path, so
+        # it is never shown, counted in the progress nor listed in the review.
+        # Its routing still applies: a rule may jump on from an empty page.
+        if shows_something:
+            on_path.append(page)
         target = _route(page, counted)
         if target == "end":
             break

@@ -1,0 +1,72 @@
+"""What a person answering on a phone without JavaScript tripped over (issue 13, "Answering").
+
+Each test says what the person sees; each failed before its fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.fixtures.survey_definitions import make_definition, option, question, tr
+
+YES_NO = [option("yes", "Sí", "Yes", "Sim"), option("no", "No", "No", "Não")]
+ONLY_IF_YES = {"==": [{"answer": "Q1"}, "yes"]}
+
+
+def _start(client, slug: str, lang: str = "en", group: str = "rural_community") -> str:
+    """Start answering ``slug`` in ``lang`` as ``group``; returns the first page's URL."""
+    client.get(f"/c/{slug}/?lang={lang}")
+    client.submit(f"/c/{slug}/start", form_url=f"/c/{slug}/")
+    response = client.submit(f"/c/{slug}/group", {"group_code": group})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return response.headers["Location"]
+
+
+def _page(client, slug: str, key: str, data: dict):
+    return client.submit(f"/c/{slug}/p/{key}", data)
+
+
+def _text(html: str) -> str:
+    """The page's words without tags, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# -- 1. a page whose every question is hidden is skipped ------------------------------------------
+
+
+@pytest.fixture
+def hidden_page_consultation(create_version, create_consultation):
+    """p1 (Q1 yes/no) → p2 (Q2 and Q3, both shown only after "yes", as imported skip rules say) → p3 (Q4)."""
+    definition = make_definition(pages=[
+        {"key": "p1", "questions": [question("Q1", "single_choice", options=YES_NO)]},
+        {"key": "p2", "title": tr("Detalles", "Details", "Detalhes"), "questions": [
+            question("Q2", "short_text", when=ONLY_IF_YES),
+            question("Q3", "short_text", when=ONLY_IF_YES),
+        ]},
+        {"key": "p3", "questions": [question("Q4", "short_text")]},
+    ], key="imported")
+    return create_consultation(groups={"rural_community": create_version(definition)})
+
+
+def test_a_page_whose_questions_are_all_hidden_is_skipped_forward_back_and_in_review(client, hidden_page_consultation):
+    slug = hidden_page_consultation.slug
+    assert _start(client, slug).endswith("/p/p1")
+    # "No" hides every question of p2: Continue goes straight to p3.
+    response = _page(client, slug, "p1", {"q-Q1": "no", "action": "next"})
+    assert response.headers["Location"].endswith("/p/p3")
+    # The empty page cannot be opened either (no page with only buttons).
+    assert client.get(f"/c/{slug}/p/p2").headers["Location"].endswith("/p/p3")
+    html = client.get(f"/c/{slug}/p/p3").get_data(as_text=True)
+    assert "Details" not in html
+    # Back from p3 returns to p1, not to the empty page.
+    assert _page(client, slug, "p3", {"action": "back"}).headers["Location"].endswith("/p/p1")
+    _page(client, slug, "p1", {"q-Q1": "no", "action": "next"})
+    assert _page(client, slug, "p3", {"q-Q4": "fine", "action": "next"}).headers["Location"].endswith("/review")
+    review = client.get(f"/c/{slug}/review").get_data(as_text=True)
+    assert "Details" not in review and "/p/p2" not in review
+    # "Yes" shows the page again, with its questions.
+    _page(client, slug, "p1", {"q-Q1": "yes", "action": "next"})
+    html = client.get(f"/c/{slug}/p/p2").get_data(as_text=True)
+    assert "Details" in html and "Question Q2" in html
