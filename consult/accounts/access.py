@@ -17,7 +17,8 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import select
 
-from consult.accounts.models import Role, Territory
+from consult.accounts.models import Territory
+from consult.accounts.permissions import CAPABILITIES, NETWORK_ADMIN, allows, normalise
 from consult.core.access import mark_access as _mark
 from consult.core.access import public_view
 from consult.extensions import db, login_manager
@@ -25,10 +26,6 @@ from consult.extensions import db, login_manager
 __all__ = ["NETWORK_ADMIN", "public_view", "login_view", "admin_view", "territory_view", "get_in_territory", "has_role"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Pass to ``territory_view`` to let network administrators in as well.
-NETWORK_ADMIN = "network_admin"
-
 
 def login_view(view: F) -> F:
     """Any logged-in person may open this view (their own account pages)."""
@@ -59,21 +56,22 @@ def admin_view(view: F) -> F:
 
 
 def has_role(user: Any, territory: Territory, roles: tuple[str, ...]) -> bool:
-    """True when ``user`` holds one of ``roles`` in ``territory`` (or is an admin and admins are allowed)."""
-    if not user.is_authenticated:
-        return False
-    if NETWORK_ADMIN in roles and user.is_network_admin:
-        return True
-    held = {role.value for role in user.roles_in(territory)}
-    return bool(held & set(roles))
+    """True when ``user`` holds one of ``roles`` in ``territory`` (or is an admin and admins are allowed).
+
+    Prefer ``permissions.can(user, territory, "<capability>")``: the roles then come from the one table.
+    """
+    return allows(user, territory, normalise(roles))
 
 
-def territory_view(*roles: Role | str) -> Callable[[F], F]:
+def territory_view(*roles: str) -> Callable[[F], F]:
     """Restrict a ``/t/<territory>/…`` view to people with one of ``roles`` there.
 
-    The view receives ``territory`` as a ``Territory`` object instead of the slug.
+    Give one capability name of ``permissions.CAPABILITIES`` (``territory_view("consultations.manage")``),
+    or roles read from that table (``territory_view(*roles_for(...))``). The view receives ``territory``
+    as a ``Territory`` object instead of the slug; the capability is recorded on it (``view.capability``).
     """
-    wanted = tuple(r.value if isinstance(r, Role) else r for r in roles)
+    capability = roles[0] if len(roles) == 1 and roles[0] in CAPABILITIES else None
+    wanted = CAPABILITIES[capability] if capability else normalise(roles)
     if not wanted:
         raise ValueError("territory_view needs at least one role")
 
@@ -91,6 +89,7 @@ def territory_view(*roles: Role | str) -> Callable[[F], F]:
             return view(*args, territory=found, **kwargs)
 
         _mark(wrapped, "territory", wanted)
+        wrapped.capability = capability  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator

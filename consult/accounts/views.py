@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts import bp
 from consult.accounts import services
-from consult.accounts.access import NETWORK_ADMIN, admin_view, login_view, public_view, territory_view
+from consult.accounts.access import admin_view, login_view, public_view, territory_view
 from consult.accounts.forms import LoginForm, MemberForm, PasswordChangeForm, PreferencesForm, TerritoryForm
 from consult.accounts.models import Role, Territory
 from consult.core.security import is_safe_next
@@ -102,7 +102,7 @@ def change_password():
 
 
 @bp.route("/t/<territory>/")
-@territory_view(Role.OFFICIAL, Role.ANALYST, Role.MODERATOR, Role.FACILITATOR, NETWORK_ADMIN)
+@territory_view("territory.home")
 def territory_home(territory: Territory):
     """A territory's start page for its staff."""
     roles = sorted(role.label for role in current_user.roles_in(territory))
@@ -110,7 +110,7 @@ def territory_home(territory: Territory):
 
 
 @bp.route("/t/<territory>/members", methods=["GET", "POST"])
-@territory_view(Role.OFFICIAL, NETWORK_ADMIN)
+@territory_view("members.manage")
 def members(territory: Territory):
     """Who holds which role in the territory; officials add people."""
     form = MemberForm()

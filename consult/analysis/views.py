@@ -11,8 +11,9 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from consult.accounts.access import NETWORK_ADMIN, get_in_territory, territory_view
-from consult.accounts.models import Locality, Role, Territory
+from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.models import Locality, Territory
+from consult.accounts.permissions import roles_for
 from consult.analysis import bp, pictures, services
 from consult.analysis.breakdowns import BREAKDOWNS
 from consult.analysis.filters import read_filter
@@ -23,7 +24,7 @@ from consult.responses.models import ENTRY_MODE_LABELS, Consultation
 from consult.responses.queries import set_aside_count
 from consult.surveys import labels
 
-READERS = (Role.OFFICIAL, Role.ANALYST, NETWORK_ADMIN)
+READERS = roles_for("analysis.read")
 BASE = "/t/<territory>/consultations/<int:consultation_id>/analysis"
 
 

@@ -9,8 +9,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts.access import NETWORK_ADMIN, get_in_territory, territory_view
-from consult.accounts.models import Role, Territory
+from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.models import Territory
+from consult.accounts.permissions import roles_for
 from consult.analysis import bp, themes
 from consult.analysis.forms_themes import DeleteThemeForm, GroupFilterForm, ThemeForm, parse_ids, tags_form
 from consult.extensions import db
@@ -18,7 +19,7 @@ from consult.responses.models import Consultation
 from consult.responses.queries import ResponseFilter
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 
-CODERS = (Role.ANALYST, Role.OFFICIAL, NETWORK_ADMIN)
+CODERS = roles_for("analysis.code_themes")
 BASE = "/t/<territory>/consultations/<int:consultation_id>/analysis/themes"
 
 

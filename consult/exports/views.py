@@ -25,7 +25,7 @@ BASE = "/t/<territory>/consultations/<int:consultation_id>/exports"
 
 
 @bp.route(BASE, methods=["GET", "POST"])
-@territory_view(*catalogue.PAGE_ROLES)
+@territory_view("exports.use")
 def index(territory: Territory, consultation_id: int):
     """What this person may export of the consultation, their recent jobs and the export log; POST starts one."""
     consultation = get_in_territory(Consultation, consultation_id, territory)
@@ -85,7 +85,7 @@ def _job_or_404(territory: Territory, token: str) -> ExportJob:
 
 
 @bp.route("/t/<territory>/exports/<token>")
-@territory_view(*catalogue.PAGE_ROLES)
+@territory_view("exports.use")
 def job(territory: Territory, token: str):
     """How far an export has got; refreshes itself until done; then the download link (or what went wrong)."""
     item = _job_or_404(territory, token)
@@ -104,7 +104,7 @@ def job(territory: Territory, token: str):
 
 
 @bp.route("/t/<territory>/exports/<token>/file")
-@territory_view(*catalogue.PAGE_ROLES)
+@territory_view("exports.use")
 def download(territory: Territory, token: str):
     """The job's file, to the account that asked for it only, while it has not expired."""
     item = _job_or_404(territory, token)

@@ -10,8 +10,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts.access import NETWORK_ADMIN, get_in_territory, has_role, territory_view
-from consult.accounts.models import Locality, Role, Territory
+from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.models import Locality, Territory
+from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
 from consult.responses import bp, invitations, services
@@ -20,8 +21,9 @@ from consult.responses.models import Consultation, ConsultationGroup, Consultati
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 from consult.surveys.models import InstrumentVersion
 
-STAFF = (Role.OFFICIAL, Role.ANALYST, Role.FACILITATOR, Role.MODERATOR, NETWORK_ADMIN)
-MANAGERS = (Role.OFFICIAL, NETWORK_ADMIN)
+# Read from the one permission table; other views of this room import these.
+STAFF = roles_for("consultations.list")
+MANAGERS = roles_for("consultations.manage")
 
 
 def _consultation(territory: Territory, consultation_id: int) -> Consultation:
@@ -29,7 +31,7 @@ def _consultation(territory: Territory, consultation_id: int) -> Consultation:
 
 
 def _can_manage(territory: Territory) -> bool:
-    return has_role(current_user, territory, ("official", NETWORK_ADMIN))
+    return can(current_user, territory, "consultations.manage")
 
 
 def _group_choices(codes=None) -> list[SelectChoice]:
@@ -155,7 +157,7 @@ def consultation(territory: Territory, consultation_id: int):
         problems=services.opening_problems(item) if item.state == ConsultationState.DRAFT else [],
         public_url=invitations.public_url(item),
         can_manage=_can_manage(territory),
-        can_read_analysis=has_role(current_user, territory, ("official", "analyst", NETWORK_ADMIN)),
+        can_read_analysis=can(current_user, territory, "analysis.read"),
         form=ConfirmForm(),
     )
 

@@ -16,8 +16,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.accounts.access import NETWORK_ADMIN, territory_view
-from consult.accounts.models import Role, Territory
+from consult.accounts.access import territory_view
+from consult.accounts.models import Territory
+from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
 from consult.i18n import CONTENT_LANGUAGES, LANGUAGE_NAMES, content_language
 from consult.surveys import bp, services
@@ -25,7 +26,7 @@ from consult.surveys.admin_forms import ActionForm, AddLanguageForm, JsonUploadF
 from consult.surveys.models import Instrument, InstrumentVersion
 from consult.surveys.services import SurveyError
 
-STAFF = (Role.OFFICIAL, NETWORK_ADMIN)
+STAFF = roles_for("instruments.manage")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -50,7 +51,7 @@ def version_in(territory: Territory, instrument_id: int, number: int) -> Instrum
 
 def may_edit(instrument: Instrument) -> bool:
     """Library instruments are changed only by network administrators."""
-    return not instrument.is_library or bool(current_user.is_network_admin)
+    return not instrument.is_library or can(current_user, None, "instruments.edit_library")
 
 
 def require_edit(instrument: Instrument) -> None:
@@ -91,7 +92,7 @@ def instruments(territory: Territory):
 
 def _upload(territory: Territory, form, importer, kind: str):
     """Shared flow of the XLSForm and JSON uploads: refuse with every problem, else show what was made."""
-    if not current_user.is_network_admin:
+    if not can(current_user, None, "instruments.edit_library"):
         del form.to_library
     problems: list[services.Issue] = []
     if form.validate_on_submit():

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import get_in_territory, territory_view
-from consult.accounts.models import Role, Territory
+from consult.accounts.models import Territory
+from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES, content_language
 from consult.responses.models import Consultation
@@ -31,7 +32,7 @@ from consult.testimonies.presenting import answer_lines
 from consult.testimonies.presenting import content_language as instrument_language
 
 NO_STORE = {"Cache-Control": "no-store"}
-READERS = (Role.MODERATOR, Role.OFFICIAL)
+READERS = roles_for("testimonies.queue")
 
 
 def _page(template: str, status: int = 200, **context):
@@ -70,7 +71,7 @@ def _read_page(territory: Territory, testimony: Testimony, *, status: int = 200,
         content=content,
         lines=lines,
         consents=sorted(testimony.consents, key=lambda c: c.id),
-        is_moderator=Role.MODERATOR in current_user.roles_in(territory),
+        is_moderator=can(current_user, territory, "testimonies.moderate"),
         allows_quote=testimony.allows(ConsentUse.QUOTE),
         excerpt_form=forms.get("excerpt_form") or ExcerptForm(prefix="excerpt", data={"text": narrative}),
         decision_forms={e.excerpt.id: DecisionForm(prefix=f"decide-{e.excerpt.id}") for e in content.excerpts},
@@ -90,7 +91,7 @@ def read(territory: Territory, testimony_id: int):
 
 
 @bp.route("/t/<territory>/testimonies/<int:testimony_id>/excerpts", methods=["POST"])
-@territory_view(Role.MODERATOR)
+@territory_view("testimonies.moderate")
 def propose_excerpt(territory: Territory, testimony_id: int):
     """Make a redacted, quotable excerpt; the original is left as it is."""
     testimony = get_in_territory(Testimony, testimony_id, territory)
@@ -108,7 +109,7 @@ def propose_excerpt(territory: Territory, testimony_id: int):
 
 
 @bp.route("/t/<territory>/testimonies/<int:testimony_id>/excerpts/<int:excerpt_id>", methods=["POST"])
-@territory_view(Role.MODERATOR)
+@territory_view("testimonies.moderate")
 def decide_excerpt(territory: Territory, testimony_id: int, excerpt_id: int):
     """Approve or reject an excerpt with a reason."""
     testimony = get_in_territory(Testimony, testimony_id, territory)
@@ -130,7 +131,7 @@ def decide_excerpt(territory: Territory, testimony_id: int, excerpt_id: int):
 
 
 @bp.route("/t/<territory>/testimonies/<int:testimony_id>/themes", methods=["POST"])
-@territory_view(Role.MODERATOR)
+@territory_view("testimonies.moderate")
 def tag_themes(territory: Territory, testimony_id: int):
     """Tag the testimony with themes for analysis."""
     testimony = get_in_territory(Testimony, testimony_id, territory)
@@ -149,7 +150,7 @@ def tag_themes(territory: Territory, testimony_id: int):
 
 
 @bp.route("/t/<territory>/testimonies/<int:testimony_id>/messages", methods=["POST"])
-@territory_view(Role.MODERATOR)
+@territory_view("testimonies.moderate")
 def send_message(territory: Territory, testimony_id: int):
     """Leave a follow-up message the person reads with the receipt code."""
     testimony = get_in_territory(Testimony, testimony_id, territory)
@@ -167,7 +168,7 @@ def send_message(territory: Territory, testimony_id: int):
 
 
 @bp.route("/t/<territory>/testimonies/excerpts")
-@territory_view(Role.ANALYST, Role.MODERATOR, Role.OFFICIAL)
+@territory_view("testimonies.excerpts")
 def excerpts(territory: Territory):
     """What analysts may see: approved excerpts whose authors allow quotes, and counts."""
     rows = list(db.session.scalars(queries.quotable_excerpts(territory_id=territory.id)))
@@ -211,7 +212,7 @@ def _save_route(territory: Territory, form, route: ProtectionRoute | None) -> Pr
 
 
 @bp.route("/t/<territory>/testimonies/routes", methods=["GET", "POST"])
-@territory_view(Role.OFFICIAL)
+@territory_view("testimonies.configure")
 def routes(territory: Territory):
     """Protection routes shown to people who report reprisals; add one."""
     form = _route_form_class(territory)()
@@ -230,7 +231,7 @@ def routes(territory: Territory):
 
 
 @bp.route("/t/<territory>/testimonies/routes/<int:route_id>", methods=["GET", "POST"])
-@territory_view(Role.OFFICIAL)
+@territory_view("testimonies.configure")
 def edit_route(territory: Territory, route_id: int):
     """Change or delete a protection route."""
     route = get_in_territory(ProtectionRoute, route_id, territory)
@@ -259,7 +260,7 @@ def edit_route(territory: Territory, route_id: int):
 
 
 @bp.route("/t/<territory>/testimonies/routes/<int:route_id>/delete", methods=["POST"])
-@territory_view(Role.OFFICIAL)
+@territory_view("testimonies.configure")
 def delete_route(territory: Territory, route_id: int):
     """Delete a protection route (consent records keep the name they were given)."""
     route = get_in_territory(ProtectionRoute, route_id, territory)
@@ -274,7 +275,7 @@ def delete_route(territory: Territory, route_id: int):
 
 
 @bp.route("/t/<territory>/testimonies/settings")
-@territory_view(Role.OFFICIAL)
+@territory_view("testimonies.configure")
 def settings(territory: Territory):
     """Each consultation's retention period and testimony form."""
     rows = [
@@ -297,7 +298,7 @@ def _version_choices(territory: Territory) -> list[SelectChoice]:
 
 
 @bp.route("/t/<territory>/testimonies/settings/<int:consultation_id>", methods=["GET", "POST"])
-@territory_view(Role.OFFICIAL)
+@territory_view("testimonies.configure")
 def edit_settings(territory: Territory, consultation_id: int):
     """Set how long a consultation keeps testimonies and which testimony form it uses."""
     consultation = get_in_territory(Consultation, consultation_id, territory)
@@ -329,7 +330,7 @@ def edit_settings(territory: Territory, consultation_id: int):
 
 
 @bp.route("/t/<territory>/testimonies/audit")
-@territory_view(Role.OFFICIAL)
+@territory_view("testimonies.configure")
 def audit_log(territory: Territory):
     """Who opened which testimony, when and through which page: never what it says."""
     return _page("testimonies/audit.html", territory=territory, events=audit.events_of(territory.id))
