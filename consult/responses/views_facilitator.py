@@ -120,7 +120,7 @@ def entry_form(territory: Territory, consultation_id: int, group_code: str):
     except ConsultationError as error:
         flash(str(error.message), "error")
         return redirect(url_for("responses.entry_setup", territory=territory.slug))
-    _speak(setup.language)
+    speak_in(setup.language)
     posted = request.method == "POST"
     entry = assisted.build_entry(setup, request.form if posted else None, interface_lang=flow.interface_language())
     checked = False
@@ -163,13 +163,13 @@ def entry_form(territory: Territory, consultation_id: int, group_code: str):
     )
 
 
-def _speak(code: str) -> None:
+def speak_in(code: str) -> None:
     """Show the rest of this request in the form's language (its interface language for a content-only one).
 
-    The facilitator chose the language of the questions; scale labels, group
-    names, place labels, buttons and messages must read in that same language,
-    not in the one the facilitator's browser asked for. Only this request
-    changes: the facilitator's own language choice (session) is kept.
+    A facilitator chose the language of the questions (an official, that of a
+    printed sheet); scale labels, group names, place labels, buttons and
+    messages must read in that same language, not in the one the browser asked
+    for. Only this request changes: the person's own choice (session) is kept.
     """
     g.content_language = code
     refresh()

@@ -2,21 +2,68 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, session, url_for
-from flask_babel import gettext as _
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import territory_view
 from consult.accounts.models import Organisation, Territory
 from consult.extensions import db
+from consult.i18n import CONTENT_LANGUAGES, content_language
 from consult.responses import bp, invitations, services
 from consult.responses.forms import ConfirmForm, InvitationForm
 from consult.responses.models import Consultation, Invitation
+from consult.responses.views_facilitator import speak_in
 from consult.responses.views_official import MANAGERS, STAFF, _consultation, _field_error, _group_choices
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 
 _SHEET_KEY = "responses.new_invitation"
+
+
+class SheetInvitationForm(InvitationForm):
+    """A new invitation link and the language its printed sheet is in."""
+
+    sheet_language = SelectField(
+        _l("Language of the printed sheet"),
+        description=_l("Title, instructions, dates and the QR code's caption are all in this language."),
+        validate_choice=False,  # anything else falls back to a language of the consultation (sheet_language)
+    )
+
+
+def sheet_languages(consultation: Consultation) -> list[tuple[str, str]]:
+    """The languages a sheet may be printed in: the consultation's, each named in itself."""
+    return [(code, CONTENT_LANGUAGES.get(code, code)) for code in consultation.languages]
+
+
+def sheet_language(consultation: Consultation, asked: str | None) -> str:
+    """``asked`` if the consultation is offered in it, else the page's language if offered, else its fallback."""
+    if asked in consultation.languages:
+        return asked
+    current = content_language()
+    return current if current in consultation.languages else consultation.fallback_language
+
+
+def _render_sheet(territory: Territory, consultation: Consultation, invitation: Invitation | None, url: str | None, lang: str):
+    # The whole sheet (and the page around it) in one language: the one chosen for the sheet,
+    # shown with its interface language when it is a content-only language.
+    speak_in(lang)
+    expires = format_date(invitation.expires_on, "long") if invitation and invitation.expires_on else None
+    group_label = STAKEHOLDER_GROUPS.get(invitation.group_code, invitation.group_code) if invitation else None
+    return render_template(
+        "responses/official/sheet.html",
+        territory=territory,
+        consultation=consultation,
+        invitation=invitation,
+        url=url,
+        qr=invitations.qr_svg(url, _("QR code of the link to answer")) if url else None,
+        group_label=str(group_label) if group_label else None,
+        expires=expires,
+        lang=lang,
+        languages=sheet_languages(consultation),
+        action_form=ConfirmForm(),
+    )
 
 
 def _invitation(consultation: Consultation, invitation_id: int) -> Invitation:
@@ -31,7 +78,10 @@ def _invitation(consultation: Consultation, invitation_id: int) -> Invitation:
 def consultation_invitations(territory: Territory, consultation_id: int):
     """Invitation links of a consultation: make one, see their uses, revoke or re-issue them."""
     item = _consultation(territory, consultation_id)
-    form = InvitationForm()
+    form = SheetInvitationForm()
+    form.sheet_language.choices = [SelectChoice(code, name) for code, name in sheet_languages(item)]
+    if not form.is_submitted():
+        form.sheet_language.data = sheet_language(item, None)
     form.group_code.choices = _group_choices([g.group_code for g in item.groups])
     organisations = list(
         db.session.scalars(
@@ -59,7 +109,7 @@ def consultation_invitations(territory: Territory, consultation_id: int):
         else:
             db.session.commit()
             # The token goes to the next page only, in this person's signed session; it is never stored.
-            session[_SHEET_KEY] = {"id": invitation.id, "token": token}
+            session[_SHEET_KEY] = {"id": invitation.id, "token": token, "lang": sheet_language(item, form.sheet_language.data)}
             return redirect(
                 url_for(
                     "responses.invitation_sheet",
@@ -76,6 +126,8 @@ def consultation_invitations(territory: Territory, consultation_id: int):
         action_form=ConfirmForm(),
         group_labels=STAKEHOLDER_GROUPS,
         public_url=invitations.public_url(item),
+        languages=sheet_languages(item),
+        default_language=sheet_language(item, None),
     )
 
 
@@ -90,17 +142,8 @@ def invitation_sheet(territory: Territory, consultation_id: int, invitation_id: 
     if token:
         session.pop(_SHEET_KEY, None)
     url = invitations.invitation_url(item, token) if token else None
-    response = render_template(
-        "responses/official/sheet.html",
-        territory=territory,
-        consultation=item,
-        invitation=invitation,
-        url=url,
-        qr=invitations.qr_svg(url, _("QR code of the link to answer")) if url else None,
-        group_label=STAKEHOLDER_GROUPS.get(invitation.group_code, invitation.group_code),
-        lang=item.fallback_language,
-        action_form=ConfirmForm(),
-    )
+    lang = sheet_language(item, pending.get("lang") if token else request.args.get("language"))
+    response = _render_sheet(territory, item, invitation, url, lang)
     return response, 200, {"Cache-Control": "no-store"}
 
 
@@ -110,17 +153,7 @@ def public_sheet(territory: Territory, consultation_id: int):
     """The printable sheet of the open public link (it holds no secret, so it prints any time)."""
     item = _consultation(territory, consultation_id)
     url = invitations.public_url(item)
-    return render_template(
-        "responses/official/sheet.html",
-        territory=territory,
-        consultation=item,
-        invitation=None,
-        url=url,
-        qr=invitations.qr_svg(url, _("QR code of the link to answer")),
-        group_label=None,
-        lang=item.fallback_language,
-        action_form=ConfirmForm(),
-    )
+    return _render_sheet(territory, item, None, url, sheet_language(item, request.args.get("language")))
 
 
 @bp.route("/t/<territory>/consultations/<int:consultation_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -151,7 +184,7 @@ def reissue_invitation(territory: Territory, consultation_id: int, invitation_id
         flash(str(error.message), "error")
         return redirect(url_for("responses.consultation_invitations", territory=territory.slug, consultation_id=item.id))
     db.session.commit()
-    session[_SHEET_KEY] = {"id": invitation.id, "token": token}
+    session[_SHEET_KEY] = {"id": invitation.id, "token": token, "lang": sheet_language(item, request.form.get("language"))}
     return redirect(
         url_for("responses.invitation_sheet", territory=territory.slug, consultation_id=item.id, invitation_id=invitation.id)
     )

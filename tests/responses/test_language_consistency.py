@@ -97,3 +97,96 @@ def test_a_content_only_language_shows_its_content_with_the_spanish_interface(
     assert not any(label in text for label in english["scale"])
     assert spanish["groups"][0] in text and english["groups"][0] not in text
     assert not untranslated_strings(text, "es")
+
+
+# The printed invitation sheet -------------------------------------------------------------------
+
+SHEET_WORDS = {
+    "es": ("Consulta de prueba", "Está invitado", "Código QR del enlace para responder", "de marzo de 2031"),
+    "en": ("Test consultation", "You are invited to take part", "QR code of the link to answer", "March"),
+}
+
+
+@pytest.fixture
+def sheet_official(create_territory, create_user, client, db):
+    territory = create_territory("salta", "Salta", "AR")
+    official = create_user("funcionaria@salta.example", roles={territory: ["official"]})
+    client.login(official.email)
+    return territory
+
+
+def _make_link(client, consultation, sheet_language=None):
+    base = f"/t/{consultation.territory.slug}/consultations/{consultation.id}"
+    data = {"group_code": "rural_community", "organisation": "", "label": "", "expires_on": "2031-03-12", "max_uses": ""}
+    if sheet_language:
+        data["sheet_language"] = sheet_language
+    response = client.submit(f"{base}/invitations", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response.headers["Location"]
+
+
+def _words_present(text: str, lang: str) -> None:
+    from consult.i18n import interface_language_for
+
+    title, lead, caption, date = SHEET_WORDS[interface_language_for(lang)] if lang in SHEET_WORDS else SHEET_WORDS["es"]
+    if lang in SHEET_WORDS:
+        assert title in text
+    assert caption in text and date in text
+    with force_locale(interface_language_for(lang)):
+        from flask_babel import gettext
+
+        assert gettext("You are invited to take part. Scan the code with a phone's camera, or type the address below.") in text
+        assert str(STAKEHOLDER_GROUPS["rural_community"]) in text
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_invitation_sheet_is_all_in_the_language_chosen_for_it(client, sheet_official, create_consultation, language):
+    consultation = create_consultation(sheet_official)
+    own = _other(language)
+    client.get(f"/t/salta/consultations/{consultation.id}/invitations?lang={own}")  # the official reads the other one
+    listing = client.get(f"/t/salta/consultations/{consultation.id}/invitations")
+    assert 'name="sheet_language"' in listing.get_data(as_text=True)
+    sheet = client.get(_make_link(client, consultation, language))
+    raw = sheet.get_data(as_text=True)
+    text = _text(sheet)
+    assert _html_lang(sheet) == language
+    assert f"<title>{SHEET_WORDS[language][0]}" in raw
+    _words_present(text, language)
+    # Nothing of the other language: title, instructions, QR caption, group.
+    other_title, other_lead, other_caption, _date = SHEET_WORDS[own]
+    assert other_title not in text and other_lead not in text and other_caption not in raw
+    with force_locale(own):
+        assert str(STAKEHOLDER_GROUPS["rural_community"]) not in text
+    if language == "es":
+        assert not untranslated_strings(text, "es")
+
+
+def test_a_reissued_sheet_and_the_public_sheet_take_the_language_asked_for(client, sheet_official, create_consultation, db):
+    from consult.responses.models import Invitation
+
+    consultation = create_consultation(sheet_official)
+    base = f"/t/salta/consultations/{consultation.id}"
+    _make_link(client, consultation, "es")
+    invitation = db.session.scalars(__import__("sqlalchemy").select(Invitation)).one()
+    reissued = client.submit(f"{base}/invitations/{invitation.id}/reissue?lang=es", {"language": "en"},
+                             form_url=f"{base}/invitations?lang=es")
+    sheet = client.get(reissued.headers["Location"])
+    assert _html_lang(sheet) == "en"
+    _words_present(_text(sheet), "en")
+    for language in ("en", "es"):
+        public = client.get(f"{base}/sheet?language={language}")
+        assert _html_lang(public) == language
+        text = _text(public)
+        assert SHEET_WORDS[language][0] in text and SHEET_WORDS[_other(language)][0] not in text
+        assert SHEET_WORDS[language][2] in public.get_data(as_text=True)
+
+
+def test_a_sheet_in_a_content_only_language_has_the_spanish_interface(client, sheet_official, create_consultation):
+    consultation = create_consultation(sheet_official, languages=("es", "qu"))
+    client.get(f"/t/salta/consultations/{consultation.id}/invitations?lang=en")
+    sheet = client.get(_make_link(client, consultation, "qu"))
+    assert _html_lang(sheet) == "es"
+    text = _text(sheet)
+    _words_present(text, "qu")
+    assert not untranslated_strings(text, "es")
+    assert "You are invited" not in text and "QR code of the link" not in sheet.get_data(as_text=True)
