@@ -31,14 +31,23 @@ class PageView:
     instrument: Instrument
     form: Any
     lang: str
+    #: Where the page sits on the path *as the answers stand now* (answers may add or skip pages).
     position: int
     total: int
     title: Content
     section_title: Content | None
+    #: The page's section among the instrument's sections: this total never changes while answering.
+    section_number: int = 1
+    section_count: int = 1
     answers: dict[str, Any] = field(default_factory=dict)
     errors: bool = False
     #: The answers just given reveal more questions on this same page: show it again.
     reveals: bool = False
+
+    @property
+    def pages_left(self) -> int:
+        """Pages after this one on the path as it stands now (the answers still to come may change it)."""
+        return max(self.total - self.position, 0)
 
 
 def _page_form(consultation: Consultation, instrument: Instrument, page: Page, lang: str, answers: dict[str, Any]):
@@ -57,7 +66,10 @@ def _view(consultation, draft, instrument, page, form, answers, errors=False) ->
     section_title = ctx.content(section.title) if page.title and section.title else None
     if section_title is not None and section_title.text == title.text:
         section_title = None
-    return PageView(page, instrument, form, lang, position, len(keys), title, section_title, {}, errors)
+    return PageView(
+        page, instrument, form, lang, position, len(keys), title, section_title,
+        section_number=instrument.sections.index(section) + 1, section_count=len(instrument.sections), errors=errors,
+    )
 
 
 def build_page(consultation: Consultation, draft: ResponseDraft, instrument: Instrument, page: Page) -> PageView:

@@ -68,7 +68,7 @@ def test_answer_the_community_survey_on_a_phone(new_page, community_consultation
     page.get_by_label("Comunidad rural o campesina").check()
     survey.press("Continuar")
     survey.at("p_intro")
-    assert page.get_by_text("Página 1 de").is_visible()
+    assert page.get_by_text("Parte 1 de").is_visible() or page.get_by_text("Part 1 of").is_visible()
     survey.press("Continuar")
     survey.at("p_place")
     page.locator('select[name="q-A1-locality"]').select_option("66028")

@@ -70,3 +70,41 @@ def test_a_page_whose_questions_are_all_hidden_is_skipped_forward_back_and_in_re
     _page(client, slug, "p1", {"q-Q1": "yes", "action": "next"})
     html = client.get(f"/c/{slug}/p/p2").get_data(as_text=True)
     assert "Details" in html and "Question Q2" in html
+
+
+# -- 2. progress that does not mislead ----------------------------------------------------------
+
+
+@pytest.fixture
+def growing_path_consultation(create_version, create_consultation):
+    """Two parts; "yes" on p1 adds two pages (p2, p3) to the path, so a "page N of M" total would grow."""
+    definition = make_definition(sections=[
+        {"key": "s_first", "title": tr("Primera parte", "First part", "Primeira parte"), "pages": [
+            {"key": "p1", "title": tr("Inicio", "Start", "Início"), "questions": [question("Q1", "single_choice", options=YES_NO)]},
+            {"key": "p2", "when": ONLY_IF_YES, "questions": [question("Q2", "short_text")]},
+            {"key": "p3", "when": ONLY_IF_YES, "questions": [question("Q3", "short_text")]},
+        ]},
+        {"key": "s_second", "title": tr("Segunda parte", "Second part", "Segunda parte"), "pages": [
+            {"key": "p4", "title": tr("Fin", "End", "Fim"), "questions": [question("Q4", "short_text")]},
+        ]},
+    ], key="growing")
+    return create_consultation(groups={"rural_community": create_version(definition)})
+
+
+def test_progress_names_the_part_and_counts_what_is_left_as_the_answers_stand(client, growing_path_consultation):
+    slug = growing_path_consultation.slug
+    _start(client, slug)
+    first = _text(client.get(f"/c/{slug}/p/p1").get_data(as_text=True))
+    # No total that grows later ("Page 1 of 2" then "Page 2 of 4"): the part's total is fixed...
+    assert not re.search(r"Page \d+ of \d+", first)
+    assert "Part 1 of 2: First part" in first
+    # ...and what is left is said to depend on the answers.
+    assert "1 more page after this one, as your answers stand now: some answers add or skip questions." in first
+    _page(client, slug, "p1", {"q-Q1": "yes", "action": "next"})
+    second = _text(client.get(f"/c/{slug}/p/p2").get_data(as_text=True))
+    assert "Part 1 of 2: First part" in second
+    assert "2 more pages after this one, as your answers stand now" in second
+    _page(client, slug, "p2", {"action": "next"})
+    _page(client, slug, "p3", {"action": "next"})
+    last = _text(client.get(f"/c/{slug}/p/p4").get_data(as_text=True))
+    assert "Part 2 of 2" in last and "Last page before you check your answers." in last
