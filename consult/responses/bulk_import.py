@@ -17,22 +17,26 @@ Columns are matched as ``import_columns`` explains; the files are read as
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from consult.accounts.models import User
 from consult.core.codes import hash_token
 from consult.extensions import db
 from consult.i18n import CONTENT_LANGUAGES
 from consult.responses.import_columns import ColumnMap, Target, column_kind
 from consult.responses.import_files import ImportFileError, Table, read_table
+from consult.responses.import_models import ImportedRow, ImportRecord
 from consult.responses.import_report import ColumnNote, Defaults, ImportReport, Problem
-from consult.responses import import_models  # noqa: F401  (the import history tables)
 
-__all__ = ["ColumnNote", "Defaults", "ImportReport", "Problem", "check_file", "import_file"]
+__all__ = ["ColumnNote", "Defaults", "ImportReport", "Problem", "check_file", "file_digest", "group_codes",
+           "import_file", "place_codes"]
 from consult.responses.models import Consultation, EntryMode, Response
 from consult.responses.sending import missing_required
 from consult.responses.storage import NewResponse, store_many, unheld_keys
@@ -48,6 +52,51 @@ FALSE_CELLS = frozenset({"0", "false", "no", "n", "não", "nao", "falso"})
 SHOWN_VALUE = 80
 #: A problem report shows this many problems on the page; the CSV download has them all.
 SHOWN_PROBLEMS = 1000
+#: Columns of the collection tools that give the day a row was gathered (its date part enters the row's fingerprint).
+DATE_COLUMNS = ("today", "start", "SubmissionDate", "_submission_time", "end", "date")
+
+
+def file_digest(data: bytes) -> str:
+    """The SHA-256 (hex) of a file's bytes: how a file imported before is recognised."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def group_codes(consultation: Consultation) -> list[tuple[str, str]]:
+    """The consultation's stakeholder group codes with their labels in the current language."""
+    return [(g.group_code, str(STAKEHOLDER_GROUPS.get(g.group_code, g.group_code))) for g in consultation.groups]
+
+
+def place_codes(consultation: Consultation) -> list[tuple[str, str, str]]:
+    """The consultation's localities: ``(code, name, area)``, as a territory cell may name them."""
+    return [(str(p["code"]), str(p["name"]), str(p.get("area") or "")) for p in localities_of(consultation)]
+
+
+def _codes_text(consultation: Consultation) -> str:
+    return "; ".join(f"{code} ({label})" for code, label in group_codes(consultation))
+
+
+def _normalised(value: Any) -> Any:
+    # Answers compared as a person would: without case or extra spaces, options in any order.
+    if isinstance(value, dict):
+        return {str(k): _normalised(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return sorted((_normalised(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, default=str))
+    if isinstance(value, str):
+        return " ".join(value.casefold().split())
+    return value
+
+
+def row_fingerprint(consultation_id: int, group_code: str, answers: dict[str, Any], day: str = "",
+                    key: str | None = None) -> str:
+    """The fingerprint of an imported row: of its submission key when the file has one, else of its content.
+
+    The content is the group, the normalised answers (the place is one of
+    them) and the day the file gives the row, if any.
+    """
+    if key:
+        return hashlib.sha256(f"key\n{consultation_id}\n{key}".encode()).hexdigest()
+    content = json.dumps(_normalised(answers), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"row\n{consultation_id}\n{group_code}\n{day}\n{content}".encode()).hexdigest()
 
 
 def _fold(text: str) -> str:
@@ -80,6 +129,8 @@ class _Checker:
         self.kinds = {i: column_kind(h) for i, h in enumerate(self.headers)}
         self.special = {h.strip().lower(): i for i, h in enumerate(self.headers) if self.kinds[i] == "special"}
         self.submission_column = next((i for i, k in self.kinds.items() if k == "submission_id"), None)
+        named = {h.strip(): i for i, h in reversed(list(enumerate(self.headers)))}
+        self.date_column = next((named[name] for name in DATE_COLUMNS if name in named), None)
         self.group_names = self._group_names()
 
     def _group_names(self) -> dict[str, str]:
@@ -133,8 +184,9 @@ class _Checker:
         if given:
             code = self.group_names.get(_fold(given))
             if code is None:
-                problems.append(Problem(number, self.headers[column], _shown(given),
-                                        str(_l("“%(value)s” is not a group of this consultation.", value=_shown(given)))))
+                problems.append(Problem(number, self.headers[column], _shown(given), str(_l(
+                    "“%(value)s” is not a group of this consultation. Use one of these codes: %(codes)s.",
+                    value=_shown(given), codes=_codes_text(self.consultation)))))
             return code
         if self.defaults.group_code:
             return self.defaults.group_code
@@ -148,7 +200,8 @@ class _Checker:
                 if question.type == "stakeholder_group" and self.cell(cells, index).lower() == group.group_code:
                     return group.group_code
         problems.append(Problem(number, "group", "", str(_l(
-            "No stakeholder group: add a “group” column, answer the group question, or choose a group for rows without one."))))
+            "No stakeholder group: add a “group” column, answer the group question, or choose a group for rows "
+            "without one. The group codes are: %(codes)s.", codes=_codes_text(self.consultation)))))
         return None
 
     def row_language(self, number: int, cells: list[str], problems: list[Problem]) -> str:
@@ -283,6 +336,11 @@ class _Checker:
                 if not counted and not problems:
                     problems.append(Problem(number, "", "", str(_l("This row answers no question."))))
                 if not problems:
+                    given_key = self.cell(cells, self.submission_column) if self.submission_column is not None else ""
+                    report.fingerprints[number] = row_fingerprint(
+                        self.consultation.id, group_code, counted, self.cell(cells, self.date_column)[:10],
+                        key=given_key or None,
+                    )
                     receipt_hash = unheld_keys()[1]
                     items.append((number, NewResponse(
                         version=version, group_code=group_code, language=language, entry_mode=mode, answers=counted,
@@ -295,6 +353,7 @@ class _Checker:
             if item.submission_key in already:
                 column = self.headers[self.submission_column] if self.submission_column is not None else ""
                 report.problems.append(Problem(number, column, "", str(_l("This row was imported before."))))
+                report.fingerprints.pop(number, None)
             else:
                 kept.append(item)
         report.rows = len(self.table.rows)
@@ -342,23 +401,56 @@ def _read(data: bytes, filename: str, report: ImportReport) -> Table | None:
         return None
 
 
+def earlier_imports(consultation: Consultation, digest: str) -> list[ImportRecord]:
+    """The imports of the file with SHA-256 ``digest`` into ``consultation``, oldest first."""
+    return list(db.session.scalars(
+        select(ImportRecord)
+        .where(ImportRecord.consultation_id == consultation.id, ImportRecord.file_sha256 == digest)
+        .order_by(ImportRecord.imported_at, ImportRecord.id)
+    ))
+
+
+def repeated_rows(consultation: Consultation, fingerprints: dict[int, str]) -> list[int]:
+    """The row numbers whose fingerprint an earlier import of ``consultation`` recorded."""
+    wanted = list(set(fingerprints.values()))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(db.session.scalars(
+            select(ImportedRow.fingerprint)
+            .where(ImportedRow.consultation_id == consultation.id, ImportedRow.fingerprint.in_(chunk))
+        ))
+    return sorted(number for number, fingerprint in fingerprints.items() if fingerprint in found)
+
+
 def check_file(consultation: Consultation, data: bytes, filename: str, defaults: Defaults, *,
                batch: str, interface_lang: str = "es") -> tuple[ImportReport, list[NewResponse]]:
     """The dry run: every problem of the file, and the responses its valid rows would become (nothing stored).
 
     ``batch`` is the random value of the upload form (see ``_Checker.submission_key``).
+    The report also says whether the file (``earlier``) or some of its valid
+    rows (``repeated_rows``) were imported into the consultation before.
     """
-    report = ImportReport(filename=filename)
+    report = ImportReport(filename=filename, digest=file_digest(data))
     table = _read(data, filename, report)
     if table is None:
         return report, []
     items = _Checker(consultation, table, defaults, interface_lang, batch).check(report)
+    report.earlier = earlier_imports(consultation, report.digest)
+    report.repeated_rows = repeated_rows(consultation, report.fingerprints)
     return report, items
 
 
 def import_file(consultation: Consultation, data: bytes, filename: str, defaults: Defaults, *, batch: str,
-                valid_rows_only: bool = False, interface_lang: str = "es") -> ImportReport:
-    """Check the file, then store its rows: all of them when all are valid, or the valid ones when asked; flushes."""
+                valid_rows_only: bool = False, interface_lang: str = "es", again: bool = False,
+                user: User | None = None) -> ImportReport:
+    """Check the file, then store its rows: all of them when all are valid, or the valid ones when asked; flushes.
+
+    A file imported before, or a file with rows imported before, is held back
+    (``report.needs_confirmation``) unless ``again`` says the official saw that
+    and wants it imported anyway. Each import is recorded in the history
+    (``ImportRecord``, with ``user``'s name, and the rows' fingerprints).
+    """
     if not consultation.is_accepting:
         report = ImportReport(filename=filename)
         report.file_error = _l("This consultation is not accepting answers.")
@@ -366,5 +458,24 @@ def import_file(consultation: Consultation, data: bytes, filename: str, defaults
     report, items = check_file(consultation, data, filename, defaults, batch=batch, interface_lang=interface_lang)
     if report.file_error is not None or (report.problems and not valid_rows_only):
         return report
+    if report.imported_before and not again and items:
+        report.needs_confirmation = True
+        return report
     report.imported = store_many(consultation, items)
+    if report.imported:
+        record = ImportRecord(
+            consultation_id=consultation.id,
+            file_sha256=report.digest,
+            filename=(filename or "")[:255],
+            rows=report.rows,
+            imported=report.imported,
+            imported_by_id=user.id if user is not None else None,
+            imported_by_name=(user.name if user is not None else "")[:200],
+        )
+        db.session.add(record)
+        db.session.flush()
+        rows = [{"import_id": record.id, "consultation_id": consultation.id, "fingerprint": fingerprint}
+                for fingerprint in dict.fromkeys(report.fingerprints.values())]
+        if rows:
+            db.session.execute(insert(ImportedRow), rows)
     return report

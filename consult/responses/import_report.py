@@ -38,11 +38,26 @@ class ImportReport:
     left_out: int = 0
     imported: int = 0
     file_error: Any = None
+    #: SHA-256 (hex) of the file's bytes.
+    digest: str = ""
+    #: The fingerprint of each valid row, by spreadsheet row number (``import_models.ImportedRow``).
+    fingerprints: dict[int, str] = field(default_factory=dict)
+    #: Earlier imports of the same file into the consultation (``ImportRecord``), oldest first.
+    earlier: list[Any] = field(default_factory=list)
+    #: Valid rows whose fingerprint an earlier import recorded.
+    repeated_rows: list[int] = field(default_factory=list)
+    #: The import was held back: the file or some rows were imported before, and nobody said "import again".
+    needs_confirmation: bool = False
 
     @property
     def invalid_rows(self) -> int:
         """Rows with at least one problem."""
         return len({p.row for p in self.problems})
+
+    @property
+    def imported_before(self) -> bool:
+        """The same file, or some of its rows, were imported into the consultation before."""
+        return bool(self.earlier or self.repeated_rows)
 
     @property
     def is_valid(self) -> bool:

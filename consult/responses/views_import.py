@@ -7,7 +7,9 @@ import secrets
 
 from flask import Response as HttpResponse
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -16,11 +18,12 @@ from consult.accounts.models import Role, Territory
 from consult.core.cells import csv_writer
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
-from consult.responses import bp, bulk_import, flow
+from consult.responses import bp, bulk_import, flow, import_store
 from consult.responses.forms_entry import ImportForm
 from consult.responses.import_files import MAX_ROWS
 from consult.responses.models import ENTRY_MODE_LABELS, Consultation, EntryMode
 from consult.surveys.labels import STAKEHOLDER_GROUPS
+from consult.surveys.models import InstrumentVersion
 
 MANAGERS = (Role.OFFICIAL, NETWORK_ADMIN)
 
@@ -82,61 +85,106 @@ def _ranges(numbers: list[int], limit: int = 40) -> str:
     return ", ".join(parts) + (" …" if len(numbers) > limit else "")
 
 
-@bp.route("/t/<territory>/consultations/<int:consultation_id>/import", methods=["GET", "POST"])
-@territory_view(*MANAGERS)
-def import_answers(territory: Territory, consultation_id: int):
-    """Upload a CSV or XLSX of answers: check it (every problem listed), download the problems, or import."""
-    consultation = get_in_territory(Consultation, consultation_id, territory)
-    form = ImportForm()
-    _fill(form, consultation)
-    if request.method == "GET":
-        form.language.data = consultation.fallback_language
-        form.entry_mode.data = EntryMode.PAPER.value
-    report = None
-    batch = _batch()
-    if request.method == "POST" and form.validate_on_submit():
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            form.file.errors = list(form.file.errors) + [_("Choose the file to import.")]
-        else:
-            data, filename = upload.read(), upload.filename
-            defaults = _defaults(form, consultation)
-            action = request.form.get("action")
-            if action == "import":
-                try:
-                    report = bulk_import.import_file(
-                        consultation, data, filename, defaults, batch=batch,
-                        valid_rows_only=bool(form.valid_rows_only.data), interface_lang=flow.interface_language(),
-                    )
-                    db.session.commit()
-                except IntegrityError:
-                    db.session.rollback()
-                    flash(_("This file was being imported at the same moment; nothing more was imported."), "error")
-                    return redirect(url_for("responses.import_answers", territory=territory.slug, consultation_id=consultation.id))
-                if report.imported:
-                    _flash_imported(report)
-                    return redirect(url_for("responses.import_answers", territory=territory.slug, consultation_id=consultation.id))
-            else:
-                report, _items = bulk_import.check_file(
-                    consultation, data, filename, defaults, batch=batch, interface_lang=flow.interface_language()
-                )
-                if action == "download" and report.file_error is None:
-                    return _problems_csv(report)
+def _page(territory: Territory, consultation: Consultation, form: ImportForm, report, batch: str, kept, template: str =
+          "responses/import_answers.html", **context):
     return (
         render_template(
-            "responses/import_answers.html",
+            template,
             territory=territory,
             consultation=consultation,
             form=form,
             report=report,
             batch=batch,
+            kept=kept,
             max_rows=MAX_ROWS,
             shown=bulk_import.SHOWN_PROBLEMS,
+            groups=bulk_import.group_codes(consultation),
+            places=bulk_import.place_codes(consultation),
             lang=flow.interface_language(),
+            **context,
         ),
         200,
         flow.NO_STORE,
     )
+
+
+def _earlier_text(report: bulk_import.ImportReport) -> list[str]:
+    """What the confirmation page says about the earlier imports of the file and of its rows."""
+    lines = [
+        _("This file was imported on %(date)s by %(who)s: %(n)d responses.",
+          date=format_date(record.imported_at.date(), "long"), who=record.imported_by_name or _("an account since removed"),
+          n=record.imported)
+        for record in report.earlier
+    ]
+    if report.repeated_rows and not report.earlier:
+        lines.append(_("Rows %(rows)s have the same group, place and answers as rows imported before.",
+                       rows=_ranges(report.repeated_rows)))
+    return lines
+
+
+@bp.route("/t/<territory>/consultations/<int:consultation_id>/import", methods=["GET", "POST"])
+@territory_view(*MANAGERS)
+def import_answers(territory: Territory, consultation_id: int):
+    """Upload a CSV or XLSX of answers: check it (every problem listed), download the problems, or import.
+
+    The checked file is kept on the server for the next step (``import_store``):
+    "Import" and "Download every problem" work without attaching it again. A
+    file or rows imported before are imported again only after a confirmation.
+    """
+    consultation = get_in_territory(Consultation, consultation_id, territory)
+    # Files nobody came back for go after their time, whoever visits next (and with purge-drafts).
+    import_store.purge_expired()
+    form = ImportForm()
+    _fill(form, consultation)
+    if request.method == "GET":
+        form.language.data = consultation.fallback_language
+        form.entry_mode.data = EntryMode.PAPER.value
+    kept = import_store.load(current_user.id, consultation.id)
+    report = None
+    batch = _batch()
+    here = url_for("responses.import_answers", territory=territory.slug, consultation_id=consultation.id)
+    if request.method == "POST" and form.validate_on_submit():
+        action = request.form.get("action")
+        if action == "forget":
+            import_store.discard(consultation.id)
+            return redirect(here)
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            data, filename = upload.read(), upload.filename
+            import_store.keep(data, filename, current_user.id, consultation.id)
+            kept = import_store.KeptFile(data, filename)
+        if kept is None:
+            form.file.errors = list(form.file.errors) + [_("Choose the file to import.")]
+        else:
+            defaults = _defaults(form, consultation)
+            if action == "import":
+                try:
+                    report = bulk_import.import_file(
+                        consultation, kept.data, kept.filename, defaults, batch=batch,
+                        valid_rows_only=bool(form.valid_rows_only.data), interface_lang=flow.interface_language(),
+                        again=request.form.get("again") == "yes", user=current_user,
+                    )
+                    db.session.commit()
+                except IntegrityError:
+                    db.session.rollback()
+                    flash(_("This file was being imported at the same moment; nothing more was imported."), "error")
+                    return redirect(here)
+                if report.needs_confirmation:
+                    return _page(territory, consultation, form, report, batch, kept, "responses/import_again.html",
+                                 earlier=_earlier_text(report))
+                if report.imported:
+                    import_store.discard(consultation.id)
+                    _flash_imported(report)
+                    return redirect(here)
+            else:
+                report, _items = bulk_import.check_file(
+                    consultation, kept.data, kept.filename, defaults, batch=batch,
+                    interface_lang=flow.interface_language(),
+                )
+                if action == "download" and report.file_error is None:
+                    return _problems_csv(report)
+    return _page(territory, consultation, form, report, batch, kept,
+                 earlier=_earlier_text(report) if report is not None and report.imported_before else [])
 
 
 def _flash_imported(report: bulk_import.ImportReport) -> None:
@@ -149,3 +197,40 @@ def _flash_imported(report: bulk_import.ImportReport) -> None:
         )
     if report.left_out:
         flash(_("Answers left out because the survey's rules skip those questions: %(n)d.", n=report.left_out), "success")
+
+
+@bp.route("/t/<territory>/consultations/<int:consultation_id>/import/template.xlsx")
+@territory_view(*MANAGERS)
+def import_template(territory: Territory, consultation_id: int):
+    """A workbook to fill in: the columns on the first sheet, the group and place codes with their labels on others.
+
+    Only the first sheet is imported, so the sheets of codes can stay in the file.
+    """
+    import openpyxl
+
+    consultation = get_in_territory(Consultation, consultation_id, territory)
+    workbook = openpyxl.Workbook()
+    answers = workbook.active
+    answers.title = _("Answers")[:31]
+    headers = ["group", "language", "entry_mode"]
+    versions = dict.fromkeys(g.instrument_version_id for g in consultation.groups)
+    for version_id in versions:
+        for question in db.session.get(InstrumentVersion, version_id).parsed().questions:
+            if question.type != "info" and question.key not in headers:
+                headers.append(question.key)
+    answers.append(headers)
+    groups = workbook.create_sheet(_("Groups")[:31])
+    groups.append([_("Code"), _("Group")])
+    for code, label in bulk_import.group_codes(consultation):
+        groups.append([code, label])
+    places = workbook.create_sheet(_("Places")[:31])
+    places.append([_("Code"), _("Locality"), _("Area")])
+    for code, name, area in bulk_import.place_codes(consultation):
+        places.append([code, name, area])
+    out = io.BytesIO()
+    workbook.save(out)
+    return HttpResponse(
+        out.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="import-template.xlsx"', **flow.NO_STORE},
+    )
