@@ -1,4 +1,4 @@
-"""Turning opened answers into lines a reader sees (question, answer), in a chosen language."""
+"""Turning opened answers and consent records into lines a reader sees, in a chosen language."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from typing import Any, Mapping
 from flask_babel import get_locale
 
 from consult.accounts.models import Territory
+from consult.i18n import LANGUAGE_NAMES
 from consult.surveys.engine import Instrument
 from consult.surveys.types import Content, FieldContext, question_type
+from consult.testimonies import bp
+from consult.testimonies.consent import consent_wordings
+from consult.testimonies.enums import ConsentUse
+from consult.testimonies.models import Testimony, TestimonyConsent
 
 
 @dataclass
@@ -51,3 +56,60 @@ def answer_lines(
 def content_language(instrument: Instrument, asked: str) -> str:
     """``asked`` if the instrument has it, else its fallback language."""
     return asked if asked in instrument.languages else instrument.fallback_language
+
+
+@dataclass
+class ConsentLine:
+    """A use and the decision on it, worded in the page's language, with the record of what the person saw.
+
+    ``text`` is what a reader of the page reads: the consent question's wording
+    in the page's language (or the use's name when the instrument does not
+    have that language). ``record`` keeps the exact words, language and text
+    version the person decided on; ``shows_record`` says whether they differ
+    from ``text`` and so are shown beside it.
+    """
+
+    use: ConsentUse
+    text: str
+    record: TestimonyConsent
+
+    @property
+    def is_granted(self) -> bool:
+        """Whether the use is allowed."""
+        return self.record.is_granted
+
+    @property
+    def shows_record(self) -> bool:
+        """Whether the recorded wording reads differently from ``text``."""
+        return self.record.wording != self.text
+
+    @property
+    def language_name(self) -> str:
+        """The name of the language the person saw, in the page's language."""
+        return str(LANGUAGE_NAMES.get(self.record.language, self.record.language))
+
+    @property
+    def version(self) -> str:
+        """The version number of the consent text the person saw (``key@3`` → ``3``)."""
+        return self.record.wording_version.rpartition("@")[2] or self.record.wording_version
+
+
+def consent_lines(testimony: Testimony, lang: str | None = None) -> list[ConsentLine]:
+    """The current consent decisions of ``testimony``, by use, worded in ``lang`` (default: the page's language)."""
+    lang = lang or str(get_locale())
+    current = testimony.current_consents()
+    if not current:
+        return []
+    wordings = consent_wordings(testimony.instrument_version.parsed(), lang)
+    lines = []
+    for use in sorted(current, key=lambda u: u.value):
+        wording, shown = wordings.get(use, ("", None))
+        # The instrument's words when it has the page's language; else the use's name, which always has it.
+        text = wording if wording and shown == lang else str(use.label)
+        lines.append(ConsentLine(use, text, current[use]))
+    return lines
+
+
+# A template global, not a context variable: the consent list macro (testimonies/_macros.html) is
+# imported without context and words each use in the page's language through it.
+bp.add_app_template_global(consent_lines, "consent_lines")
