@@ -11,6 +11,7 @@ from consult.accounts import bp
 from consult.accounts import services
 from consult.accounts.access import admin_view, login_view, public_view, territory_view
 from consult.accounts.forms import LoginForm, MemberForm, PasswordChangeForm, PreferencesForm, TerritoryForm
+from consult.accounts.homes import home_sections
 from consult.accounts.models import Role, Territory
 from consult.core.security import is_safe_next
 from consult.extensions import db, limiter
@@ -20,9 +21,9 @@ from consult.i18n import CONTENT_LANGUAGES, INTERFACE_LANGUAGES, LANGUAGE_NAMES
 @bp.route("/")
 @public_view
 def home():
-    """What consult is; for staff, the territories they work in."""
-    territories = services.territories_of(current_user) if current_user.is_authenticated else []
-    return render_template("accounts/home.html", territories=territories)
+    """What consult is; for a logged-in person, their work: territories for staff, a CSO's or a company's own."""
+    sections = home_sections(current_user) if current_user.is_authenticated else []
+    return render_template("accounts/home.html", sections=sections)
 
 
 @bp.route("/login", methods=["GET", "POST"])
