@@ -108,3 +108,36 @@ def test_progress_names_the_part_and_counts_what_is_left_as_the_answers_stand(cl
     _page(client, slug, "p3", {"action": "next"})
     last = _text(client.get(f"/c/{slug}/p/p4").get_data(as_text=True))
     assert "Part 2 of 2" in last and "Last page before you check your answers." in last
+
+
+# -- 4. "Other (say which)": one rule for single and multiple choice ----------------------------
+
+
+@pytest.fixture
+def other_consultation(create_version, create_consultation):
+    """One page: a single choice and a multiple choice, each with "other, say which"."""
+    definition = make_definition([
+        question("SC", "single_choice", "¿Cuál?", "Which one?", "Qual?", options=YES_NO, other={"label": tr("Otra", "Another", "Outra")}),
+        question("MC", "multiple_choice", "¿Cuáles?", "Which ones?", "Quais?", options=[
+            option("water", "Agua", "Water", "Água"), option("land", "Tierra", "Land", "Terra"),
+        ], other={"label": tr("Otro", "Something else", "Outro")}),
+    ], key="other")
+    return create_consultation(groups={"rural_community": create_version(definition)})
+
+
+def test_other_text_with_another_option_ticked_is_refused_alike_and_kept_on_the_page(client, other_consultation, db):
+    from consult.responses.models import ResponseDraft
+
+    slug = other_consultation.slug
+    _start(client, slug)
+    html = _page(client, slug, "p1", {"q-SC": "yes", "q-MC": ["water"], "q-MC-other": "the river fish", "action": "next"}).get_data(as_text=True)
+    assert "You wrote something under “Something else” but chose another answer." in html
+    assert 'value="the river fish"' in html  # what was typed stays
+    assert db.session.query(ResponseDraft).one().answers == {}
+    html = _page(client, slug, "p1", {"q-SC": "yes", "q-SC-other": "a lake", "action": "next"}).get_data(as_text=True)
+    assert "You wrote something under “Another” but chose another answer." in html and 'value="a lake"' in html
+    # Ticking "other" (or ticking nothing) keeps the text as the "other" answer.
+    response = _page(client, slug, "p1", {"q-MC": ["water", "other"], "q-MC-other": "the river fish", "action": "next"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.query(ResponseDraft).one().answers["MC"] == {"options": ["water", "other"], "other": "the river fish"}

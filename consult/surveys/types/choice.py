@@ -224,14 +224,20 @@ class MultipleChoice(_Choosing):
         chosen = [raw] if isinstance(raw, str) else [c for c in raw if isinstance(c, str)]
         has_other = self.allows_other and question.other is not None
         other = clean_text(data.get(field_name(question.key, OTHER))) if has_other else ""
-        if other and OTHER not in chosen:
-            chosen.append(OTHER)  # typing the text is choosing "other", also without the tick
         parsed = Parsed()
         allowed = self.rule_values(question) or frozenset()
         if any(c not in allowed for c in chosen):
             parsed.error(name, ctx.message(question, "invalid"))
             return parsed
         choices = self.choices(question, ctx)
+        # The single choice's rule: text typed under "other" with other answers ticked but not
+        # "other" is refused with a clear message (what was typed stays on the page), never
+        # silently kept; text typed with nothing ticked means "other".
+        if other and OTHER not in chosen:
+            if chosen:
+                parsed.error(field_name(question.key, OTHER), ctx.message(question, "other", other=choice_label(choices, OTHER)))
+                return parsed
+            chosen.append(OTHER)
         order = [c.value for c in choices]
         chosen = sorted(set(chosen), key=order.index)
         exclusive = [o for o in question.options if o.exclusive and o.value in chosen]
