@@ -24,6 +24,12 @@ The rule (also explained on the page):
 * A batch is **flagged** when at least ``MIN_BATCH`` (5) of its responses are
   near-identical to the same response (the first of them, in the order they
   were stored).
+* A batch is also flagged when at least ``MIN_BATCH`` of its responses
+  **repeat** ``MIN_BATCH`` different responses stored before them (in any
+  batch): the same group, the same locality and exactly the same answer rows,
+  territory and group questions included, with at least ``MIN_REPEATED``
+  answer rows. That is what a file imported twice (or typed in twice) leaves;
+  one answer copied many times is the near-identical signal above.
 
 The counting is SQL (responses grouped by source and day, keeping only days
 with at least ``MIN_BATCH``); only the answer rows of those batches are read,
@@ -51,6 +57,8 @@ from consult.surveys.models import InstrumentVersion
 logger = logging.getLogger(__name__)
 
 MIN_BATCH = 5
+#: A repeat counts only for responses with at least this many answer rows (short ones coincide by chance).
+MIN_REPEATED = 3
 SIMILARITY = 0.9
 #: Questions whose answers people of one meeting share by nature: not compared.
 SHARED_TYPES = frozenset({"territory", "stakeholder_group", "info"})
@@ -73,6 +81,8 @@ class Flag:
     response_ids: list[int]
     similarity: float
     set_aside: int = 0
+    #: ``near_identical`` (answers near-identical to one response) or ``repeats`` (copies of earlier responses).
+    why: str = "near_identical"
 
     @property
     def seed(self) -> int:
@@ -82,7 +92,8 @@ class Flag:
     @property
     def key(self) -> str:
         """A stable name for the flag, used in form ids."""
-        return f"{self.kind.value}-{self.source_id or 0}-{self.day.isoformat()}-{self.seed}"
+        prefix = "repeat-" if self.why == "repeats" else ""
+        return f"{prefix}{self.kind.value}-{self.source_id or 0}-{self.day.isoformat()}-{self.seed}"
 
     @property
     def is_set_aside(self) -> bool:
@@ -195,7 +206,66 @@ def find_flags(consultation: Consultation) -> list[Flag]:
             for ids, lowest in _clusters([m.id for m in members], signatures):
                 flags.append(Flag(kind, source_id, labels.get(source_id, ""), day, count, ids, lowest,
                                   set_aside=len(aside & set(ids))))
+    flags.extend(_repeat_flags(consultation))
     flags.sort(key=lambda f: (f.day, f.batch_size), reverse=True)
+    return flags
+
+
+def _source(row) -> tuple[SourceKind, int | None]:
+    # One source per response for the repeat signal: the link first, then the organisation, then the channel.
+    if row.invitation_id is not None:
+        return SourceKind.INVITATION, row.invitation_id
+    if row.organisation_id is not None:
+        return SourceKind.ORGANISATION, row.organisation_id
+    return (SourceKind.PUBLIC if row.entry_mode == EntryMode.ONLINE else SourceKind.ENTRY), None
+
+
+def _repeat_flags(consultation: Consultation) -> list[Flag]:
+    """Batches holding at least ``MIN_BATCH`` copies of different responses stored before (see the module docstring)."""
+    members = db.session.execute(
+        select(Response.id, Response.group_code, Response.locality_id, Response.submitted_on, Response.invitation_id,
+               Response.organisation_id, Response.entry_mode, Response.is_set_aside)
+        .where(Response.consultation_id == consultation.id).order_by(Response.id)
+    ).all()
+    if len(members) < 2 * MIN_BATCH:
+        return []
+    rows: dict[int, set] = {m.id: set() for m in members}
+    ids = list(rows)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for answer in db.session.execute(
+            select(Answer.response_id, Answer.question_key, Answer.part, Answer.option, Answer.number, Answer.text)
+            .where(Answer.response_id.in_(chunk))
+        ):
+            number = "" if answer.number is None else f"{answer.number:g}"
+            text = " ".join((answer.text or "").casefold().split())
+            rows[answer.response_id].add((answer.question_key, answer.part or "", answer.option or "", number, text))
+    first_of: dict[tuple, int] = {}
+    batches: dict[tuple[SourceKind, int | None, date], dict] = {}
+    for member in members:
+        kind, source_id = _source(member)
+        batch = batches.setdefault((kind, source_id, member.submitted_on), {"count": 0, "copies": [], "originals": set(),
+                                                                             "aside": 0})
+        batch["count"] += 1
+        answers = rows[member.id]
+        if len(answers) < MIN_REPEATED:
+            continue
+        signature = (member.group_code, member.locality_id, frozenset(answers))
+        original = first_of.setdefault(signature, member.id)
+        if original != member.id:
+            batch["copies"].append(member.id)
+            batch["originals"].add(original)
+            batch["aside"] += 1 if member.is_set_aside else 0
+    flags = []
+    label_cache: dict[SourceKind, dict] = {}
+    for (kind, source_id, day), batch in batches.items():
+        if len(batch["originals"]) < MIN_BATCH:
+            continue
+        if kind not in label_cache:
+            label_cache[kind] = _labels(consultation, kind, {s for k, s, _d in batches if k == kind and s is not None})
+        label = str(_l("%(source)s: answers repeated from earlier responses", source=label_cache[kind].get(source_id, "")))
+        flags.append(Flag(kind, source_id, label, day, batch["count"], batch["copies"], 1.0, set_aside=batch["aside"],
+                          why="repeats"))
     return flags
 
 
