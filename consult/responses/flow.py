@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort, g, redirect, render_template, session, url_for
 from flask_babel import get_locale, refresh
 
+from consult.core.codes import normalise_code
 from consult.i18n import CONTENT_LANGUAGES, content_language
 from consult.responses import drafts
 from consult.responses.models import Consultation, ConsultationState, ResponseDraft
@@ -49,8 +50,18 @@ def _put(name: str, slug: str, value: Any) -> None:
 
 
 def remember_draft(consultation: Consultation, code: str) -> None:
-    """Keep the draft's resume code in the browser session."""
-    _put(_DRAFTS, consultation.slug, code)
+    """Keep the draft's resume code in the browser session, in its written form (``K7M2-9QXD-4HTR``)."""
+    _put(_DRAFTS, consultation.slug, written_code(code))
+
+
+def written_code(typed: str) -> str:
+    """A code as it is shown and written down: its symbols in groups of four joined by dashes.
+
+    A code typed to resume may come without dashes, in lower case or with spaces;
+    shown back as typed, it would not look like the one written down.
+    """
+    symbols = normalise_code(typed)
+    return "-".join(symbols[i : i + 4] for i in range(0, len(symbols), 4))
 
 
 def forget_draft(consultation: Consultation) -> None:

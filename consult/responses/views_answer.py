@@ -106,7 +106,7 @@ def resume(slug: str):
     if form.validate_on_submit():
         draft = drafts.find_draft(consultation, form.code.data)
         if draft is not None and consultation.is_accepting:
-            flow.remember_draft(consultation, form.code.data.strip().upper())
+            flow.remember_draft(consultation, form.code.data)
             flow.use_language(draft.language)
             version = drafts.version_of(draft)
             return flow.resume_target(draft, version.parsed() if version else None)

@@ -27,9 +27,9 @@ def _page(client, slug: str, key: str, data: dict, **kwargs):
 
 
 def _code(html: str) -> str:
-    match = re.search(r'class="code[^"]*">([0-9A-Z-]+)<', html)
+    match = re.search(r'class="code[^"]*">(.*?)</p>', html)
     assert match, "no code on the page"
-    return match.group(1)
+    return re.sub(r"<[^>]+>", "", match.group(1))
 
 
 def test_the_landing_page_says_who_runs_it_and_that_it_is_not_a_prior_consultation(client, routed_consultation):

@@ -141,3 +141,40 @@ def test_other_text_with_another_option_ticked_is_refused_alike_and_kept_on_the_
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.query(ResponseDraft).one().answers["MC"] == {"options": ["water", "other"], "other": "the river fish"}
+
+
+# -- 5. codes never wrap inside a group and always show their dashes ----------------------------
+
+GROUPED = re.compile(r'class="code[^"]*">((?:<span class="code-group">[0-9A-Z]{4}-?</span>)+)</p>')
+
+
+def _groups(html: str) -> list[str]:
+    """The groups of the large code on the page, each from its own unbreakable span."""
+    match = GROUPED.search(html)
+    assert match, "the code is not written in groups"
+    return re.findall(r'<span class="code-group">([0-9A-Z]{4})-?</span>', match.group(1))
+
+
+def test_codes_are_written_group_by_group_with_their_dashes(app, client, other_consultation):
+    slug = other_consultation.slug
+    _start(client, slug)
+    later = client.submit(f"/c/{slug}/p/p1", {"action": "later"})
+    assert later.headers["Location"].endswith("/later")
+    groups = _groups(client.get(f"/c/{slug}/later").get_data(as_text=True))
+    assert len(groups) == 3
+    # Typed without dashes, in lower case, in another browser: shown back as it was written down.
+    other = app.test_client()
+    other.get(f"/c/{slug}/")
+    response = other.submit(f"/c/{slug}/resume", {"code": "".join(groups).lower()}, form_url=f"/c/{slug}/")
+    assert response.status_code == 302
+    html = other.get(response.headers["Location"]).get_data(as_text=True)
+    written = "".join(f'<span class="code-group">{g}{"-" if i < 2 else ""}</span>' for i, g in enumerate(groups))
+    assert written in html
+    # The review page and the receipt code after sending, alike.
+    other.submit(f"/c/{slug}/p/p1", {"action": "next"})
+    review = other.get(f"/c/{slug}/review").get_data(as_text=True)
+    assert written in review
+    token = re.search(r'name="submission_token" value="([^"]+)"', review).group(1)
+    other.submit(f"/c/{slug}/send", {"submission_token": token}, form_url=f"/c/{slug}/review")
+    receipt = _groups(other.get(f"/c/{slug}/sent").get_data(as_text=True))
+    assert len(receipt) >= 3 and all(len(g) == 4 for g in receipt)
