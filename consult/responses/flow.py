@@ -146,14 +146,27 @@ def resume_target(draft: ResponseDraft, instrument: Instrument | None):
     return redirect(url_for("responses.answer_page", slug=consultation.slug, page_key=pages[0].key))
 
 
+def _no_header_links() -> list:
+    return []
+
+
 def render_answering(template: str, consultation: Consultation, draft: ResponseDraft, **context: Any):
-    """An answering page with its language buttons and resume code, in the draft's language, never cached."""
+    """An answering page with its language buttons and resume code, in the draft's language, never cached.
+
+    One language switcher, not two: where the consultation offers several
+    languages, the page's own buttons switch (they submit the page's form, so
+    what was just typed is saved first, without JavaScript), and the header's
+    links, which would open the page afresh and lose it, are left out.
+    """
+    languages = language_choices(consultation)
+    if len(languages) > 1:
+        context.setdefault("language_links", _no_header_links)
     return (
         render_template(
             template,
             consultation=consultation,
             draft=draft,
-            languages=language_choices(consultation),
+            languages=languages,
             resume_code=resume_code(consultation),
             lang=draft.language,
             **context,

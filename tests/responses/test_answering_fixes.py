@@ -178,3 +178,28 @@ def test_codes_are_written_group_by_group_with_their_dashes(app, client, other_c
     other.submit(f"/c/{slug}/send", {"submission_token": token}, form_url=f"/c/{slug}/review")
     receipt = _groups(other.get(f"/c/{slug}/sent").get_data(as_text=True))
     assert len(receipt) >= 3 and all(len(g) == 4 for g in receipt)
+
+
+# -- 6. one language switcher on answering pages, the one that keeps what was typed ---------------
+
+
+def test_answering_pages_have_one_language_switcher_and_it_keeps_what_was_typed(client, growing_path_consultation, db):
+    from consult.responses.models import ResponseDraft
+
+    slug = growing_path_consultation.slug
+    _start(client, slug)
+    for url in (f"/c/{slug}/group", f"/c/{slug}/p/p1"):
+        html = client.get(url).get_data(as_text=True)
+        assert "hreflang=" not in html, url  # no header links that would reload the page and drop the answers
+        assert 'name="switch_lang" value="es"' in html and 'name="switch_lang" value="pt"' in html
+    # The button saves what was just answered, then shows the page in the language chosen.
+    response = _page(client, slug, "p1", {"q-Q1": "yes", "switch_lang": "pt"})
+    assert response.headers["Location"].endswith("/p/p1")
+    html = client.get(f"/c/{slug}/p/p1").get_data(as_text=True)
+    assert '<html lang="pt"' in html and re.search(r'value="yes"[^>]*checked|checked[^>]*value="yes"', html)
+    assert db.session.query(ResponseDraft).one().answers == {"Q1": "yes"}
+    # Review and "continue later" alike.
+    _page(client, slug, "p1", {"q-Q1": "no", "action": "next"})
+    for url in (f"/c/{slug}/review", f"/c/{slug}/later"):
+        html = client.get(url).get_data(as_text=True)
+        assert "hreflang=" not in html and 'name="switch_lang"' in html, url
