@@ -244,8 +244,8 @@ def _repeat_flags(consultation: Consultation) -> list[Flag]:
     batches: dict[tuple[SourceKind, int | None, date], dict] = {}
     for member in members:
         kind, source_id = _source(member)
-        batch = batches.setdefault((kind, source_id, member.submitted_on), {"count": 0, "copies": [], "originals": set(),
-                                                                             "aside": 0})
+        batch = batches.setdefault((kind, source_id, member.submitted_on),
+                                   {"count": 0, "copies": [], "originals": set(), "aside": 0})
         batch["count"] += 1
         answers = rows[member.id]
         if len(answers) < MIN_REPEATED:
@@ -263,7 +263,8 @@ def _repeat_flags(consultation: Consultation) -> list[Flag]:
             continue
         if kind not in label_cache:
             label_cache[kind] = _labels(consultation, kind, {s for k, s, _d in batches if k == kind and s is not None})
-        label = str(_l("%(source)s: answers repeated from earlier responses", source=label_cache[kind].get(source_id, "")))
+        source = label_cache[kind].get(source_id, "")
+        label = str(_l("%(source)s: answers repeated from earlier responses", source=source))
         flags.append(Flag(kind, source_id, label, day, batch["count"], batch["copies"], 1.0, set_aside=batch["aside"],
                           why="repeats"))
     return flags

@@ -151,3 +151,22 @@ def column_kind(header: str) -> str | None:
     if name.endswith("__route"):
         return "computed"
     return None
+
+
+def template_columns(instrument: Instrument) -> list[str]:
+    """The answer columns of a blank import template for ``instrument``, in consult's own spelling.
+
+    One column per whole answer (codes separated by spaces for a multiple
+    choice, a locality code or name for a territory), one per part of a
+    severity, UNGP 31 or date range, and the "other" texts.
+    """
+    columns: list[str] = []
+    for question in instrument.questions:
+        for name, target in _names(question).items():
+            if target.how in ("flag", "computed") or "/" in name or "__" in name:
+                continue
+            if question.type == "territory" and target.how != "place":
+                continue
+            if name not in columns:
+                columns.append(name)
+    return columns

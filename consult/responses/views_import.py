@@ -20,6 +20,7 @@ from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
 from consult.responses import bp, bulk_import, flow, import_store
 from consult.responses.forms_entry import ImportForm
+from consult.responses.import_columns import template_columns
 from consult.responses.import_files import MAX_ROWS
 from consult.responses.models import ENTRY_MODE_LABELS, Consultation, EntryMode
 from consult.surveys.labels import STAKEHOLDER_GROUPS
@@ -112,7 +113,8 @@ def _earlier_text(report: bulk_import.ImportReport) -> list[str]:
     """What the confirmation page says about the earlier imports of the file and of its rows."""
     lines = [
         _("This file was imported on %(date)s by %(who)s: %(n)d responses.",
-          date=format_date(record.imported_at.date(), "long"), who=record.imported_by_name or _("an account since removed"),
+          date=format_date(record.imported_at.date(), "long"),
+          who=record.imported_by_name or _("an account since removed"),
           n=record.imported)
         for record in report.earlier
     ]
@@ -215,9 +217,9 @@ def import_template(territory: Territory, consultation_id: int):
     headers = ["group", "language", "entry_mode"]
     versions = dict.fromkeys(g.instrument_version_id for g in consultation.groups)
     for version_id in versions:
-        for question in db.session.get(InstrumentVersion, version_id).parsed().questions:
-            if question.type != "info" and question.key not in headers:
-                headers.append(question.key)
+        for name in template_columns(db.session.get(InstrumentVersion, version_id).parsed()):
+            if name not in headers:
+                headers.append(name)
     answers.append(headers)
     groups = workbook.create_sheet(_("Groups")[:31])
     groups.append([_("Code"), _("Group")])

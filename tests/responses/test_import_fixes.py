@@ -139,8 +139,8 @@ def test_the_same_file_twice_asks_before_importing_again(client, community_consu
 def test_rows_imported_before_in_another_file_are_asked_and_flagged(client, community_consultation, official, kept_dir,
                                                                      db):
     first = as_csv(HEADER, VALID)
-    report = bulk_import.import_file(community_consultation, first, "a.csv", bulk_import.Defaults(None, "es", EntryMode.PAPER),
-                                     batch="a" * 20, user=official)
+    report = bulk_import.import_file(community_consultation, first, "a.csv",
+                                     bulk_import.Defaults(None, "es", EntryMode.PAPER), batch="a" * 20, user=official)
     db.session.commit()
     assert report.imported == 6
     assert not [f for f in capture.find_flags(community_consultation) if f.why == "repeats"]
@@ -179,6 +179,11 @@ def test_group_errors_list_the_valid_codes_and_the_page_shows_them(client, commu
 
     workbook = openpyxl.load_workbook(io.BytesIO(template.get_data()))
     assert [c.value for c in workbook.worksheets[0][1]][:4] == ["group", "language", "entry_mode", "A1"]
+    headers = [c.value for c in workbook.worksheets[0][1]]
+    one_row_per_group = [[g.group_code] for g in community_consultation.groups]
+    filled, _items = bulk_import.check_file(community_consultation, as_csv(headers, one_row_per_group), "t.csv",
+                                            bulk_import.Defaults(None, "es", EntryMode.PAPER), batch="c" * 20)
+    assert filled.file_error is None and filled.notes == []  # every column of the template is understood
     codes = [row[0] for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)]
     assert codes == [g.group_code for g in community_consultation.groups]
     places = [row[0] for row in workbook.worksheets[2].iter_rows(min_row=2, values_only=True)]
