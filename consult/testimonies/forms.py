@@ -58,10 +58,14 @@ class ConfirmForm(Form):
 
 
 class OnBehalfForm(Form):
-    """A CSO says for whom it sends the testimony."""
+    """A CSO says who it happened to (on whose behalf it sends the testimony) and for how many people.
+
+    Asked once: the testimony form's own "who did it happen to?" and "how many
+    people?" take these answers and are not shown to a CSO (``intake.derived_answers``).
+    """
 
     on_behalf_of = RadioField(
-        _l("On whose behalf do you send this testimony?"),
+        _l("Who did it happen to? You send this testimony on their behalf."),
         choices=[SelectChoice(kind.value, label) for kind, label in ON_BEHALF_LABELS.items()],
         validators=[InputRequired(_l("Choose one."))],
     )

@@ -9,7 +9,7 @@ request) finds the testimony already made and makes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping
 
@@ -23,7 +23,7 @@ from consult.core.db import utcnow, utctoday
 from consult.extensions import db
 from consult.responses.models import Consultation
 from consult.surveys.asked import asked_keys, asked_set_id
-from consult.surveys.engine import Instrument, Question
+from consult.surveys.engine import Instrument, Page, Question
 from consult.surveys.models import Instrument as InstrumentRecord
 from consult.surveys.models import InstrumentVersion
 from consult.surveys.paths import on_path_answers, path_pages, visible_questions
@@ -250,6 +250,102 @@ def on_behalf_from_answers(instrument: Instrument, answers: Mapping[str, Any]) -
     return behalf, count
 
 
+def _count_question(instrument: Instrument, behalf: Question) -> Question | None:
+    return next((q for q in instrument.page(behalf.page_key).questions if q.type == "number"), None)
+
+
+def _mechanism_questions(instrument: Instrument) -> tuple[Question | None, Question | None]:
+    """The "where did you complain" multiple choice and the "main place" single choice (by concept)."""
+    used = next((q for q in instrument.questions if q.concept == "mechanism" and q.type == "multiple_choice"), None)
+    main = next((q for q in instrument.questions if q.concept == "main_mechanism" and q.type == "single_choice"), None)
+    return used, main
+
+
+def chosen_mechanisms(instrument: Instrument, answers: Mapping[str, Any]) -> list[str]:
+    """The main-place options the person ticked among the places they complained (in the main question's order)."""
+    used, main = _mechanism_questions(instrument)
+    if used is None or main is None:
+        return []
+    ticked = answers.get(used.key)
+    ticked = {ticked} if isinstance(ticked, str) else set(ticked or ())
+    return [value for value in main.option_values if value in ticked]
+
+
+def derived_answers(
+    instrument: Instrument, answers: Mapping[str, Any], cso: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Answers the form records without asking them: ``{question key: value}``, ``None`` meaning "no answer".
+
+    A CSO already said who it happened to and for how many people: the
+    instrument's "who did it happen to" and its count take those values and
+    are not asked again. When the person ticked a single place where they
+    complained, that place is the main one (nothing to choose).
+    """
+    derived: dict[str, Any] = {}
+    behalf = _for_whom_question(instrument)
+    if cso and behalf is not None:
+        derived[behalf.key] = cso.get("on_behalf_of")
+        count = _count_question(instrument, behalf)
+        if count is not None:
+            derived[count.key] = cso.get("people_count")
+    _used, main = _mechanism_questions(instrument)
+    chosen = chosen_mechanisms(instrument, answers)
+    if main is not None and len(chosen) == 1:
+        derived[main.key] = chosen[0]
+    return derived
+
+
+def with_derived(
+    instrument: Instrument, answers: Mapping[str, Any], cso: Mapping[str, Any] | None = None, *, drop_stale: bool = True
+) -> dict[str, Any]:
+    """``answers`` with the derived ones set (see ``derived_answers``).
+
+    With ``drop_stale``, a main place that is no longer among the places
+    ticked is removed, so that it is asked again among the right ones.
+    """
+    result = dict(answers)
+    for key, value in derived_answers(instrument, answers, cso).items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = value
+    _used, main = _mechanism_questions(instrument)
+    if drop_stale and main is not None and result.get(main.key) not in (None, *chosen_mechanisms(instrument, result)):
+        result.pop(main.key, None)
+    return result
+
+
+def page_as_asked(
+    instrument: Instrument, page: Page, answers: Mapping[str, Any], cso: Mapping[str, Any] | None = None
+) -> Page:
+    """``page`` as the person sees it: without derived questions, the main place offering only those ticked."""
+    derived = derived_answers(instrument, answers, cso)
+    _used, main = _mechanism_questions(instrument)
+    chosen = set(chosen_mechanisms(instrument, answers))
+    questions = []
+    for question in page.questions:
+        if question.key in derived:
+            continue
+        if main is not None and question.key == main.key:
+            question = replace(question, options=tuple(o for o in question.options if o.value in chosen))
+        questions.append(question)
+    return replace(page, questions=tuple(questions))
+
+
+def asks_something(
+    instrument: Instrument, page: Page, answers: Mapping[str, Any], cso: Mapping[str, Any] | None = None
+) -> bool:
+    """Whether ``page`` has anything left to show once derived questions are taken out."""
+    return bool(visible_questions(instrument, page_as_asked(instrument, page, answers, cso), answers))
+
+
+def pages_to_show(
+    instrument: Instrument, answers: Mapping[str, Any], cso: Mapping[str, Any] | None = None
+) -> list[Page]:
+    """The pages on the path that ask something (a page whose every question is derived is skipped)."""
+    return [p for p in path_pages(instrument, on_path(instrument, answers)) if asks_something(instrument, p, answers, cso)]
+
+
 def group_from_answers(
     instrument: Instrument, answers: Mapping[str, Any], asked: Iterable[str] | None = None
 ) -> str | None:
@@ -314,8 +410,9 @@ def submit_draft(draft: TestimonyDraft, token: str, *, lang: str, actor: Actor =
     version = db.session.get(InstrumentVersion, draft.instrument_version_id)
     instrument = version.parsed()
     state = draft_state(draft)
-    answers = on_path(instrument, state["answers"])
     cso = state.get("cso") or None
+    # What was asked once is recorded everywhere it is read (see ``derived_answers``).
+    answers = on_path(instrument, with_derived(instrument, state["answers"], cso, drop_stale=False))
     if draft.organisation_id is not None and not cso:
         raise TestimonyError(_l("Say first on whose behalf you are sending this testimony."))
     consultation = db.session.get(Consultation, draft.consultation_id)

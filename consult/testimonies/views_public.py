@@ -68,10 +68,21 @@ def _first_target(consultation, draft, instrument, state):
     slug = consultation.slug
     if draft.organisation_id is not None and not state.get("cso"):
         return redirect(url_for("testimonies.for_whom", slug=slug))
-    pages = intake.path_pages(instrument, intake.on_path(instrument, state["answers"]))
+    pages = intake.pages_to_show(instrument, state["answers"], state.get("cso"))
     if not pages:
         return redirect(url_for("testimonies.review", slug=slug))
     return redirect(url_for("testimonies.page", slug=slug, page_key=pages[0].key))
+
+
+def _step(instrument, answers, cso, current_key: str, forward: bool):
+    """The next (or previous) page on the path that asks something; pages with only derived answers are passed."""
+    from consult.surveys.paths import next_page, previous_page
+
+    move = next_page if forward else previous_page
+    target = move(instrument, answers, current_key)
+    while target is not None and not intake.asks_something(instrument, target, answers, cso):
+        target = move(instrument, answers, target.key)
+    return target
 
 
 # -- intake --------------------------------------------------------------------------------------
@@ -158,14 +169,12 @@ def for_whom(slug: str):
         else:
             behalf = OnBehalfOf(form.on_behalf_of.data)
             state["cso"] = {"on_behalf_of": behalf.value, "people_count": count, "notes": (form.notes.data or "").strip() or None}
+            instrument = draft_instrument(draft)
+            # Asked here once: the form's own "who did it happen to" and "how many" take these answers.
+            state["answers"] = intake.with_derived(instrument, state["answers"], state["cso"])
             intake.save_draft(draft, state)
             db.session.commit()
-            instrument = draft_instrument(draft)
-            pages = intake.path_pages(instrument, intake.on_path(instrument, state["answers"]))
-            target = pages[0].key if pages else None
-            if target is None:
-                return redirect(url_for("testimonies.review", slug=slug))
-            return redirect(url_for("testimonies.page", slug=slug, page_key=target))
+            return _first_target(consultation, draft, instrument, state)
     return _page("testimonies/for_whom.html", 400 if form.errors else 200, consultation=consultation, form=form)
 
 
@@ -174,7 +183,7 @@ def for_whom(slug: str):
 def page(slug: str, page_key: str):
     """One page of the testimony form: its questions, back and next; answers kept sealed in the draft."""
     from consult.surveys.forms import page_form
-    from consult.surveys.paths import is_on_path, next_page, previous_page
+    from consult.surveys.paths import is_on_path
 
     consultation = flow.public_consultation(slug)
     draft, _token_ = _current(consultation) if consultation.is_accepting else (None, None)
@@ -182,15 +191,23 @@ def page(slug: str, page_key: str):
         return redirect(url_for("testimonies.start_page", slug=slug))
     instrument = draft_instrument(draft)
     state = intake.draft_state(draft)
-    answers = dict(state["answers"])
-    if draft.organisation_id is not None and not state.get("cso"):
+    cso = state.get("cso")
+    answers = intake.with_derived(instrument, state["answers"], cso)
+    if draft.organisation_id is not None and not cso:
         return redirect(url_for("testimonies.for_whom", slug=slug))
     if not instrument.has_page(page_key) or not is_on_path(instrument, answers, page_key):
         return _first_target(consultation, draft, instrument, state)
     current = instrument.page(page_key)
+    if not intake.asks_something(instrument, current, answers, cso):
+        # Everything on it is already known (say, the one place the person complained): go on.
+        target = _step(instrument, answers, cso, current.key, forward=True)
+        if target is None:
+            return redirect(url_for("testimonies.review", slug=slug))
+        return redirect(url_for("testimonies.page", slug=slug, page_key=target.key))
     lang = _language(consultation, instrument)
     localities = [{"code": p.code, "name": p.name, "area": p.area} for p in consultation.territory.localities]
-    form_class = page_form(instrument, current, lang, answers, localities=localities)
+    asked = intake.page_as_asked(instrument, current, answers, cso)
+    form_class = page_form(instrument, asked, lang, answers, localities=localities)
     if request.method == "GET":
         form = form_class(formdata=None)
     else:
@@ -199,6 +216,7 @@ def page(slug: str, page_key: str):
             for key in form.cleared():
                 answers.pop(key, None)
             answers.update(form.answers())
+            answers = intake.with_derived(instrument, answers, cso)
             state["answers"] = answers
             intake.save_draft(draft, state, lang)
             db.session.commit()
@@ -206,17 +224,17 @@ def page(slug: str, page_key: str):
                 # The answers just given open more questions on this page: show it again.
                 return redirect(url_for("testimonies.page", slug=slug, page_key=current.key))
             if request.form.get("action") == "back":
-                target = previous_page(instrument, answers, current.key)
+                target = _step(instrument, answers, cso, current.key, forward=False)
                 if target is None:
                     if draft.organisation_id is not None:
                         return redirect(url_for("testimonies.for_whom", slug=slug))
                     return redirect(url_for("testimonies.start_page", slug=slug))
             else:
-                target = next_page(instrument, answers, current.key)
+                target = _step(instrument, answers, cso, current.key, forward=True)
                 if target is None:
                     return redirect(url_for("testimonies.review", slug=slug))
             return redirect(url_for("testimonies.page", slug=slug, page_key=target.key))
-    pages = intake.path_pages(instrument, intake.on_path(instrument, answers))
+    pages = intake.pages_to_show(instrument, answers, cso)
     keys = [p.key for p in pages]
     position = keys.index(current.key) + 1 if current.key in keys else 1
     safe_path = intake.shows_safe_path(instrument, current.key, answers)
@@ -256,7 +274,8 @@ def review(slug: str):
     state = intake.draft_state(draft)
     if draft.organisation_id is not None and not state.get("cso"):
         return redirect(url_for("testimonies.for_whom", slug=slug))
-    answers = intake.on_path(instrument, state["answers"])
+    cso = state.get("cso")
+    answers = intake.on_path(instrument, intake.with_derived(instrument, state["answers"], cso))
     lang = _language(consultation, instrument)
     sharing = ConsentUse.SHARE_AUTHORITIES in consent_answers(instrument, answers)
     form = ReviewForm()
@@ -284,13 +303,16 @@ def review(slug: str):
                 routes=services.routes_of(consultation.territory) if sent.testimony.is_urgent else [],
                 route_lang=lang,
             )
-    last = intake.path_pages(instrument, answers)
+    last = intake.pages_to_show(instrument, answers, cso)
+    # A CSO's "for whom" is shown once, above, in its own words (not as "to me" / "to my family").
+    behalf_keys = set(intake.derived_answers(instrument, answers, cso)) - set(intake.derived_answers(instrument, answers))
+    lines = [line for line in answer_lines(instrument, answers, lang, consultation.territory) if line.key not in behalf_keys]
     db.session.commit()
     return _page(
         "testimonies/review.html",
         400 if form.errors else 200,
         consultation=consultation,
-        lines=answer_lines(instrument, answers, lang, consultation.territory),
+        lines=lines,
         form=form,
         sharing=sharing and len(form.authority.choices) > 1,
         last_page=last[-1] if last else None,
