@@ -52,7 +52,8 @@ class WritingPage:
     def fill_page(self, answers: dict) -> None:
         page_key = self.page.url.rstrip("/").rsplit("/", 1)[1]
         for question in self.instrument.page(page_key).questions:
-            if question.key not in answers:
+            # Questions the form does not ask (a CSO's "who did it happen to" comes from its first step) are skipped.
+            if question.key not in answers or not self.page.locator(f'[name="q-{question.key}"], [name^="q-{question.key}-"]').count():
                 continue
             for name, value in question_type(question.type).form_data(question, answers[question.key]).items():
                 if value in (None, "", []):
