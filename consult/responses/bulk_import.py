@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import unicodedata
 from typing import Any
@@ -46,6 +47,8 @@ from consult.surveys.labels import STAKEHOLDER_GROUPS
 from consult.surveys.models import InstrumentVersion
 from consult.surveys.paths import on_path_answers
 from consult.surveys.types import FieldContext, question_type
+
+logger = logging.getLogger(__name__)
 
 TRUE_CELLS = frozenset({"1", "true", "yes", "y", "x", "si", "sí", "sim", "verdadero"})
 FALSE_CELLS = frozenset({"0", "false", "no", "n", "não", "nao", "falso"})
@@ -478,4 +481,7 @@ def import_file(consultation: Consultation, data: bytes, filename: str, defaults
                 for fingerprint in dict.fromkeys(report.fingerprints.values())]
         if rows:
             db.session.execute(insert(ImportedRow), rows)
+        # Who imported is in the history table; the log says what happened, never from where.
+        logger.info("import %s: %d responses into consultation %s%s", record.id, report.imported, consultation.id,
+                    " (imported again after a confirmation)" if report.imported_before else "")
     return report
