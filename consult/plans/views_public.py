@@ -49,6 +49,15 @@ def _plan_lang(plan: Plan) -> str:
     return yousaid.plan_language(plan, content_language())
 
 
+def _link_lang(lang: str) -> str | None:
+    """``lang`` for a link or redirect only if it is the reader's language already.
+
+    ``?lang=`` also sets the interface language (and is remembered), so carrying the plan's fallback language
+    would switch a reader's whole interface to it; without it the next page falls back the same way.
+    """
+    return lang if lang == content_language() else None
+
+
 def _organisation():
     """The organisation of the logged-in account, if any."""
     if current_user.is_authenticated:
@@ -154,7 +163,7 @@ def comment(slug: str):
             db.session.commit()
             if code is None:
                 flash(_("Your comment was sent. It will be published once a moderator has read it."), "success")
-                return redirect(url_for("plans.public_plan", slug=slug, lang=lang, _anchor=f"plan-{target}"))
+                return redirect(url_for("plans.public_plan", slug=slug, lang=_link_lang(lang), _anchor=f"plan-{target}"))
             codes = dict(session.get(_CODES) or {})
             codes[slug] = code
             session[_CODES] = codes
@@ -258,7 +267,7 @@ def statement(slug: str):
         else:
             db.session.commit()
             flash(_("Your statement was sent. It will be published beside the evidence once a moderator has read it."), "success")
-            return redirect(url_for("plans.statement", slug=slug, lang=lang))
+            return redirect(url_for("plans.statement", slug=slug, lang=_link_lang(lang)))
     return (
         render_template(
             "plans/public/statement.html",
