@@ -19,9 +19,13 @@ def purge_drafts() -> None:
     """Delete answers in progress whose time has run out (run it daily, e.g. from cron)."""
     from consult.responses.drafts import purge_expired
 
+    from consult.responses import import_store
+
     count = purge_expired()
     db.session.commit()
     click.echo(f"{count} expired drafts deleted.")
+    # Checked import files wait an hour for their import; any left behind go with the drafts.
+    click.echo(f"{import_store.purge_expired()} expired checked import files deleted.")
 
 
 @responses_cli.command("fill-asked")

@@ -118,7 +118,9 @@ def test_the_same_upload_sent_twice_is_imported_once(community_consultation, db)
     assert first.imported == 1 and again.imported == 0
     assert [p.message for p in again.problems] == ["This row was imported before."]
     other_page = bulk_import.import_file(community_consultation, data, "a.csv", defaults(), batch="y" * 20)
-    assert other_page.imported == 1  # chosen again on a new page: imported again, on purpose
+    assert other_page.imported == 0 and other_page.needs_confirmation  # the same file on a new page: asked first
+    confirmed = bulk_import.import_file(community_consultation, data, "a.csv", defaults(), batch="y" * 20, again=True)
+    assert confirmed.imported == 1  # imported again, on purpose
 
 
 KOBO_HEADER = [
