@@ -47,6 +47,9 @@ def test_a_cso_and_a_company_reach_their_work_from_their_home(new_page, demo):
     cso.get_by_role("heading", level=1, name="Our testimonies").wait_for()
     cso.get_by_role("link", name="Testimony").first.click()
     assert "/cso/testimonies/" in cso.url
+    # And from anywhere the account's menu leads back to its work
+    cso.get_by_role("navigation", name="Account").get_by_role("link", name="Your work").click()
+    cso.get_by_role("heading", level=2, name="Corporación Jurídica Río Claro").wait_for()
 
     # Given the demo company of Antioquia, logged in on a phone
     company = new_page(locale="en-GB", javascript=False)
