@@ -150,3 +150,17 @@ def test_an_organisation_without_work_yet_is_told_what_comes_next(client, create
     company_section = section(home(client), "organisation")
     assert "No consultation has invited your organisation yet." in text(company_section)
     assert "You have no role in any territory yet" not in home(client)
+
+
+def test_a_consultation_title_in_another_language_is_marked_with_it(
+    client, create_territory, create_user, create_organisation, create_consultation, remedy_version, db
+):
+    territory = create_territory("salta", "Salta", "AR")
+    organisation = create_organisation("Red de Defensoras", "cso", territory)
+    consultation = create_consultation(territory)
+    consultation.title = {"es": "Consulta sólo en español"}
+    db.session.commit()
+    create_user("red@example.org", organisation=organisation)
+    client.login("red@example.org")
+    cso = section(home(client), "cso")
+    assert 'Testimony form: <span lang="es">Consulta sólo en español</span>' in cso
