@@ -39,8 +39,11 @@ bp.add_app_template_filter(plan_number, "plan_number")
 
 
 def _lang(plan: Plan) -> str:
-    current = content_language()
-    return current if current in (plan.consultation.languages or [plan.language]) else plan.language
+    # ``?text=`` picks the plan's language without switching the interface (see views_official._lang).
+    for code in (request.args.get("text"), content_language()):
+        if code and code in (plan.consultation.languages or [plan.language]):
+            return code
+    return plan.language
 
 
 @bp.route("/t/<territory>/plans/<int:plan_id>/monitoring", methods=["GET", "POST"], endpoint="monitoring")

@@ -68,8 +68,13 @@ def _plan(territory: Territory, plan_id: int) -> Plan:
 
 
 def _lang(plan: Plan) -> str:
-    """The language the plan is shown and edited in: ``?lang=`` or the page's, if the plan is drafted in it."""
-    for code in (request.args.get("lang"), content_language()):
+    """The language the plan is shown and edited in: ``?text=`` (or ``?lang=``) or the page's, if the plan is drafted in it.
+
+    Links between the officials' plan pages carry ``text=``, not ``lang=``: ``?lang=`` also switches the
+    person's interface language for the rest of the session, and an English-speaking official editing a
+    Spanish plan should keep English screens.
+    """
+    for code in (request.args.get("text"), request.args.get("lang"), content_language()):
         if code and code in (plan.languages or []):
             return code
     return plan.language
@@ -80,7 +85,7 @@ def _is_editor(territory: Territory) -> bool:
 
 
 def _to_plan(territory: Territory, plan: Plan, lang: str, anchor: str = ""):
-    return redirect(url_for("plans.plan", territory=territory.slug, plan_id=plan.id, lang=lang) + anchor)
+    return redirect(url_for("plans.plan", territory=territory.slug, plan_id=plan.id, text=lang) + anchor)
 
 
 def _linked(endpoint: str, **values) -> str | None:
@@ -234,7 +239,7 @@ def edit_section(territory: Territory, plan_id: int, key: str):
         "plans/official/edit_text.html", territory=territory, plan=item, lang=lang, form=form, problem=problem,
         heading=_("Edit the section: %(name)s", name=item.text(section.title, lang) or key),
         fields=("title", "body"), language_names=LANGUAGE_NAMES, editable=editing.can_edit(item),
-        action_url=url_for("plans.edit_section", territory=territory.slug, plan_id=item.id, key=key, lang=lang),
+        action_url=url_for("plans.edit_section", territory=territory.slug, plan_id=item.id, key=key, text=lang),
     )
 
 
@@ -265,7 +270,7 @@ def edit_priority(territory: Territory, plan_id: int, priority_id: int):
         heading=_("Edit the priority: %(name)s", name=item.text(priority.title, lang)),
         fields=("title", "justification"), language_names=LANGUAGE_NAMES, editable=editing.can_edit(item),
         action_url=url_for("plans.edit_priority", territory=territory.slug, plan_id=item.id, priority_id=priority.id,
-                           lang=lang),
+                           text=lang),
     )
 
 
@@ -285,7 +290,7 @@ def _drop_page(territory, item, lang, thing, kind: str, drop, endpoint: str, **i
     return render_template(
         "plans/official/drop.html", territory=territory, plan=item, lang=lang, form=form, problem=problem,
         name=item.text(thing.title, lang), kind=kind, editable=editing.can_edit(item),
-        action_url=url_for(endpoint, territory=territory.slug, plan_id=item.id, lang=lang, **ids),
+        action_url=url_for(endpoint, territory=territory.slug, plan_id=item.id, text=lang, **ids),
     )
 
 
@@ -480,7 +485,7 @@ def add_evidence(territory: Territory, plan_id: int, action_id: int):
     # A bounded id: PostgreSQL refuses integers beyond 32 bits with an error, not "no row".
     source = db.session.get(EvidenceLink, int(raw)) if raw.isascii() and raw.isdigit() and int(raw) < 2**31 else None
     back = redirect(url_for("plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id,
-                            lang=lang) + "#cited-evidence")
+                            text=lang) + "#cited-evidence")
     if source is None or source.plan_id != item.id:
         flash(_("Choose evidence cited by one of the plan's priorities."), "error")
         return back
@@ -513,7 +518,7 @@ def remove_evidence(territory: Territory, plan_id: int, action_id: int, link_id:
         db.session.commit()
         flash(_("The action no longer cites this evidence."), "success")
     return redirect(url_for("plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id,
-                            lang=lang) + "#cited-evidence")
+                            text=lang) + "#cited-evidence")
 
 
 def _library_entries() -> list[LibraryAction]:
@@ -564,7 +569,7 @@ def add_action(territory: Territory, plan_id: int):
                 db.session.commit()
                 flash(_("The action has been added. Complete its fields."), "success")
                 return redirect(url_for("plans.edit_action", territory=territory.slug, plan_id=item.id,
-                                        action_id=action.id, lang=lang))
+                                        action_id=action.id, text=lang))
     return render_template(
         "plans/official/new_action.html", territory=territory, plan=item, lang=lang, blank=blank,
         from_library=from_library, problem=problem, editable=editing.can_edit(item),
