@@ -130,6 +130,22 @@ def language_choices(consultation: Consultation) -> list[tuple[str, str]]:
     return [(code, CONTENT_LANGUAGES.get(code, code)) for code in consultation.languages]
 
 
+def settled_questions(draft: ResponseDraft, instrument: Instrument) -> frozenset[str]:
+    """Questions the group step already answered: not asked again (see ``consult.surveys.paths.Settled``).
+
+    An instrument may ask the group itself (the community survey does); the
+    group step fills it in with the group just declared (``drafts.choose_group``),
+    so it is asked once. Its answer still counts and is stored with the response.
+    A group question holding anything else (no group step, another group) is asked.
+    """
+    if draft.group_code is None:
+        return frozenset()
+    answers = draft.answers or {}
+    return frozenset(
+        q.key for q in instrument.questions if q.type == "stakeholder_group" and answers.get(q.key) == draft.group_code
+    )
+
+
 def resume_target(draft: ResponseDraft, instrument: Instrument | None):
     """Where a person continuing ``draft`` should land: the group step, their page, or the first page."""
     consultation = draft.consultation
@@ -138,9 +154,10 @@ def resume_target(draft: ResponseDraft, instrument: Instrument | None):
     answers = draft.answers or {}
     if draft.page_key == "review":
         return redirect(url_for("responses.review", slug=consultation.slug))
-    if draft.page_key and instrument.has_page(draft.page_key) and is_on_path(instrument, answers, draft.page_key):
+    settled = settled_questions(draft, instrument)
+    if draft.page_key and instrument.has_page(draft.page_key) and is_on_path(instrument, answers, draft.page_key, settled):
         return redirect(url_for("responses.answer_page", slug=consultation.slug, page_key=draft.page_key))
-    pages = path_pages(instrument, answers)
+    pages = path_pages(instrument, answers, settled)
     if not pages:
         return redirect(url_for("responses.review", slug=consultation.slug))
     return redirect(url_for("responses.answer_page", slug=consultation.slug, page_key=pages[0].key))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from consult.responses.flow import interface_language
+from consult.responses.flow import interface_language, settled_questions
 from consult.responses.models import Consultation, ResponseDraft
 from consult.surveys.engine import Instrument, Page
 from consult.surveys.paths import on_path_answers, path_pages, visible_questions
@@ -56,10 +56,21 @@ def _page_form(consultation: Consultation, instrument: Instrument, page: Page, l
     return page_form(instrument, page, lang, answers, localities=localities_of(consultation))
 
 
+def shown_page(page: Page, settled) -> Page:
+    """``page`` without the questions the group step already answered (``flow.settled_questions``).
+
+    The form shows, and saving replaces, only what the page asks: a settled
+    answer is neither asked again nor dropped when the page is saved.
+    """
+    if not any(q.key in settled for q in page.questions):
+        return page
+    return replace(page, questions=tuple(q for q in page.questions if q.key not in settled))
+
+
 def _view(consultation, draft, instrument, page, form, answers, errors=False) -> PageView:
     lang = draft.language
     ctx = context_for(consultation, instrument, lang)
-    keys = [p.key for p in path_pages(instrument, answers)]
+    keys = [p.key for p in path_pages(instrument, answers, settled_questions(draft, instrument))]
     position = keys.index(page.key) + 1 if page.key in keys else 1
     section = instrument.section_of(page)
     title = ctx.content(page.title) if page.title else ctx.content(section.title)
@@ -121,10 +132,12 @@ def answered_pages(
     lang = lang or (draft.language if draft else instrument.fallback_language)
     ctx = context_for(consultation, instrument, lang)
     counted = on_path_answers(instrument, answers)
+    # The review leaves out what the group step answered: it says the group at its top.
+    settled = settled_questions(draft, instrument) if draft is not None else frozenset()
     result = []
-    for page in path_pages(instrument, answers):
+    for page in path_pages(instrument, answers, settled):
         items = []
-        for question in visible_questions(instrument, page, counted):
+        for question in visible_questions(instrument, page, counted, settled):
             if question.type == "info":
                 continue
             value = counted.get(question.key)

@@ -19,7 +19,7 @@ from consult.responses.forms import CodeForm, ConfirmForm, GroupStepForm
 from consult.responses.invitations import find_invitation, refusal
 from consult.responses.models import Invitation
 from consult.responses.services import ConsultationError
-from consult.responses.survey import PageView, build_page, read_page
+from consult.responses.survey import PageView, build_page, read_page, shown_page
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 from consult.surveys.paths import is_on_path, next_page, previous_page
 
@@ -192,10 +192,12 @@ def answer_page(slug: str, page_key: str):
         return flow.resume_target(draft, None)
     instrument = version.parsed()
     answers = dict(draft.answers or {})
-    if not instrument.has_page(page_key) or not is_on_path(instrument, answers, page_key):
+    settled = flow.settled_questions(draft, instrument)
+    if not instrument.has_page(page_key) or not is_on_path(instrument, answers, page_key, settled):
         # A page off the person's path is never shown: back to where they are.
         return flow.resume_target(draft, instrument)
-    page = instrument.page(page_key)
+    # The page as asked: without the questions the group step answered (kept as they are).
+    page = shown_page(instrument.page(page_key), settled)
     if request.method == "GET":
         asked = request.args.get("lang")
         if asked and drafts.set_language(draft, asked):
@@ -221,12 +223,12 @@ def answer_page(slug: str, page_key: str):
         db.session.commit()
         return redirect(url_for("responses.later", slug=slug))
     if action == "back":
-        target = previous_page(instrument, answers, page.key)
+        target = previous_page(instrument, answers, page.key, settled)
         db.session.commit()
         if target is None:
             return redirect(url_for("responses.group_step", slug=slug))
         return redirect(url_for("responses.answer_page", slug=slug, page_key=target.key))
-    target = next_page(instrument, answers, page.key)
+    target = next_page(instrument, answers, page.key, settled)
     drafts.set_page(draft, target.key if target else "review")
     db.session.commit()
     if target is None:

@@ -17,7 +17,7 @@ pass. A second pass would give the same result; the tests check the chains.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,11 @@ from consult.surveys.engine import Instrument, Page, Question
 from consult.surveys.rules import evaluate, is_answered
 
 Answers = Mapping[str, Any]
+#: Keys of questions answered before the instrument starts (the group, declared on the group
+#: step): their answers count like any other, but they are not asked again, so a page holding
+#: only such questions has nothing to show and is left off the path.
+Settled = Collection[str]
+NOTHING_SETTLED: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,8 @@ class Walk:
     answers: dict[str, Any]
 
 
-def walk(instrument: Instrument, answers: Answers) -> Walk:
-    """Replay ``answers`` through the instrument (see the module docstring)."""
+def walk(instrument: Instrument, answers: Answers, settled: Settled = NOTHING_SETTLED) -> Walk:
+    """Replay ``answers`` through the instrument (see the module docstring); ``settled``: see ``Settled``."""
     counted: dict[str, Any] = {}
     on_path: list[Page] = []
     pages = instrument.pages
@@ -52,7 +57,7 @@ def walk(instrument: Instrument, answers: Answers) -> Walk:
         shows_something = False
         for question in page.questions:
             if evaluate(question.when, counted):
-                shows_something = True
+                shows_something = shows_something or question.key not in settled
                 if question.key in answers and is_answered(answers[question.key]):
                     counted[question.key] = answers[question.key]
         # A page whose every question is hidden (an imported skip rule may hide a
@@ -79,9 +84,9 @@ def _route(page: Page, counted: Answers) -> str | None:
     return None
 
 
-def path_pages(instrument: Instrument, answers: Answers) -> list[Page]:
+def path_pages(instrument: Instrument, answers: Answers, settled: Settled = NOTHING_SETTLED) -> list[Page]:
     """The pages on the respondent's path, in order."""
-    return list(walk(instrument, answers).pages)
+    return list(walk(instrument, answers, settled).pages)
 
 
 def on_path_answers(instrument: Instrument, answers: Answers) -> dict[str, Any]:
@@ -89,25 +94,25 @@ def on_path_answers(instrument: Instrument, answers: Answers) -> dict[str, Any]:
     return walk(instrument, answers).answers
 
 
-def is_on_path(instrument: Instrument, answers: Answers, page_key: str) -> bool:
+def is_on_path(instrument: Instrument, answers: Answers, page_key: str, settled: Settled = NOTHING_SETTLED) -> bool:
     """Whether the page is on the path (a URL for any other page is refused)."""
-    return any(page.key == page_key for page in walk(instrument, answers).pages)
+    return any(page.key == page_key for page in walk(instrument, answers, settled).pages)
 
 
-def first_page(instrument: Instrument, answers: Answers) -> Page | None:
+def first_page(instrument: Instrument, answers: Answers, settled: Settled = NOTHING_SETTLED) -> Page | None:
     """The first page on the path (``None`` for an instrument whose every page is skipped)."""
-    pages = walk(instrument, answers).pages
+    pages = walk(instrument, answers, settled).pages
     return pages[0] if pages else None
 
 
-def next_page(instrument: Instrument, answers: Answers, current_key: str) -> Page | None:
+def next_page(instrument: Instrument, answers: Answers, current_key: str, settled: Settled = NOTHING_SETTLED) -> Page | None:
     """The page after ``current_key`` on the path, or ``None`` when the path ends there.
 
     Call it with the answers *including* those just given on the current page:
     its routing rules are decided by them. If ``current_key`` is not on the
     path, the first path page after it in the instrument is returned.
     """
-    pages = walk(instrument, answers).pages
+    pages = walk(instrument, answers, settled).pages
     current_index = instrument.page(current_key).index
     keys = [page.key for page in pages]
     if current_key in keys:
@@ -116,26 +121,26 @@ def next_page(instrument: Instrument, answers: Answers, current_key: str) -> Pag
     return next((page for page in pages if page.index > current_index), None)
 
 
-def previous_page(instrument: Instrument, answers: Answers, current_key: str) -> Page | None:
+def previous_page(instrument: Instrument, answers: Answers, current_key: str, settled: Settled = NOTHING_SETTLED) -> Page | None:
     """The page before ``current_key`` on the path, or ``None`` on the first page.
 
     From the review page, "back" goes to ``last_page``. If ``current_key`` is
     not on the path, the last path page before it in the instrument is returned.
     """
-    pages = walk(instrument, answers).pages
+    pages = walk(instrument, answers, settled).pages
     current_index = instrument.page(current_key).index
     before = [page for page in pages if page.index < current_index]
     return before[-1] if before else None
 
 
-def last_page(instrument: Instrument, answers: Answers) -> Page | None:
+def last_page(instrument: Instrument, answers: Answers, settled: Settled = NOTHING_SETTLED) -> Page | None:
     """The last page on the path (where "back" from the review page goes)."""
-    pages = walk(instrument, answers).pages
+    pages = walk(instrument, answers, settled).pages
     return pages[-1] if pages else None
 
 
-def visible_questions(instrument: Instrument, page: Page, answers: Answers) -> list[Question]:
-    """The questions of ``page`` shown for ``answers``: those whose ``when`` holds.
+def visible_questions(instrument: Instrument, page: Page, answers: Answers, settled: Settled = NOTHING_SETTLED) -> list[Question]:
+    """The questions of ``page`` shown for ``answers``: those whose ``when`` holds (and not ``settled``).
 
     Conditions see the counted answers of earlier pages and the answers
     already given to earlier questions of this page (hidden ones excluded).
@@ -149,7 +154,8 @@ def visible_questions(instrument: Instrument, page: Page, answers: Answers) -> l
     visible = []
     for question in page.questions:
         if evaluate(question.when, known):
-            visible.append(question)
+            if question.key not in settled:
+                visible.append(question)
             value = answers.get(question.key)
             if is_answered(value):
                 known[question.key] = value

@@ -73,10 +73,7 @@ def test_answer_the_community_survey_on_a_phone(new_page, community_consultation
     survey.at("p_place")
     page.locator('select[name="q-A1-locality"]').select_option("66028")
     survey.press("Continuar")
-    survey.at("p_group")
-    assert survey.is_ticked("A2", "rural_community")  # said once on the group page, kept here
-    survey.press("Continuar")
-    survey.at("p_business")
+    survey.at("p_business")  # the group was said once, on the group page: "Your group" is not asked again
     survey.tick("B1", "mining", "agro_industry")
     survey.press("Continuar")
     survey.at("p_rights")

@@ -203,3 +203,63 @@ def test_answering_pages_have_one_language_switcher_and_it_keeps_what_was_typed(
     for url in (f"/c/{slug}/review", f"/c/{slug}/later"):
         html = client.get(url).get_data(as_text=True)
         assert "hreflang=" not in html and 'name="switch_lang"' in html, url
+
+
+# -- 3. the community survey asks the group once, and an invitation's group is said, not asked ----
+
+
+def test_the_community_survey_asks_the_group_once_and_still_stores_it(client, community_consultation, db):
+    from sqlalchemy import select
+
+    from consult.responses.models import Answer, ResponseDraft
+
+    slug = community_consultation.slug
+    client.get(f"/c/{slug}/?lang=en")
+    client.submit(f"/c/{slug}/start", form_url=f"/c/{slug}/")
+    group_step = _text(client.get(f"/c/{slug}/group").get_data(as_text=True))
+    # One title for one step: the group step is not "About you" (a part of the survey has that name).
+    assert "Who answers" in group_step and "About you" not in group_step
+    _text(client.submit(f"/c/{slug}/group", {"group_code": "rural_community"}).get_data(as_text=True))
+    _page(client, slug, "p_intro", {"action": "next"})
+    # After the place comes the next part: "Your group" is not asked again with another list.
+    response = _page(client, slug, "p_place", {"q-A1-locality": "66028", "action": "next"})
+    assert response.headers["Location"].endswith("/p/p_business")
+    assert client.get(f"/c/{slug}/p/p_group").headers["Location"].endswith("/p/p_business")
+    assert _page(client, slug, "p_business", {"action": "back"}).headers["Location"].endswith("/p/p_place")
+    draft = db.session.scalar(select(ResponseDraft))
+    assert draft.answers["A2"] == "rural_community"  # said once, on the group step, kept for the analysis
+    # The review does not list the group question either; it says the group once, at its top.
+    draft.page_key = "review"
+    db.session.commit()
+    review = client.get(f"/c/{slug}/review").get_data(as_text=True)
+    assert "Which group do you belong to" not in review and "/p/p_group" not in review
+    token = re.search(r'name="submission_token" value="([^"]+)"', review).group(1)
+    client.submit(f"/c/{slug}/send", {"submission_token": token}, form_url=f"/c/{slug}/review")
+    assert db.session.scalar(select(Answer.option).where(Answer.question_key == "A2")) == "rural_community"
+    # The survey's last part keeps its own name; its first page has a title of its own.
+    from consult.surveys import services
+
+    community = {load.key: load.version for load in services.load_library()}["community_risk"].parsed()
+    titles = [p.title["es"] for p in community.pages if p.title] + [s.title["es"] for s in community.sections if s.title]
+    assert titles.count("Sobre usted") == 1
+
+
+def test_an_invitation_says_its_group_instead_of_asking_it(client, community_consultation, create_invitation, db):
+    from sqlalchemy import select
+
+    from consult.responses.models import ResponseDraft
+
+    slug = community_consultation.slug
+    _invitation, token = create_invitation(community_consultation, "indigenous_people")
+    client.get(f"/c/{slug}/i/{token}")
+    client.get(f"/c/{slug}/?lang=en")
+    client.submit(f"/c/{slug}/start", form_url=f"/c/{slug}/")
+    html = client.get(f"/c/{slug}/group").get_data(as_text=True)
+    text = _text(html)
+    assert "You answer as: Indigenous people. Your invitation link is for this group." in text
+    assert 'type="radio"' not in html  # no one-option question, pre-checked
+    assert "If you change your group" not in text  # nor a warning about changing what cannot change
+    response = client.submit(f"/c/{slug}/group", {"group_code": "indigenous_people"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/p/p_intro")
+    draft = db.session.scalar(select(ResponseDraft))
+    assert draft.group_code == "indigenous_people" and draft.answers.get("A2") == "indigenous_people"
