@@ -12,11 +12,10 @@ def init_app(app: Flask) -> None:
 
     from flask_babel import lazy_gettext as _l
 
-    from consult.accounts.access import NETWORK_ADMIN
     from consult.accounts.navigation import register_territory_link, territory_links
 
     init_login(app)
-    register_territory_link("accounts.members", _l("People and roles"), ("official", NETWORK_ADMIN))
+    register_territory_link("accounts.members", _l("People and roles"))
     app.jinja_env.globals["territory_links"] = territory_links
     app.register_blueprint(bp)
     app.cli.add_command(cli.accounts_cli)

@@ -28,11 +28,11 @@ class TerritoryLink:
 _LINKS: list[TerritoryLink] = []
 
 
-def register_territory_link(endpoint: str, label: object, roles: tuple[str, ...] | None = None) -> None:
+def register_territory_link(endpoint: str, label: object) -> None:
     """Add a link (once) to every territory start page.
 
-    ``roles`` is accepted for older callers and not used: the link is shown to whoever the
-    endpoint's view admits (its capability in ``permissions``), so the two cannot disagree.
+    It is shown to whoever the endpoint's view admits (its capability in ``permissions``),
+    so the menu and the view cannot disagree.
     """
     if all(existing.endpoint != endpoint for existing in _LINKS):
         _LINKS.append(TerritoryLink(endpoint, label))

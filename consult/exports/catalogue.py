@@ -16,6 +16,7 @@ from typing import Any, BinaryIO, Callable, Optional
 
 from flask_babel import lazy_gettext as _l
 
+from consult.accounts.permissions import roles_for
 from consult.accounts.access import NETWORK_ADMIN, has_role
 from consult.accounts.models import Role, Territory
 from consult.exports.progress import Progress
@@ -188,7 +189,7 @@ register(Kind(
 ))
 
 #: Who may open the exports page at all: anyone who may make at least one kind.
-PAGE_ROLES = (Role.OFFICIAL.value, Role.ANALYST.value, NETWORK_ADMIN)
+PAGE_ROLES = roles_for("exports.use")
 
 
 def file_name(consultation, kind: Kind, fmt: str, layout: str, lang: str) -> str:

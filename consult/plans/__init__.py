@@ -28,8 +28,8 @@ def init_app(app: Flask) -> None:
         views_public,
     )
 
-    register_territory_link("plans.index", _l("Action plans"), ("official", "analyst"))
-    register_territory_link("plans.comment_plans", _l("Comments on action plans"), ("moderator", "official"))
+    register_territory_link("plans.index", _l("Action plans"))
+    register_territory_link("plans.comment_plans", _l("Comments on action plans"))
     app.register_blueprint(bp)
     app.cli.add_command(cli.plans_cli)
     # The lower rooms' public pages link to the plan through this global, without importing plans.

@@ -16,6 +16,7 @@ import re
 from flask import Response, abort, redirect, request, url_for
 from sqlalchemy import select
 
+from consult.accounts.permissions import roles_for
 from consult.accounts.access import get_in_territory, territory_view
 from consult.accounts.models import Territory
 from consult.core.access import public_view
@@ -32,7 +33,7 @@ FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 #: Who reads a plan's documents in the territory (any status).
-STAFF_ROLES = ("official", "analyst")
+STAFF_ROLES = roles_for("plans.read")
 
 bp.add_app_template_global(documents.build, "plan_document")
 bp.add_app_template_global(markdown.to_html, "markdown_html")

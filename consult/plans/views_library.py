@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from consult.accounts.permissions import roles_for
 from consult.accounts.access import admin_view, login_view
-from consult.accounts.models import Role
 from consult.extensions import db
 from consult.i18n import content_language
 from consult.plans import bp, library
@@ -29,7 +29,7 @@ from consult.plans.models import LibraryAction
 from consult.surveys.labels import BARRIERS, RIGHTS, SECTORS
 
 #: Territory roles that may read the library (officials draft plans from it; analysts read them).
-READER_ROLES = {Role.OFFICIAL, Role.ANALYST}
+READER_ROLES = set(roles_for("plans.read"))
 
 
 def _may_read(user: Any) -> bool:

@@ -12,20 +12,20 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.accounts.access import get_in_territory, has_role, territory_view
-from consult.accounts.models import Role
+from consult.accounts.permissions import can, roles_for
+from consult.accounts.access import get_in_territory, territory_view
 from consult.extensions import db
 from consult.plans import bp, comments, statements
 from consult.plans.forms_public import AnswerForm, ModerateForm
 from consult.plans.labels import COMMENT_STATUSES, SECTION_TITLES
 from consult.plans.models import CompanyStatement, Plan, PlanComment
 
-MODERATORS = (Role.OFFICIAL, Role.MODERATOR)
+MODERATORS = roles_for("plans.moderate_comments")
 
 
 def _page(territory, plan: Plan, *, problems: dict[str, str] | None = None, forms: dict | None = None, status: int = 200):
     lang = plan.language
-    is_official = has_role(current_user, territory, (Role.OFFICIAL.value,))
+    is_official = can(current_user, territory, "plans.answer_comments")
     listed = comments.for_moderation(plan)
     given = forms or {}
     moderate = {f"c{item.id}": given.get(f"c{item.id}") or ModerateForm(prefix=f"c{item.id}", formdata=None) for item in listed}
@@ -96,7 +96,7 @@ def moderate_comment(territory, plan_id: int, comment_id: int):
             comments.reject(item, current_user, form.reason.data)
             message = _("The comment will not be published.")
         elif decision == "answer":
-            if not has_role(current_user, territory, (Role.OFFICIAL.value,)):
+            if not can(current_user, territory, "plans.answer_comments"):
                 abort(403)
             key = f"a{item.id}"
             form = AnswerForm(prefix=key)

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from consult.accounts.permissions import roles_for
 from consult.accounts.access import get_in_territory, has_role, territory_view
 from consult.accounts.models import Territory
 from consult.core.access import public_view
@@ -21,13 +22,13 @@ from consult.extensions import db
 from consult.i18n import content_language
 from consult.plans import bp, monitoring
 from consult.plans.forms_monitoring import update_form
-from consult.plans.labels import ACTION_STATUSES, PLAN_STATUSES
+from consult.plans.labels import ACTION_STATUSES
 from consult.plans.models import Plan
 from consult.responses.flow import public_consultation
 
 #: Who may write progress; analysts read it.
-WRITERS = ("official",)
-READERS = ("official", "analyst")
+WRITERS = roles_for("plans.monitor")
+READERS = roles_for("plans.read")
 
 
 def plan_number(value) -> str:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from consult.accounts.permissions import roles_for
 from consult.accounts.access import get_in_territory, has_role, territory_view
 from consult.accounts.models import Locality, Territory
 from consult.extensions import db
@@ -29,12 +30,12 @@ from consult.plans.labels import (
     SECTION_TITLES,
     UNGP_PRINCIPLES,
 )
-from consult.plans.models import EvidenceLink, LibraryAction, Pillar, Plan, PlanAction, PlanPriority, PlanStatus
+from consult.plans.models import EvidenceLink, LibraryAction, Pillar, Plan, PlanStatus
 from consult.responses.models import Consultation, ConsultationState
 from consult.surveys.labels import RIGHTS, SECTORS, STAKEHOLDER_GROUPS
 
-READERS = ("official", "analyst")
-EDITORS = ("official",)
+READERS = roles_for("plans.read")
+EDITORS = roles_for("plans.edit")
 #: Consultation states from which a plan can be drafted or exists.
 PLAN_STATES = (ConsultationState.ANALYSED, ConsultationState.PLAN_COMMENT, ConsultationState.PLAN_FINAL,
                ConsultationState.MONITORING)

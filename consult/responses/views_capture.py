@@ -6,8 +6,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.accounts.access import NETWORK_ADMIN, get_in_territory, territory_view
-from consult.accounts.models import Role, Territory
+from consult.accounts.permissions import roles_for
+from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.models import Territory
 from consult.extensions import db
 from consult.responses import bp, capture, flow
 from consult.responses.capture_models import CaptureDecision
@@ -16,7 +17,7 @@ from consult.responses.models import Consultation
 from consult.responses.services import ConsultationError
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 
-MANAGERS = (Role.OFFICIAL, NETWORK_ADMIN)
+MANAGERS = roles_for("consultations.manage")
 
 
 def _page(territory: Territory, consultation: Consultation, failed: tuple[str, object] | None = None):

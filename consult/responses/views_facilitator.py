@@ -11,8 +11,9 @@ from flask_babel import gettext as _, refresh
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts.access import NETWORK_ADMIN, get_in_territory, has_role, territory_view
-from consult.accounts.models import Role, Territory
+from consult.accounts.permissions import can, roles_for
+from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.models import Territory
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
 from consult.responses import assisted, bp, flow, tallies
@@ -21,14 +22,14 @@ from consult.responses.models import ENTRY_MODE_LABELS, Consultation
 from consult.responses.services import ConsultationError
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 
-ENTRY_ROLES = (Role.FACILITATOR, Role.OFFICIAL, NETWORK_ADMIN)
+ENTRY_ROLES = roles_for("answers.enter")
 _RECEIPT = "responses.entry_receipt"
 
 
 @bp.context_processor
 def _entry_link_helper() -> dict:
     # The consultation page (official/detail.html) shows the entry link to those who may enter answers.
-    return {"can_enter_answers": lambda territory: has_role(current_user, territory, tuple(r.value if hasattr(r, "value") else r for r in ENTRY_ROLES))}
+    return {"can_enter_answers": lambda territory: can(current_user, territory, "answers.enter")}
 
 
 def _setup_choices(form: EntrySetupForm, territory: Territory, consultations: list[Consultation]) -> None:

@@ -13,8 +13,9 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts.access import NETWORK_ADMIN, get_in_territory, territory_view
-from consult.accounts.models import Role, Territory
+from consult.accounts.permissions import roles_for
+from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.models import Territory
 from consult.core.cells import csv_writer
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
@@ -26,7 +27,7 @@ from consult.responses.models import ENTRY_MODE_LABELS, Consultation, EntryMode
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 from consult.surveys.models import InstrumentVersion
 
-MANAGERS = (Role.OFFICIAL, NETWORK_ADMIN)
+MANAGERS = roles_for("consultations.manage")
 
 
 def _fill(form: ImportForm, consultation: Consultation) -> None:

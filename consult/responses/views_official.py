@@ -21,10 +21,6 @@ from consult.responses.models import Consultation, ConsultationGroup, Consultati
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 from consult.surveys.models import InstrumentVersion
 
-# An organisation's home section and its "answer through our invitation" route; the room's init_app
-# should import this module itself (asked of the lead), until then it comes in with these views.
-from consult.responses import views_organisation  # noqa: E402,F401,I001
-
 # Read from the one permission table; other views of this room import these.
 STAFF = roles_for("consultations.list")
 MANAGERS = roles_for("consultations.manage")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from consult.accounts import services as accounts
 from consult.accounts.access import login_view
-from consult.accounts.homes import plans_with_links, register_home_section
+from consult.accounts.homes import plans_with_links
 from consult.accounts.models import OrganisationKind, Role
 from consult.extensions import db
 from consult.responses import bp, flow
@@ -127,5 +127,3 @@ def answer_invitation(invitation_id: int):
         flow.forget_draft(consultation)
     return redirect(url_for("responses.landing", slug=consultation.slug))
 
-
-register_home_section("organisation", "responses/home_organisation.html", organisation_home)

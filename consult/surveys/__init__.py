@@ -9,10 +9,9 @@ def init_app(app: Flask) -> None:
     """Register the surveys blueprint, its CLI, its demo step and its link on territory pages."""
     from flask_babel import lazy_gettext as _l
 
-    from consult.accounts.access import NETWORK_ADMIN
     from consult.accounts.navigation import register_territory_link
     from consult.surveys import cli, demo, models, views  # noqa: F401  (views registers routes, demo its seed step)
 
-    register_territory_link("surveys.instruments", _l("Instruments"), ("official", NETWORK_ADMIN))
+    register_territory_link("surveys.instruments", _l("Instruments"))
     app.register_blueprint(bp)
     app.cli.add_command(cli.surveys_cli)

@@ -17,10 +17,17 @@ def init_app(app: Flask) -> None:
         crypto.install_keyring(app, app.config.get("CONSULT_TESTIMONY_KEYS", ""))
     except crypto.KeyConfigError as error:
         raise ConfigError(f"{error}. Set CONSULT_TESTIMONY_KEYS (see README, Configuration).") from None
-    register_territory_link("testimonies.queue", _l("Testimonies"), ("moderator", "official"))
-    register_territory_link("testimonies.excerpts", _l("Testimony excerpts and counts"), ("analyst", "moderator", "official"))
-    register_territory_link("testimonies.routes", _l("Protection routes"), ("official",))
-    register_territory_link("testimonies.settings", _l("Testimony settings"), ("official",))
-    register_territory_link("testimonies.audit_log", _l("Who read testimonies"), ("official",))
+    register_territory_link("testimonies.queue", _l("Testimonies"))
+    register_territory_link("testimonies.excerpts", _l("Testimony excerpts and counts"))
+    register_territory_link("testimonies.routes", _l("Protection routes"))
+    register_territory_link("testimonies.settings", _l("Testimony settings"))
+    register_territory_link("testimonies.audit_log", _l("Who read testimonies"))
+    # The CSO's part of the home page (accounts sits below this room and cannot look testimonies up),
+    # and the consent lines every testimony page shows in the page's language.
+    from consult.accounts.homes import register_home_section
+    from consult.testimonies import homes, presenting
+
+    register_home_section("cso", "testimonies/home_cso.html", homes.cso_home)
+    app.add_template_global(presenting.consent_lines, "consent_lines")
     app.register_blueprint(bp)
     app.cli.add_command(cli.testimonies_cli)

@@ -11,7 +11,6 @@ from consult.accounts.models import Territory
 from consult.i18n import LANGUAGE_NAMES
 from consult.surveys.engine import Instrument
 from consult.surveys.types import Content, FieldContext, question_type
-from consult.testimonies import bp
 from consult.testimonies.consent import consent_wordings
 from consult.testimonies.enums import ConsentUse
 from consult.testimonies.models import Testimony, TestimonyConsent
@@ -108,8 +107,3 @@ def consent_lines(testimony: Testimony, lang: str | None = None) -> list[Consent
         text = wording if wording and shown == lang else str(use.label)
         lines.append(ConsentLine(use, text, current[use]))
     return lines
-
-
-# A template global, not a context variable: the consent list macro (testimonies/_macros.html) is
-# imported without context and words each use in the page's language through it.
-bp.add_app_template_global(consent_lines, "consent_lines")

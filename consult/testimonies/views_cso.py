@@ -10,11 +10,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from consult.accounts.access import login_view
-from consult.accounts.homes import register_home_section
 from consult.extensions import db
 from consult.i18n import content_language
 from consult.testimonies import audit, bp, follow, services
-from consult.testimonies.homes import cso_home
 from consult.testimonies.intake import is_cso_account
 from consult.testimonies.models import Actor, Testimony
 from consult.testimonies.presenting import answer_lines
@@ -98,6 +96,3 @@ def cso_act(testimony_id: int, action: str):
     db.session.rollback()
     return _render(testimony, forms, status=400)
 
-
-# The CSO's part of the home page: accounts sits below this room and cannot look testimonies up itself.
-register_home_section("cso", "testimonies/home_cso.html", cso_home)

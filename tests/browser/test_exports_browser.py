@@ -36,7 +36,7 @@ def log_in(page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Your territories").wait_for()
+    page.get_by_role("heading", level=1, name="Consultations on business and human rights").wait_for()
 
 
 def test_an_official_downloads_a_summary_workbook_and_others_are_refused(new_page, demo, app, tmp_path):
