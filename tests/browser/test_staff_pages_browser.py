@@ -206,7 +206,7 @@ def test_every_staff_page_passes_axe_for_every_staff_role(new_page, demo, app):
         urls, unfilled = staff_urls(app, demo, email)
         assert not unfilled, f"the demo gives no ids for these staff views; add them to this test: {sorted(unfilled)}"
         # One browser page per role, reused for every URL it may open.
-        page = new_page(locale="en-GB", javascript=True, viewport={"width": 1024, "height": 800})
+        page = new_page(locale="en-GB", javascript=True)
         # The analysis of last year's whole consultation may take more than the usual ten seconds on a busy machine.
         page.set_default_timeout(60_000)
         log_in(page, email)
