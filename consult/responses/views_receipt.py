@@ -38,7 +38,7 @@ def review(slug: str):
     answers = dict(draft.answers or {})
     drafts.set_page(draft, "review")
     db.session.commit()
-    last = last_page(instrument, answers)
+    last = last_page(instrument, answers, flow.settled_questions(draft, instrument))
     return flow.render_answering(
         "responses/review.html",
         consultation,
