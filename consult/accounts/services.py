@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from consult.accounts.models import (
     Locality,
@@ -203,12 +203,6 @@ def grant_role(user: User, territory: Territory, role: Role) -> Membership:
     return membership
 
 
-def revoke_role(membership: Membership) -> None:
-    """Remove a role from a user."""
-    db.session.delete(membership)
-    db.session.flush()
-
-
 def create_organisation(name: str, kind: OrganisationKind, territory: Territory | None = None) -> Organisation:
     """Create an organisation account holder."""
     organisation = Organisation(name=name.strip(), kind=kind, territory=territory)
@@ -282,6 +276,3 @@ def import_localities(territory: Territory, data: str) -> LocalityImport:
     return result
 
 
-def count_users() -> int:
-    """How many users exist (the demo seeds only an empty database)."""
-    return db.session.scalar(select(func.count(User.id))) or 0

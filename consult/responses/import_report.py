@@ -59,11 +59,6 @@ class ImportReport:
         """The same file, or some of its rows, were imported into the consultation before."""
         return bool(self.earlier or self.repeated_rows)
 
-    @property
-    def is_valid(self) -> bool:
-        """A readable file whose every row is valid."""
-        return self.file_error is None and self.rows > 0 and not self.problems
-
 
 @dataclass(frozen=True)
 class Defaults:

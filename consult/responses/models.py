@@ -31,7 +31,6 @@ from consult.core.db import str_enum, utcnow, utctoday
 from consult.extensions import db
 
 
-
 class ConsultationState(str, enum.Enum):
     """The lifecycle of DESIGN.md: draft → open → closed → analysed → plan in comment → plan final → monitoring."""
 
@@ -225,11 +224,6 @@ class Invitation(db.Model):
     def is_used_up(self) -> bool:
         """True when every allowed use has been made."""
         return self.max_uses is not None and self.use_count >= self.max_uses
-
-    @property
-    def is_usable(self) -> bool:
-        """True when the link still lets people answer."""
-        return not (self.is_revoked or self.is_expired or self.is_used_up)
 
 
 class ResponseDraft(db.Model):

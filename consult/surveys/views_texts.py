@@ -6,7 +6,7 @@ the interface): an official edits the Quechua texts with a Spanish interface.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from consult.accounts.access import territory_view
@@ -162,8 +162,3 @@ def translations(territory: Territory, instrument_id: int, number: int):
     )
 
 
-def texts_url(version: InstrumentVersion, territory: Territory, lang: str, **args) -> str:
-    """The text editing page of ``version`` in ``lang``."""
-    return url_for(
-        "surveys.edit_texts", territory=territory.slug, instrument_id=version.instrument_id, number=version.number, language=lang, **args
-    )

@@ -215,11 +215,3 @@ def assign_keys(root: Node, sheet: Sheet, reporter: Reporter) -> set[str]:
     return set(taken)
 
 
-def unique_key(base: str, taken: set[str]) -> str:
-    """``base``, or ``base_2``, ``base_3``... whichever is free; the result is added to ``taken``."""
-    key, n = base, 1
-    while key in taken:
-        n += 1
-        key = f"{base}_{n}"
-    taken.add(key)
-    return key
