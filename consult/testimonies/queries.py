@@ -5,7 +5,7 @@ must build its queries from these helpers and never select ``Testimony``,
 ``TestimonyAnswer`` or ``TestimonyExcerpt`` directly: each helper checks the
 submitter's *current* consent for the use at hand and leaves out withdrawn
 testimonies, so a withdrawal or a consent change takes effect everywhere at
-once. Tests in ``tests/testimonies/test_queries.py`` hold them to it.
+once. Tests in ``tests/testimonies/test_consent_and_retention.py`` hold them to it.
 
 They return ``Select`` statements, so callers can add ``where``, ``group_by``
 and ``count`` and stay in SQL (GROUP BY, not Python loops).
