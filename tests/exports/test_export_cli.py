@@ -8,7 +8,6 @@ import os
 import pty
 import subprocess
 import sys
-import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -179,13 +178,11 @@ def test_the_worker_runs_queued_jobs(world, runner, app, db, create_user):
         assert client.submit(page_url(world), SUMMARY).status_code == 302
         assert db.session.scalars(select(ExportJob)).one().status == JobStatus.QUEUED
 
-        started = time.monotonic()
         result = run(runner, "worker", "--burst")
 
         assert result.exit_code == 0, result.output
         db.session.expire_all()
         assert db.session.scalars(select(ExportJob)).one().status == JobStatus.DONE
-        assert time.monotonic() - started < 120
     finally:
         rq.Queue(name, connection=connection).delete(delete_jobs=True)
         connection.close()

@@ -23,9 +23,7 @@ ANSWERS = {
 }
 
 
-@pytest.mark.parametrize(
-    ("condition", "expected"),
-    [
+VALUE_CASES = [
         # == and !=
         ({"==": [{"answer": "A"}, "yes"]}, True),
         ({"==": [{"answer": "A"}, "no"]}, False),
@@ -93,8 +91,10 @@ ANSWERS = {
         # literals only
         ({"==": [1, 1]}, True),
         ({"==": [None, None]}, True),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize(("condition", "expected"), VALUE_CASES)
 def test_value_operators(condition, expected):
     assert evaluate(condition, ANSWERS) is expected
 
@@ -104,9 +104,7 @@ F = {"==": [{"answer": "A"}, "no"]}
 MISSING = {"==": [{"answer": "missing"}, "x"]}
 
 
-@pytest.mark.parametrize(
-    ("condition", "expected"),
-    [
+LOGICAL_CASES = [
         ({"and": [T, T]}, True),
         ({"and": [T, F]}, False),
         ({"and": [F, T]}, False),
@@ -124,8 +122,10 @@ MISSING = {"==": [{"answer": "missing"}, "x"]}
         ({"not": F}, True),
         ({"not": [MISSING]}, True),
         ({"and": [T, {"or": [F, {"not": [F]}]}]}, True),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize(("condition", "expected"), LOGICAL_CASES)
 def test_logical_operators(condition, expected):
     assert evaluate(condition, ANSWERS) is expected
 
@@ -134,8 +134,20 @@ def test_no_condition_always_holds():
     assert evaluate(None, {}) is True
 
 
-def test_every_operator_is_covered():
-    assert OPERATORS == {"==", "!=", "in", "any-in", "all-in", ">", "<", ">=", "<=", "answered", "not-answered", "and", "or", "not"}
+def _operators(condition) -> set[str]:
+    if isinstance(condition, dict):
+        found = set(condition)
+        for value in condition.values():
+            for item in value if isinstance(value, list) else [value]:
+                found |= _operators(item)
+        return found
+    return set()
+
+
+def test_every_operator_is_exercised_by_the_cases_above():
+    """Each operator the engine knows appears in at least one case with its expected result."""
+    exercised = set().union(*(_operators(condition) for condition, _ in VALUE_CASES + LOGICAL_CASES))
+    assert OPERATORS <= exercised, sorted(OPERATORS - exercised)
 
 
 @pytest.mark.parametrize("operator", sorted(OPERATORS - {"and", "or", "not"}))
