@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import Select, func, select
 
 from consult.extensions import db
-from consult.responses.models import Answer, EntryMode, Response
+from consult.responses.models import Answer, Consultation, EntryMode, Response
 
 
 @dataclass(frozen=True)
@@ -96,3 +96,33 @@ def response_dates(consultation_id: int) -> tuple[date | None, date | None]:
         counted_responses(consultation_id, NO_FILTER, func.min(Response.submitted_on), func.max(Response.submitted_on))
     ).one()
     return row[0], row[1]
+
+
+# -- what has arrived (set-up pages) -------------------------------------------------------------
+# The consultation pages compare what has *arrived* with the targets, so these
+# count every received response, set-aside ones included; analysis counts with
+# ``counted_responses`` instead.
+
+
+def received_per_group(consultation_id: int) -> dict[str, int]:
+    """``{group_code: responses received}`` for one consultation (set-aside ones included), one GROUP BY."""
+    rows = db.session.execute(
+        select(Response.group_code, func.count(Response.id))
+        .where(Response.consultation_id == consultation_id)
+        .group_by(Response.group_code)
+    )
+    return {code: count for code, count in rows}
+
+
+def received_per_consultation(territory_id: int) -> dict[int, int]:
+    """``{consultation_id: responses received}`` for every consultation of a territory (set-aside ones included).
+
+    One GROUP BY for the whole consultations list, not one count per row.
+    """
+    rows = db.session.execute(
+        select(Response.consultation_id, func.count(Response.id))
+        .join(Consultation, Consultation.id == Response.consultation_id)
+        .where(Consultation.territory_id == territory_id)
+        .group_by(Response.consultation_id)
+    )
+    return {consultation_id: count for consultation_id, count in rows}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import get_in_territory, territory_view
@@ -15,9 +15,9 @@ from consult.accounts.models import Locality, Territory
 from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
-from consult.responses import bp, invitations, services
+from consult.responses import bp, invitations, queries, services
 from consult.responses.forms import ConfirmForm, GroupForm, LocalityTargetForm, consultation_form
-from consult.responses.models import Consultation, ConsultationGroup, ConsultationState, LocalityTarget, Response
+from consult.responses.models import Consultation, ConsultationGroup, ConsultationState, LocalityTarget
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 from consult.surveys.models import InstrumentVersion
 
@@ -83,33 +83,16 @@ def _field_error(form, error: services.ConsultationError, default: str) -> None:
     field.errors = list(field.errors) + [str(error.message)]
 
 
-def _counts(consultation: Consultation) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Response.group_code, func.count(Response.id))
-        .where(Response.consultation_id == consultation.id)
-        .group_by(Response.group_code)
-    )
-    return {code: count for code, count in rows}
-
-
 @bp.route("/t/<territory>/consultations")
 @territory_view(*STAFF)
 def consultations(territory: Territory):
     """The territory's consultations, with their state and how many have answered."""
     items = services.consultations_of(territory)
-    totals = dict(
-        db.session.execute(
-            select(Response.consultation_id, func.count(Response.id))
-            .join(Consultation)
-            .where(Consultation.territory_id == territory.id)
-            .group_by(Response.consultation_id)
-        ).all()
-    )
     return render_template(
         "responses/official/list.html",
         territory=territory,
         consultations=items,
-        totals=totals,
+        totals=queries.received_per_consultation(territory.id),
         can_manage=_can_manage(territory),
     )
 
@@ -148,7 +131,7 @@ def consultation(territory: Territory, consultation_id: int):
         "responses/official/detail.html",
         territory=territory,
         consultation=item,
-        counts=_counts(item),
+        counts=queries.received_per_group(item.id),
         group_labels=STAKEHOLDER_GROUPS,
         versions={v.id: v for v in db.session.scalars(
             select(InstrumentVersion).where(InstrumentVersion.id.in_([g.instrument_version_id for g in item.groups]))
