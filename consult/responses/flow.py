@@ -19,7 +19,7 @@ from consult.responses import drafts
 from consult.responses.models import Consultation, ConsultationState, ResponseDraft
 from consult.responses.services import find_by_slug
 from consult.surveys.engine import Instrument
-from consult.surveys.paths import is_on_path, path_pages
+from consult.surveys.steps import OFF_PATH, REVIEW, START, Target, steps
 
 _DRAFTS = "responses.drafts"
 _INVITATIONS = "responses.invitations"
@@ -154,13 +154,21 @@ def resume_target(draft: ResponseDraft, instrument: Instrument | None):
     answers = draft.answers or {}
     if draft.page_key == "review":
         return redirect(url_for("responses.review", slug=consultation.slug))
-    settled = settled_questions(draft, instrument)
-    if draft.page_key and instrument.has_page(draft.page_key) and is_on_path(instrument, answers, draft.page_key, settled):
+    path = steps(instrument, answers, settled=settled_questions(draft, instrument))
+    if draft.page_key and path.arrive(draft.page_key) is None:
         return redirect(url_for("responses.answer_page", slug=consultation.slug, page_key=draft.page_key))
-    pages = path_pages(instrument, answers, settled)
-    if not pages:
+    return go_to(consultation, path.first())
+
+
+def go_to(consultation: Consultation, target: Target):
+    """The redirect to a step's target: a page, the review, or (Back from the first page) the group step."""
+    if target is REVIEW:
         return redirect(url_for("responses.review", slug=consultation.slug))
-    return redirect(url_for("responses.answer_page", slug=consultation.slug, page_key=pages[0].key))
+    if target is START:
+        return redirect(url_for("responses.group_step", slug=consultation.slug))
+    if target is OFF_PATH:
+        raise ValueError("a page off the path has no address: send the person to resume_target")
+    return redirect(url_for("responses.answer_page", slug=consultation.slug, page_key=target))
 
 
 def _no_header_links() -> list:

@@ -9,6 +9,7 @@ from consult.responses.flow import interface_language, settled_questions
 from consult.responses.models import Consultation, ResponseDraft
 from consult.surveys.engine import Instrument, Page
 from consult.surveys.paths import on_path_answers, path_pages, visible_questions
+from consult.surveys.steps import Progress, steps
 from consult.surveys.types import FieldContext, question_type
 from consult.surveys.types.base import Content
 
@@ -31,23 +32,39 @@ class PageView:
     instrument: Instrument
     form: Any
     lang: str
-    #: Where the page sits on the path *as the answers stand now* (answers may add or skip pages).
-    position: int
-    total: int
+    #: Where the page sits (``consult.surveys.steps.Progress``): its part, and the pages still to come.
+    progress: Progress
     title: Content
     section_title: Content | None
-    #: The page's section among the instrument's sections: this total never changes while answering.
-    section_number: int = 1
-    section_count: int = 1
     answers: dict[str, Any] = field(default_factory=dict)
     errors: bool = False
     #: The answers just given reveal more questions on this same page: show it again.
     reveals: bool = False
 
     @property
+    def position(self) -> int:
+        """The page's place on the path *as the answers stand now* (answers may add or skip pages)."""
+        return self.progress.position
+
+    @property
+    def total(self) -> int:
+        """The pages on the path as the answers stand now."""
+        return self.progress.total
+
+    @property
+    def section_number(self) -> int:
+        """The page's section among the instrument's sections."""
+        return self.progress.section_number
+
+    @property
+    def section_count(self) -> int:
+        """The instrument's sections: this total never changes while answering."""
+        return self.progress.section_count
+
+    @property
     def pages_left(self) -> int:
         """Pages after this one on the path as it stands now (the answers still to come may change it)."""
-        return max(self.total - self.position, 0)
+        return self.progress.pages_left
 
 
 def _page_form(consultation: Consultation, instrument: Instrument, page: Page, lang: str, answers: dict[str, Any]):
@@ -70,17 +87,13 @@ def shown_page(page: Page, settled) -> Page:
 def _view(consultation, draft, instrument, page, form, answers, errors=False) -> PageView:
     lang = draft.language
     ctx = context_for(consultation, instrument, lang)
-    keys = [p.key for p in path_pages(instrument, answers, settled_questions(draft, instrument))]
-    position = keys.index(page.key) + 1 if page.key in keys else 1
+    progress = steps(instrument, answers, settled=settled_questions(draft, instrument)).progress(page.key)
     section = instrument.section_of(page)
     title = ctx.content(page.title) if page.title else ctx.content(section.title)
     section_title = ctx.content(section.title) if page.title and section.title else None
     if section_title is not None and section_title.text == title.text:
         section_title = None
-    return PageView(
-        page, instrument, form, lang, position, len(keys), title, section_title,
-        section_number=instrument.sections.index(section) + 1, section_count=len(instrument.sections), errors=errors,
-    )
+    return PageView(page, instrument, form, lang, progress, title, section_title, errors=errors)
 
 
 def build_page(consultation: Consultation, draft: ResponseDraft, instrument: Instrument, page: Page) -> PageView:

@@ -21,7 +21,7 @@ from consult.responses.models import Invitation
 from consult.responses.services import ConsultationError
 from consult.responses.survey import PageView, build_page, read_page, shown_page
 from consult.surveys.labels import STAKEHOLDER_GROUPS
-from consult.surveys.paths import is_on_path, next_page, previous_page
+from consult.surveys.steps import NEXT, OFF_PATH, REVIEW, direction_of, step, steps
 
 
 def _landing_context(consultation, **extra):
@@ -193,9 +193,12 @@ def answer_page(slug: str, page_key: str):
     instrument = version.parsed()
     answers = dict(draft.answers or {})
     settled = flow.settled_questions(draft, instrument)
-    if not instrument.has_page(page_key) or not is_on_path(instrument, answers, page_key, settled):
+    arrival = steps(instrument, answers, settled=settled).arrive(page_key)
+    if arrival is OFF_PATH:
         # A page off the person's path is never shown: back to where they are.
         return flow.resume_target(draft, instrument)
+    if arrival is not None:
+        return flow.go_to(consultation, arrival)
     # The page as asked: without the questions the group step answered (kept as they are).
     page = shown_page(instrument.page(page_key), settled)
     if request.method == "GET":
@@ -222,18 +225,13 @@ def answer_page(slug: str, page_key: str):
     if action == "later":
         db.session.commit()
         return redirect(url_for("responses.later", slug=slug))
-    if action == "back":
-        target = previous_page(instrument, answers, page.key, settled)
-        db.session.commit()
-        if target is None:
-            return redirect(url_for("responses.group_step", slug=slug))
-        return redirect(url_for("responses.answer_page", slug=slug, page_key=target.key))
-    target = next_page(instrument, answers, page.key, settled)
-    drafts.set_page(draft, target.key if target else "review")
+    # The answers just saved decide the page's routing: the step is taken on them.
+    direction = direction_of(action)
+    target = step(instrument, answers, page.key, direction, settled=settled)
+    if direction == NEXT:
+        drafts.set_page(draft, "review" if target is REVIEW else target)
     db.session.commit()
-    if target is None:
-        return redirect(url_for("responses.review", slug=slug))
-    return redirect(url_for("responses.answer_page", slug=slug, page_key=target.key))
+    return flow.go_to(consultation, target)
 
 
 def _render_page(consultation, draft, view: PageView):

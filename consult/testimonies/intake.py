@@ -28,6 +28,7 @@ from consult.surveys.models import Instrument as InstrumentRecord
 from consult.surveys.models import InstrumentVersion
 from consult.surveys.paths import on_path_answers, path_pages, visible_questions
 from consult.surveys.services import freeze_version
+from consult.surveys.steps import Steps, steps
 from consult.surveys.types import question_type
 from consult.surveys.types.blocks import area_code
 from consult.testimonies import vault
@@ -339,11 +340,9 @@ def asks_something(
     return bool(visible_questions(instrument, page_as_asked(instrument, page, answers, cso), answers))
 
 
-def pages_to_show(
-    instrument: Instrument, answers: Mapping[str, Any], cso: Mapping[str, Any] | None = None
-) -> list[Page]:
-    """The pages on the path that ask something (a page whose every question is derived is skipped)."""
-    return [p for p in path_pages(instrument, on_path(instrument, answers)) if asks_something(instrument, p, answers, cso)]
+def steps_for(instrument: Instrument, answers: Mapping[str, Any], cso: Mapping[str, Any] | None = None) -> Steps:
+    """The testimony form's path (``consult.surveys.steps``): a page whose every question is derived is passed."""
+    return steps(instrument, answers, shows=lambda page: asks_something(instrument, page, answers, cso))
 
 
 def group_from_answers(

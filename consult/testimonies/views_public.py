@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from consult.accounts.access import public_view
 from consult.extensions import db, limiter
 from consult.responses import flow
+from consult.surveys.steps import OFF_PATH, REVIEW, START, direction_of
 from consult.testimonies import audit, bp, follow, intake, services
 from consult.testimonies.consent import consent_answers
 from consult.testimonies.errors import TestimonyError
@@ -65,24 +66,24 @@ def _language(consultation, instrument) -> str:
 
 
 def _first_target(consultation, draft, instrument, state):
-    slug = consultation.slug
     if draft.organisation_id is not None and not state.get("cso"):
-        return redirect(url_for("testimonies.for_whom", slug=slug))
-    pages = intake.pages_to_show(instrument, state["answers"], state.get("cso"))
-    if not pages:
+        return redirect(url_for("testimonies.for_whom", slug=consultation.slug))
+    return _go_to(consultation, draft, intake.steps_for(instrument, state["answers"], state.get("cso")).first())
+
+
+def _go_to(consultation, draft, target):
+    """The redirect to a step's target (``consult.surveys.steps``): a page, the review, or before the first page."""
+    slug = consultation.slug
+    if target is REVIEW:
         return redirect(url_for("testimonies.review", slug=slug))
-    return redirect(url_for("testimonies.page", slug=slug, page_key=pages[0].key))
-
-
-def _step(instrument, answers, cso, current_key: str, forward: bool):
-    """The next (or previous) page on the path that asks something; pages with only derived answers are passed."""
-    from consult.surveys.paths import next_page, previous_page
-
-    move = next_page if forward else previous_page
-    target = move(instrument, answers, current_key)
-    while target is not None and not intake.asks_something(instrument, target, answers, cso):
-        target = move(instrument, answers, target.key)
-    return target
+    if target is START:
+        # Back from the first page: a CSO's "for whom" step, else the start page.
+        if draft.organisation_id is not None:
+            return redirect(url_for("testimonies.for_whom", slug=slug))
+        return redirect(url_for("testimonies.start_page", slug=slug))
+    if target is OFF_PATH:
+        raise ValueError("a page off the path has no address: send the person to _first_target")
+    return redirect(url_for("testimonies.page", slug=slug, page_key=target))
 
 
 # -- intake --------------------------------------------------------------------------------------
@@ -183,7 +184,6 @@ def for_whom(slug: str):
 def page(slug: str, page_key: str):
     """One page of the testimony form: its questions, back and next; answers kept sealed in the draft."""
     from consult.surveys.forms import page_form
-    from consult.surveys.paths import is_on_path
 
     consultation = flow.public_consultation(slug)
     draft, _token_ = _current(consultation) if consultation.is_accepting else (None, None)
@@ -195,15 +195,14 @@ def page(slug: str, page_key: str):
     answers = intake.with_derived(instrument, state["answers"], cso)
     if draft.organisation_id is not None and not cso:
         return redirect(url_for("testimonies.for_whom", slug=slug))
-    if not instrument.has_page(page_key) or not is_on_path(instrument, answers, page_key):
+    path = intake.steps_for(instrument, answers, cso)
+    arrival = path.arrive(page_key)
+    if arrival is OFF_PATH:
         return _first_target(consultation, draft, instrument, state)
-    current = instrument.page(page_key)
-    if not intake.asks_something(instrument, current, answers, cso):
+    if arrival is not None:
         # Everything on it is already known (say, the one place the person complained): go on.
-        target = _step(instrument, answers, cso, current.key, forward=True)
-        if target is None:
-            return redirect(url_for("testimonies.review", slug=slug))
-        return redirect(url_for("testimonies.page", slug=slug, page_key=target.key))
+        return _go_to(consultation, draft, arrival)
+    current = instrument.page(page_key)
     lang = _language(consultation, instrument)
     localities = [{"code": p.code, "name": p.name, "area": p.area} for p in consultation.territory.localities]
     asked = intake.page_as_asked(instrument, current, answers, cso)
@@ -223,20 +222,10 @@ def page(slug: str, page_key: str):
             if form.newly_visible():
                 # The answers just given open more questions on this page: show it again.
                 return redirect(url_for("testimonies.page", slug=slug, page_key=current.key))
-            if request.form.get("action") == "back":
-                target = _step(instrument, answers, cso, current.key, forward=False)
-                if target is None:
-                    if draft.organisation_id is not None:
-                        return redirect(url_for("testimonies.for_whom", slug=slug))
-                    return redirect(url_for("testimonies.start_page", slug=slug))
-            else:
-                target = _step(instrument, answers, cso, current.key, forward=True)
-                if target is None:
-                    return redirect(url_for("testimonies.review", slug=slug))
-            return redirect(url_for("testimonies.page", slug=slug, page_key=target.key))
-    pages = intake.pages_to_show(instrument, answers, cso)
-    keys = [p.key for p in pages]
-    position = keys.index(current.key) + 1 if current.key in keys else 1
+            # The answers just saved decide where the step leads.
+            direction = direction_of(request.form.get("action"))
+            return _go_to(consultation, draft, intake.steps_for(instrument, answers, cso).step(current.key, direction))
+    progress = path.progress(current.key)
     safe_path = intake.shows_safe_path(instrument, current.key, answers)
     db.session.commit()
     return _page(
@@ -248,8 +237,8 @@ def page(slug: str, page_key: str):
         section=instrument.section_of(current),
         form=form,
         lang=lang,
-        position=position,
-        total=len(pages),
+        position=progress.position,
+        total=progress.total,
         routes=services.routes_of(consultation.territory) if safe_path else [],
         route_lang=lang,
     )
@@ -303,7 +292,7 @@ def review(slug: str):
                 routes=services.routes_of(consultation.territory) if sent.testimony.is_urgent else [],
                 route_lang=lang,
             )
-    last = intake.pages_to_show(instrument, answers, cso)
+    last = intake.steps_for(instrument, answers, cso).last()
     # A CSO's "for whom" is shown once, above, in its own words (not as "to me" / "to my family").
     behalf_keys = set(intake.derived_answers(instrument, answers, cso)) - set(intake.derived_answers(instrument, answers))
     lines = [line for line in answer_lines(instrument, answers, lang, consultation.territory) if line.key not in behalf_keys]
@@ -315,7 +304,7 @@ def review(slug: str):
         lines=lines,
         form=form,
         sharing=sharing and len(form.authority.choices) > 1,
-        last_page=last[-1] if last else None,
+        last_page=last,
         cso=state.get("cso"),
         behalf_labels={k.value: k.label for k in OnBehalfOf},
         discard_form=ConfirmForm(prefix="discard"),
