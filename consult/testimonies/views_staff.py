@@ -10,7 +10,7 @@ the territory, where officials see it.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES, content_language
 from consult.responses.models import Consultation
 from consult.surveys.models import Instrument, InstrumentVersion
-from consult.testimonies import audit, bp, queries, services
+from consult.testimonies import audit, bp, counts, queries, services
 from consult.testimonies.errors import TestimonyError
 from consult.testimonies.forms import ConfirmForm, DecisionForm, ExcerptForm, MessageForm, SettingsForm, ThemesForm, route_form
 from consult.testimonies.intake import INSTRUMENT_KEY, settings_for, testimony_version
@@ -174,14 +174,8 @@ def excerpts(territory: Territory):
     rows = list(db.session.scalars(queries.quotable_excerpts(territory_id=territory.id)))
     opened = audit.open_excerpts(rows, purpose="excerpts.list", user=current_user)
     db.session.commit()
-    small = current_app.config.get("CONSULT_SMALL_CELL", 5)
-    themes = [(services.THEMES.get(code, code), count) for code, count in db.session.execute(queries.theme_counts(territory_id=territory.id))]
-    total = db.session.scalar(
-        select(db.func.count()).select_from(queries.consented_testimonies(ConsentUse.AGGREGATE, territory_id=territory.id).subquery())
-    )
-    return _page(
-        "testimonies/excerpts.html", territory=territory, excerpts=opened, themes=themes, total=total or 0, small_cell=small
-    )
+    # Counts per consultation, each at its own threshold, through the one suppression function.
+    return _page("testimonies/excerpts.html", territory=territory, excerpts=opened, counted=counts.territory_counts(territory.id))
 
 
 # -- protection routes (officials) ---------------------------------------------------------------
