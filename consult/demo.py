@@ -1,12 +1,19 @@
 """``flask --app consult demo seed``: a demo that is the same every time.
 
-Each room adds a step with ``demo_step``; steps run in the order registered
-(rooms register from the bottom of DESIGN.md up) and each must be idempotent:
-it finds what it made before instead of making it twice.
+Each room adds a step with ``demo_step(name, after=(...))``, naming the steps
+whose data it needs. ``seed_demo`` runs them in dependency order (a topological
+sort; among steps whose needs are met, by name), so the order never depends on
+which module happened to be imported first. Each step must be idempotent: it
+finds what it made before instead of making it twice.
+
+The order today: accounts, action library, surveys, responses, synthetic
+responses, closed consultation, testimonies (``step_order()`` says it).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
 from typing import Callable
 
 import click
@@ -20,25 +27,59 @@ DEMO_PASSWORD = "consult-demo-2026"
 #: Logins printed at the end of the seed: (role, email).
 DEMO_LOGINS: list[tuple[str, str]] = []
 
-_STEPS: list[tuple[str, Callable[[], None]]] = []
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One step of the demo seed: its name, what it runs and the steps it needs first."""
+
+    name: str
+    run: Callable[[], None]
+    after: tuple[str, ...] = ()
 
 
-def demo_step(name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
-    """Register ``name`` as a step of the demo seed."""
+_STEPS: dict[str, DemoStep] = {}
 
-    def decorator(step: Callable[[], None]) -> Callable[[], None]:
-        if all(existing != name for existing, _ in _STEPS):
-            _STEPS.append((name, step))
-        return step
+
+def demo_step(name: str, after: tuple[str, ...] = ()) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register ``name`` as a step of the demo seed that runs once every step in ``after`` has run."""
+
+    def decorator(run: Callable[[], None]) -> Callable[[], None]:
+        _STEPS.setdefault(name, DemoStep(name, run, tuple(after)))
+        return run
 
     return decorator
 
 
+def step_order(steps: dict[str, DemoStep] | None = None) -> list[str]:
+    """The names of ``steps`` (default: every registered step) in the order they run.
+
+    Each step comes after the steps it names in ``after``; among the steps
+    ready at the same time the alphabetically first goes first, so the order
+    does not depend on the order of registration. Raises ``ValueError`` for a
+    step that needs one nobody registered, ``graphlib.CycleError`` for a cycle.
+    """
+    steps = _STEPS if steps is None else steps
+    for step in steps.values():
+        missing = [need for need in step.after if need not in steps]
+        if missing:
+            raise ValueError(f"demo step {step.name!r} needs {', '.join(map(repr, missing))}, which no room registers")
+    sorter = TopologicalSorter({step.name: step.after for step in steps.values()})
+    sorter.prepare()
+    ready: list[str] = []
+    order = []
+    while sorter.is_active():
+        ready = sorted([*ready, *sorter.get_ready()])
+        name = ready.pop(0)
+        order.append(name)
+        sorter.done(name)
+    return order
+
+
 def seed_demo() -> list[str]:
-    """Run every demo step; returns the names of the steps run."""
+    """Run every demo step in dependency order; returns the names of the steps run."""
     ran = []
-    for name, step in _STEPS:
-        step()
+    for name in step_order():
+        _STEPS[name].run()
         db.session.commit()
         ran.append(name)
     return ran
@@ -64,6 +105,11 @@ def seed_command(force: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the ``demo`` CLI group. Each room's ``init_app`` imports its own
-    ``demo`` module, which registers its step; rooms initialise bottom-up, so
-    steps run in that order."""
+    demo modules, which register their steps; ``seed_demo`` orders them by what
+    each needs, not by when it was registered."""
+    # The closed consultation's step lives with the responses but reaches into the
+    # testimonies and analysis rooms, so it is registered here, above every room
+    # (imported here, not at the top: it imports this module for ``demo_step``).
+    from consult.responses import demo_closed  # noqa: F401
+
     app.cli.add_command(demo_cli)

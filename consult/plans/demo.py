@@ -14,7 +14,7 @@ from consult.extensions import db
 from consult.plans import library
 
 
-@demo_step("action library")
+@demo_step("action library", after=("accounts",))
 def seed_library() -> None:
     """Insert or refresh the shipped actions (idempotent); print where officials draft plans."""
     library.ensure_shipped()

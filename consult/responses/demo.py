@@ -112,7 +112,7 @@ def set_locality_targets(consultation, targets: list[tuple[str, str, int]]) -> N
             services.set_locality_target(consultation, group_code, places[code], target)
 
 
-@demo_step("responses")
+@demo_step("responses", after=("accounts", "surveys"))
 def seed_responses() -> None:
     """An open consultation per demo territory, targets per group, a community and a company link."""
     community = _latest_library_version("community_risk")

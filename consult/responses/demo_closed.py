@@ -9,8 +9,10 @@ analyst's themes with the free-text answers tagged.
 
 Built once (open, answered, then closed and marked analysed, as a real one
 would be); seeding again finds it by its slug and leaves it alone. The step
-runs after the synthetic answers of the open consultations (the testimonies
-room registers it), so it codes their free-text answers with themes too.
+runs after the synthetic answers of the open consultations (``after=``), so it
+codes their free-text answers with themes too. It reaches up into the
+testimonies and analysis rooms, so ``consult.demo.init_app`` (on top of every
+room) imports it, not the responses room.
 """
 
 from __future__ import annotations
@@ -114,7 +116,8 @@ def _build(territory: Territory):
     return consultation
 
 
-@demo_step("closed consultation")
+# After the synthetic answers: it codes every consultation's free-text answers with themes.
+@demo_step("closed consultation", after=("accounts", "surveys", "synthetic responses"))
 def seed_closed_consultation() -> None:
     """Antioquia's closed and analysed consultation, with an own XLSForm instrument (once); themes and analysis links of all."""
     territory = db.session.scalar(select(Territory).where(Territory.slug == "antioquia"))

@@ -24,7 +24,7 @@ from consult.responses.sending import receipt_code_for
 from consult.responses.storage import store_many
 
 
-@demo_step("synthetic responses")
+@demo_step("synthetic responses", after=("responses",))
 def seed_synthetic_responses() -> None:
     """A few hundred synthetic responses in each demo consultation (once)."""
     for slug, count in P.RESPONSES.items():

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from consult.accounts.models import Organisation, OrganisationKind, Territory
 from consult.demo import DEMO_LOGINS, demo_step
 from consult.extensions import db
-from consult.responses import demo_closed  # noqa: F401  (registers its step: after the synthetic answers, before this one)
 from consult.responses.models import Consultation, ConsultationState
 from consult.testimonies import services
 from consult.testimonies.demo_stories import add_testimonies
@@ -61,7 +60,8 @@ def _consultations() -> list[Consultation]:
     return list(db.session.scalars(select(Consultation).where(Consultation.state == ConsultationState.OPEN)))
 
 
-@demo_step("testimonies")
+# After the closed consultation, which adds its own testimonies first (the demo's numbering has always been so).
+@demo_step("testimonies", after=("accounts", "responses", "closed consultation"))
 def seed_testimonies() -> None:
     """Protection routes for the demo territories and a few invented testimonies."""
     for slug, routes in ROUTES.items():

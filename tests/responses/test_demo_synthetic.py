@@ -15,8 +15,6 @@ from consult.surveys.types import FieldContext, question_type
 
 
 def _seed():
-    # Imported here, not at collection: importing a demo module registers its step,
-    # and steps run in the order they are registered.
     from consult.demo import seed_demo
 
     seed_demo()
