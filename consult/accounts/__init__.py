@@ -1,17 +1,19 @@
 """Accounts: users, organisations, territories, roles, login."""
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the accounts blueprint, the login manager and the CLI."""
-    from consult.accounts import cli, demo, views  # noqa: F401  (views registers routes, demo its seed step)
+    """Register the accounts blueprint, the login manager, the CLI and the demo step."""
+    # Every module that attaches routes or hooks to ``bp`` is imported here, and
+    # only here (tests/core/test_rooms.py holds each room to it). Inside the
+    # function because those modules import ``bp`` (or models) from this package.
+    from consult.accounts import views  # noqa: F401
+    from consult.accounts import cli, demo  # noqa: F401  (the CLI; demo registers its seed step)
     from consult.accounts.loader import init_login
-
-    from flask_babel import lazy_gettext as _l
-
     from consult.accounts.navigation import register_territory_link, territory_links
 
     init_login(app)

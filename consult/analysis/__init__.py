@@ -13,6 +13,10 @@ bp = Blueprint("analysis", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the analysis blueprint: officials' views, themes, the public results page."""
-    from consult.analysis import models, views, views_public, views_themes  # noqa: F401  (they attach to ``bp``)
+    # Every module that attaches routes or hooks to ``bp`` is imported here, and
+    # only here (tests/core/test_rooms.py holds each room to it). Inside the
+    # function because those modules import ``bp`` from this package.
+    from consult.analysis import views, views_public, views_themes  # noqa: F401
+    from consult.analysis import models  # noqa: F401  (the tables)
 
     app.register_blueprint(bp)

@@ -7,19 +7,19 @@ everything public passes through the analysis room's suppression.
 """
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+
+from consult.accounts.navigation import register_territory_link
 
 bp = Blueprint("plans", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
     """Register the plans blueprint (officials', library, public, moderation, documents and monitoring views)."""
-    from flask_babel import lazy_gettext as _l
-
-    from consult.accounts.navigation import register_territory_link
-    from consult.plans import (  # noqa: F401  (they attach to ``bp``; demo adds the library's seed step)
-        cli,
-        demo,
-        models,
+    # Every module that attaches routes, hooks or template helpers to ``bp`` is
+    # imported here, and only here (tests/core/test_rooms.py holds each room to
+    # it). Inside the function because those modules import ``bp`` from this package.
+    from consult.plans import (  # noqa: F401
         views_documents,
         views_library,
         views_moderation,
@@ -27,12 +27,13 @@ def init_app(app: Flask) -> None:
         views_official,
         views_public,
     )
+    from consult.plans import cli, demo, models  # noqa: F401  (the CLI, the library's seed step, the tables)
+
+    # The lower rooms' public pages link to the plan through this global, without importing plans.
+    from consult.plans.public_links import plan_links
 
     register_territory_link("plans.index", _l("Action plans"))
     register_territory_link("plans.comment_plans", _l("Comments on action plans"))
     app.register_blueprint(bp)
     app.cli.add_command(cli.plans_cli)
-    # The lower rooms' public pages link to the plan through this global, without importing plans.
-    from consult.plans.public_links import plan_links
-
     app.jinja_env.globals["plan_links"] = plan_links

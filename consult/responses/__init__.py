@@ -1,26 +1,36 @@
 """Responses: consultations, invitations, the answering flow, receipts, assisted entry."""
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+
+from consult.accounts.homes import register_home_section
+from consult.accounts.navigation import register_territory_link
 
 bp = Blueprint("responses", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the responses blueprint, its CLI, its demo step and the territory link."""
-    from flask_babel import lazy_gettext as _l
-
-    from consult.accounts.navigation import register_territory_link
-    from consult.responses import cli, demo, models, views_answer, views_invitations, views_official, views_receipt  # noqa: F401,E501
+    """Register the responses blueprint, its CLI, its demo steps, the territory links and the organisation's home part."""
+    # Every module that attaches routes or hooks to ``bp`` is imported here, and
+    # only here (tests/core/test_rooms.py holds each room to it). Inside the
+    # function because those modules import ``bp`` from this package.
+    from consult.responses import (  # noqa: F401
+        views_answer,
+        views_capture,
+        views_facilitator,
+        views_import,
+        views_invitations,
+        views_official,
+        views_organisation,
+        views_receipt,
+    )
+    # The CLI, the tables, and the seed steps ("responses", then "synthetic responses";
+    # the closed consultation's step reaches into upper rooms and is registered by consult.demo).
+    from consult.responses import capture_models, cli, demo, demo_synthetic, models  # noqa: F401
 
     register_territory_link("responses.consultations", _l("Consultations"))
-    # Assisted entry, bulk import, capture signals; the synthetic answers' demo step runs after "responses".
-    from consult.responses import capture_models, demo_synthetic, views_capture, views_facilitator, views_import  # noqa: F401
-    # An organisation's part of the home page, and its "answer through our invitation" route.
-    from consult.accounts.homes import register_home_section
-    from consult.responses import views_organisation
-
-    register_home_section("organisation", "responses/home_organisation.html", views_organisation.organisation_home)
-
     register_territory_link("responses.entry_setup", _l("Enter paper or assisted answers"))
+    # An organisation's part of the home page, and its "answer through our invitation" route.
+    register_home_section("organisation", "responses/home_organisation.html", views_organisation.organisation_home)
     app.register_blueprint(bp)
     app.cli.add_command(cli.responses_cli)

@@ -298,5 +298,3 @@ def language_label(code: str) -> str:
     name = LANGUAGE_NAMES.get(code)
     return f"{name} ({code})" if name else code
 
-
-from consult.surveys import views_preview, views_texts  # noqa: E402,F401  (register their routes)

@@ -1,17 +1,22 @@
 """Testimonies: safe intake of remedy testimonies, encryption, consent, moderation."""
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+
+from config import ConfigError
+from consult.accounts.homes import register_home_section
+from consult.accounts.navigation import register_territory_link
 
 bp = Blueprint("testimonies", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
     """Install the key ring (refusing to start on a malformed one), register views, CLI and links."""
-    from flask_babel import lazy_gettext as _l
-
-    from config import ConfigError
-    from consult.accounts.navigation import register_territory_link
-    from consult.testimonies import cli, crypto, demo, models, views_cso, views_public, views_staff  # noqa: F401  (routes, seed step)
+    # Every module that attaches routes or hooks to ``bp`` is imported here, and
+    # only here (tests/core/test_rooms.py holds each room to it). Inside the
+    # function because those modules import ``bp`` from this package.
+    from consult.testimonies import views_cso, views_public, views_staff  # noqa: F401
+    from consult.testimonies import cli, crypto, demo, homes, models, presenting  # noqa: F401  (demo: the seed step)
 
     try:
         crypto.install_keyring(app, app.config.get("CONSULT_TESTIMONY_KEYS", ""))
@@ -24,9 +29,6 @@ def init_app(app: Flask) -> None:
     register_territory_link("testimonies.audit_log", _l("Who read testimonies"))
     # The CSO's part of the home page (accounts sits below this room and cannot look testimonies up),
     # and the consent lines every testimony page shows in the page's language.
-    from consult.accounts.homes import register_home_section
-    from consult.testimonies import homes, presenting
-
     register_home_section("cso", "testimonies/home_cso.html", homes.cso_home)
     app.add_template_global(presenting.consent_lines, "consent_lines")
     app.register_blueprint(bp)
