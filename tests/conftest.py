@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.surveys",
     "tests.fixtures.responses",
     "tests.fixtures.testimonies",
+    "tests.fixtures.queries",
 ]

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from consult.accounts.models import (
     Locality,
@@ -221,10 +222,14 @@ def territories_of(user: User) -> list[Territory]:
 
 
 def members_of(territory: Territory) -> list[Membership]:
-    """Memberships of ``territory``, by person then role."""
+    """Memberships of ``territory``, by person then role, each with its person loaded (one query, not one per row)."""
     return list(
         db.session.scalars(
-            select(Membership).join(User).where(Membership.territory_id == territory.id).order_by(User.name, Membership.role)
+            select(Membership)
+            .join(User)
+            .options(contains_eager(Membership.user))
+            .where(Membership.territory_id == territory.id)
+            .order_by(User.name, Membership.role)
         )
     )
 

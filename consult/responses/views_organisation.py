@@ -15,6 +15,7 @@ from typing import Any
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from consult.accounts import services as accounts
 from consult.accounts.access import login_view
@@ -42,6 +43,8 @@ def invitations_of(organisation_id: int) -> list[Invitation]:
         db.session.scalars(
             select(Invitation)
             .join(Consultation, Consultation.id == Invitation.consultation_id)
+            # The home page shows each invitation's consultation and territory: loaded with the list.
+            .options(contains_eager(Invitation.consultation).joinedload(Consultation.territory))
             .where(Invitation.organisation_id == organisation_id, Consultation.state != ConsultationState.DRAFT)
             .order_by(Invitation.id.desc())
         )
@@ -87,6 +90,11 @@ def organisation_home(user: Any) -> dict[str, Any] | None:
         plans = plans_with_links(consultations)
     if organisation.kind == OrganisationKind.CSO and not invitations and not sent:
         return None  # the CSO's own section says what it can do
+    # Invitations of one territory share its officials: looked up once per territory, not per invitation.
+    officials = {
+        territory_id: officials_of(territory)
+        for territory_id, territory in {i.consultation.territory_id: i.consultation.territory for i in invitations}.items()
+    }
     return {
         "organisation": organisation,
         "is_company": is_company,
@@ -96,7 +104,7 @@ def organisation_home(user: Any) -> dict[str, Any] | None:
                 "consultation": invitation.consultation,
                 "group": STAKEHOLDER_GROUPS.get(invitation.group_code, invitation.group_code),
                 "problem": why_not(invitation),
-                "officials": officials_of(invitation.consultation.territory),
+                "officials": officials[invitation.consultation.territory_id],
             }
             for invitation in invitations
         ],
