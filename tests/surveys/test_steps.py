@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from consult.surveys.engine import Instrument
-from consult.surveys.steps import BACK, NEXT, OFF_PATH, REVIEW, START, Progress, direction_of, step, steps
+from consult.surveys.steps import (
+    BACK,
+    NEXT,
+    OFF_PATH,
+    REVIEW,
+    START,
+    Progress,
+    direction_of,
+    step,
+    steps,
+)
 from tests.fixtures.survey_definitions import YES_NO, make_definition, question
 
 
