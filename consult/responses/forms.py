@@ -6,6 +6,7 @@ the territory or the consultation are filled in by the view.
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -79,7 +80,8 @@ class ConsultationFormBase(FlaskForm):
     small_cell_threshold = Integer(
         _l("Smallest group shown in published results"),
         description=_l("Results for fewer people than this are hidden in anything published or exported. 5 is the usual value."),
-        default=5,
+        # The installation's default (CONSULT_SMALL_CELL); each consultation may set its own.
+        default=lambda: current_app.config.get("CONSULT_SMALL_CELL", 5),
         validators=[InputRequired(REQUIRED), NumberRange(1, 100, _l("Write a number between 1 and 100."))],
     )
 

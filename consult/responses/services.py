@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -112,13 +113,16 @@ def create_consultation(
     fallback_language: str | None = None,
     opens_on: date | None = None,
     closes_on: date | None = None,
-    small_cell_threshold: int = 5,
+    small_cell_threshold: int | None = None,
 ) -> Consultation:
     """Create a consultation in draft."""
     languages = list(dict.fromkeys(languages or [territory.default_language]))
     fallback_language = fallback_language or languages[0]
     slug = (slug or "").strip().lower()
     title = _clean_texts(title, languages)
+    if small_cell_threshold is None:
+        # The installation's default (CONSULT_SMALL_CELL), as the set-up form offers it.
+        small_cell_threshold = int(current_app.config.get("CONSULT_SMALL_CELL", 5))
     _check(slug, languages, fallback_language, title, opens_on, closes_on, small_cell_threshold)
     consultation = Consultation(
         territory=territory,
