@@ -14,7 +14,8 @@ from consult.responses.receipt_panels import receipt_panels
 from consult.responses.services import ConsultationError
 from consult.responses.survey import answered_pages
 from consult.surveys.labels import STAKEHOLDER_GROUPS
-from consult.surveys.paths import last_page
+from consult.surveys.steps import steps
+from consult.surveys.models import InstrumentVersion
 
 
 @bp.route("/c/<slug>/review", methods=["GET", "POST"])
@@ -38,7 +39,7 @@ def review(slug: str):
     answers = dict(draft.answers or {})
     drafts.set_page(draft, "review")
     db.session.commit()
-    last = last_page(instrument, answers, flow.settled_questions(draft, instrument))
+    last = steps(instrument, answers, settled=flow.settled_questions(draft, instrument)).last()
     return flow.render_answering(
         "responses/review.html",
         consultation,
@@ -102,7 +103,6 @@ def receipt(slug: str):
         if response is None:
             form.code.errors.append(_("No response to this consultation has this receipt code. Check it and try again."))
         else:
-            from consult.surveys.models import InstrumentVersion
 
             version = db.session.get(InstrumentVersion, response.instrument_version_id)
             instrument = version.parsed()
