@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
 
 from config import ConfigError, Settings, load_settings
+from consult.extensions import csrf, db, limiter, migrate
 
 __all__ = ["create_app", "ConfigError"]
 
@@ -48,14 +50,10 @@ def create_app(config: str | Settings | Mapping[str, Any] | None = None) -> Flas
     app.extensions["consult.settings"] = settings
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path).parent / "translations")
 
-    from consult.extensions import csrf, db, limiter, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-
-    import importlib
 
     for room in ROOMS:
         importlib.import_module(room).init_app(app)

@@ -3,6 +3,9 @@
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
+from consult.accounts.loader import init_login
+from consult.accounts.navigation import register_territory_link, territory_links
+
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
@@ -13,8 +16,6 @@ def init_app(app: Flask) -> None:
     # function because those modules import ``bp`` (or models) from this package.
     from consult.accounts import views  # noqa: F401
     from consult.accounts import cli, demo  # noqa: F401  (the CLI; demo registers its seed step)
-    from consult.accounts.loader import init_login
-    from consult.accounts.navigation import register_territory_link, territory_links
 
     init_login(app)
     register_territory_link("accounts.members", _l("People and roles"))

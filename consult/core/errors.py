@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -32,7 +33,6 @@ def _http_error(error: HTTPException):
 
 
 def _csrf_error(error: CSRFError):
-    from flask_babel import gettext as _
 
     return render_error(
         400,
@@ -42,7 +42,6 @@ def _csrf_error(error: CSRFError):
 
 def _unexpected(error: Exception):
     # Log the exception type and the endpoint only: request bodies may hold answers.
-    from flask import current_app
 
     # Tracebacks only in tests: a database error's message can quote the values sent.
     current_app.logger.error(

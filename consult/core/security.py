@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -58,7 +58,6 @@ def _refuse_nul_bytes() -> None:
     ):
         for values in request.form.listvalues():
             if any("\x00" in value for value in values):
-                from flask import abort
 
                 abort(400)
 

@@ -20,6 +20,9 @@ from consult.accounts.permissions import roles_for
 from consult.accounts.access import NETWORK_ADMIN, has_role
 from consult.accounts.models import Role, Territory
 from consult.exports.progress import Progress
+from consult.exports.summary import write_summary
+from consult.exports.responses import write_responses
+from consult.exports.excerpts import write_excerpts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP = "application/zip"
@@ -77,21 +80,16 @@ class Kind:
 
 
 def _summary(consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str, user, progress: Optional[Progress]) -> None:
-    # Imported here: the writer pulls in the analysis stack and WeasyPrint.
-    from consult.exports.summary import write_summary
 
     write_summary(consultation, fmt, out, lang=lang, progress=progress)
 
 
 def _responses(consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str, user, progress: Optional[Progress]) -> None:
-    # Imported here: pyreadstat and pandas load only when response data is exported.
-    from consult.exports.responses import write_responses
 
     write_responses(consultation, fmt, out, lang=lang, layout=layout, progress=progress)
 
 
 def _excerpts(consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str, user, progress: Optional[Progress]) -> None:
-    from consult.exports.excerpts import write_excerpts
 
     write_excerpts(consultation, fmt, out, lang=lang, user=user, progress=progress)
 

@@ -42,6 +42,7 @@ from consult.exports.models import ExportEvent, ExportJob, ExportOutcome, Export
 from consult.exports.progress import Progress
 from consult.extensions import db
 from consult.responses.models import Consultation
+from consult import create_app
 
 logger = logging.getLogger(__name__)
 
@@ -247,8 +248,6 @@ def run_job(job_id: str) -> None:
     """
     if not has_app_context():
         # A plain ``rq worker`` (not ``flask exports worker``) has no application: make one.
-        from consult import create_app
-
         with create_app().app_context():
             return run_job(job_id)
     claimed = db.session.execute(

@@ -214,7 +214,7 @@ def render_html(summary: Summary) -> str:
 
 def write_pdf(summary: Summary, areas: Iterable[Area], out: BinaryIO) -> None:
     """Gather every area, then print the report to ``out``."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: WeasyPrint is heavy and only needed to print
 
     summary.areas.extend(areas)
     html = render_html(summary)

@@ -51,6 +51,7 @@ from consult.i18n import interface_language_for
 from consult.responses.models import Answer, Consultation, Response
 from consult.responses.paths_backfill import fill_missing
 from consult.surveys.types import AnswerRow
+from consult.exports.responses_kobo import KoboLayout
 
 RESPONSE_FORMATS = ("csv", "xlsx", "sav")
 RESPONSE_LAYOUTS = ("consult", "kobo")
@@ -90,7 +91,8 @@ def write_responses(consultation: Consultation, fmt: str, out: BinaryIO, *, lang
         elif fmt == "xlsx":
             _write_xlsx(consultation, tables, shape, out, total, progress)
         else:
-            from consult.exports.responses_sav import write_sav  # it imports this module's rows
+            # Lazy: it imports this module's rows, and pyreadstat is only needed for SPSS files.
+            from consult.exports.responses_sav import write_sav
 
             write_sav(consultation, tables, shape, out, total, progress)
     report(progress, total, total)
@@ -100,7 +102,6 @@ def make_layout(consultation: Consultation, lang: str, layout: str) -> Layout:
     """The layout object for ``layout``."""
     places = places_of(consultation)
     if layout == "kobo":
-        from consult.exports.responses_kobo import KoboLayout  # it builds on this module's plan
 
         return KoboLayout(consultation, lang, places)
     return ConsultLayout(consultation, lang, places)

@@ -24,6 +24,7 @@ In SPSS both codes are user-missing values with value labels.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -397,7 +398,6 @@ def spss_names(names: Sequence[str], limit: int = 64) -> list[str]:
     ends in a short hash; a clash (names are case-insensitive) gets ``_2``…
     The codebook lists every column under its file name.
     """
-    import hashlib
 
     taken: set[str] = set()
     found = []

@@ -33,6 +33,7 @@ import pyreadstat
 from consult.exports.progress import Progress, report
 from consult.exports.responses_plan import Column, Layout, Table, spss_names
 from consult.responses.models import Consultation
+from consult.exports.responses import PROGRESS_EVERY, _codebook_csv, iter_rows
 
 #: Rows turned into compact column arrays at a time.
 CHUNK = 20_000
@@ -42,9 +43,6 @@ _INTEGER_DTYPES = ("Int8", "Int16", "Int32")
 def write_sav(consultation: Consultation, tables: list[Table], layout: Layout, out: BinaryIO, total: int,
               progress: Progress | None) -> None:
     """Write one ``.sav`` per table, and ``codebook.csv``, into a ZIP on ``out``."""
-    # Imported here: responses imports this module lazily, and these are its functions.
-    from consult.exports.responses import PROGRESS_EVERY, _codebook_csv, iter_rows
-
     done = 0
     names: dict[str, list[str]] = {}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive, tempfile.TemporaryDirectory() as folder:

@@ -50,8 +50,8 @@ from consult.analysis.charts import Chart
 from consult.analysis.filters import read_filter
 from consult.analysis.remedy import UNGP31_ANSWER_CODES, Remedy, yes_share
 from consult.analysis.results import NOT_ANSWERED
-from consult.analysis.salience import ALL, UNSPECIFIED
-from consult.analysis.suppression import display_value, is_small, suppress, suppress_summary, suppress_value
+from consult.analysis.salience import ALL, COMPANY_GROUPS, UNSPECIFIED
+from consult.analysis.suppression import balanced_share, display_value, is_small, suppress, suppress_summary, suppress_value
 from consult.analysis.tables import TableView
 from consult.analysis.themes import theme_table, themes_of
 from consult.extensions import db
@@ -519,8 +519,6 @@ def _matrix(cells: dict[tuple[int, int], int], threshold: int, charts: bool) -> 
 
 
 def _divergence(ctx: services.Context) -> Area:
-    from consult.analysis.salience import COMPANY_GROUPS
-    from consult.analysis.suppression import balanced_share
 
     threshold = ctx.threshold
     rights = services.divergence_page(ctx, read_filter({}, ctx.consultation))
@@ -784,6 +782,7 @@ def write_summary(consultation: Consultation, fmt: str, out: BinaryIO, *, lang: 
     with force_locale(interface_language_for(lang)):
         summary = new_summary(consultation, lang)
         areas = gather(consultation, lang, charts=fmt == "pdf", progress=progress)
+        # The writers import this module's Summary and tables, so they are imported here.
         if fmt == "xlsx":
             from consult.exports.summary_files import write_xlsx
 

@@ -15,6 +15,9 @@ from urllib.parse import urlencode
 
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import current_user
+
+from consult.extensions import babel
 
 INTERFACE_LANGUAGES: dict[str, str] = {"es": "Español", "en": "English", "pt": "Português"}
 # Languages accepted for survey content, with their own names (endonyms).
@@ -52,7 +55,6 @@ def requested_language() -> str | None:
     stored = session.get("lang")
     if stored in CONTENT_LANGUAGES:
         return stored
-    from flask_login import current_user
 
     if current_user and current_user.is_authenticated:
         preferred = getattr(current_user, "preferred_language", None)
@@ -106,7 +108,6 @@ def switch_links() -> list[dict[str, str | bool]]:
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel with consult's locale chain and expose helpers to templates."""
-    from consult.extensions import babel
 
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_remember_choice)

@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from consult.extensions import db
+from consult.plans import library
 
 
 @click.group("plans")
@@ -17,7 +18,6 @@ def plans_cli() -> None:
 @with_appcontext
 def library_command() -> None:
     """Insert or refresh the action library shipped with consult (after an upgrade); admin-added actions are untouched."""
-    from consult.plans import library
 
     library.ensure_shipped()
     db.session.commit()

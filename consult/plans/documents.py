@@ -46,6 +46,7 @@ from consult.plans.labels import (
     UNGP_PRINCIPLES,
 )
 from consult.plans.models import EvidenceLink, Pillar, Plan, PlanAction, PlanStatus
+from consult.plans import evidence
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSS = TEMPLATES / "plans" / "plan.css"
@@ -160,7 +161,6 @@ def _number(value: float | None) -> str:
 
 def evidence_sentence(plan: Plan, link: EvidenceLink, lang: str) -> str:
     """The sentence of an evidence link in ``lang`` (falling back to the plan's main language), or a marker."""
-    from consult.plans import evidence
 
     return evidence.sentence(link, lang, plan.language)
 
@@ -325,7 +325,7 @@ def stylesheet() -> str:
 def _no_fetch(url: str, *args, **kwargs):
     # Nothing is fetched while printing: fonts are the system's, charts inline SVG.
     if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
+        from weasyprint.urls import default_url_fetcher  # lazy: WeasyPrint is heavy and only needed to print
 
         return default_url_fetcher(url, *args, **kwargs)
     raise ValueError("consult does not fetch anything while printing a plan")
@@ -333,7 +333,7 @@ def _no_fetch(url: str, *args, **kwargs):
 
 def render_pdf(plan: Plan, lang: str) -> bytes:
     """The plan in ``lang`` as a PDF (A4, page numbers, the document's template with its print rules)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: WeasyPrint is heavy and only needed to print
 
     html = _html(plan, lang, print_css=True)
     return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=_no_fetch).write_pdf()
@@ -428,6 +428,7 @@ def _evidence_paragraphs(docx, evidence: list[Cited]) -> None:
 
 def render_docx(plan: Plan, lang: str) -> bytes:
     """The plan in ``lang`` as a Word document: headings, paragraphs and lists, tables of the action fields."""
+    # Lazy: python-docx is only needed for this download.
     from docx import Document
     from docx.shared import Mm
 

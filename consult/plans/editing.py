@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from consult.extensions import db
-from consult.plans import versions
+from consult.plans import library, versions
 from consult.plans.models import (
     ActionStatus,
     EvidenceLink,
@@ -177,14 +177,7 @@ def update_action(plan: Plan, action: PlanAction, lang: str, texts: dict, values
 
 
 def _library_text(entry: LibraryAction, field: str, lang: str) -> str:
-    try:
-        from consult.plans import library
-    except ImportError:  # the library module may not be there yet; read the entry's own texts
-        library = None
-    if library is not None and hasattr(library, "text"):
-        return library.text(entry, field, lang) or ""
-    texts = entry.texts or {}
-    return (texts.get(lang) or {}).get(field) or (texts.get("es") or {}).get(field) or (texts.get("en") or {}).get(field) or ""
+    return library.text(entry, field, lang) or ""
 
 
 def _next_position(plan: Plan) -> int:

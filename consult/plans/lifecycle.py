@@ -18,6 +18,7 @@ from consult.extensions import db
 from consult.plans import versions
 from consult.plans.models import Plan, PlanStatus
 from consult.responses.models import ConsultationState
+from consult.plans.labels import PLAN_STATUSES
 
 
 class LifecycleError(ValueError):
@@ -31,7 +32,6 @@ class LifecycleError(ValueError):
 
 def _expect(plan: Plan, status: PlanStatus) -> None:
     if plan.status != status:
-        from consult.plans.labels import PLAN_STATUSES
 
         raise LifecycleError(
             _l("This cannot be done while the plan is: %(status)s.", status=PLAN_STATUSES[plan.status.value])

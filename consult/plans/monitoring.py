@@ -23,6 +23,7 @@ from consult.extensions import db
 from consult.plans import versions
 from consult.plans.labels import PILLAR_SHORT, PILLARS
 from consult.plans.models import ActionStatus, MonitoringUpdate, Pillar, Plan, PlanAction, PlanStatus
+from consult.plans.labels import ACTION_STATUSES
 
 #: A plan's actions may be monitored once it is adopted.
 MONITORED = frozenset({PlanStatus.FINAL, PlanStatus.MONITORING})
@@ -185,7 +186,6 @@ def note_text(update: MonitoringUpdate, plan: Plan, lang: str) -> str:
 
 def progress(plan: Plan, lang: str | None = None) -> Progress:
     """Where each action of ``plan`` (dropped ones left out) stands, per pillar; texts in ``lang`` (default main)."""
-    from consult.plans.labels import ACTION_STATUSES
 
     lang = lang or plan.language
     pillars = [PillarProgress(p.value, str(PILLARS[p.value]), str(PILLAR_SHORT[p.value]),

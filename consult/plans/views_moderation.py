@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from consult.accounts.permissions import can, roles_for
 from consult.accounts.access import get_in_territory, territory_view
@@ -19,6 +20,7 @@ from consult.plans import bp, comments, statements
 from consult.plans.forms_public import AnswerForm, ModerateForm
 from consult.plans.labels import COMMENT_STATUSES, SECTION_TITLES
 from consult.plans.models import CompanyStatement, Plan, PlanComment
+from consult.plans.models import CommentStatus, PlanStatus
 
 MODERATORS = roles_for("plans.moderate_comments")
 
@@ -149,9 +151,7 @@ def moderate_statement(territory, plan_id: int, statement_id: int):
 @territory_view(*MODERATORS)
 def comment_plans(territory):
     """The territory's public plans with how many comments and statements wait for a decision (moderators' way in)."""
-    from sqlalchemy import func, select
 
-    from consult.plans.models import CommentStatus, PlanStatus
 
     plans = list(db.session.scalars(
         select(Plan).where(Plan.territory_id == territory.id, Plan.status != PlanStatus.DRAFT).order_by(Plan.id.desc())

@@ -18,7 +18,7 @@ from consult.accounts.access import get_in_territory, has_role, territory_view
 from consult.accounts.models import Locality, Territory
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES, content_language
-from consult.plans import bp, editing, forms, lifecycle, markdown, versions
+from consult.plans import bp, drafting, editing, forms, library, lifecycle, markdown, versions
 from consult.plans.labels import (
     ACTION_STATUSES,
     EVIDENCE_KINDS,
@@ -149,21 +149,14 @@ def consultation_plan(territory: Territory, cid: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                from consult.plans import drafting
-            except ImportError:
-                drafting = None
-            if drafting is None:
-                problem = _("Drafting is not available yet.")
+                plan = drafting.generate(consultation, form.language.data, current_user)
+            except drafting.PlanError as error:
+                db.session.rollback()
+                problem = str(error.message)
             else:
-                try:
-                    plan = drafting.generate(consultation, form.language.data, current_user)
-                except drafting.PlanError as error:
-                    db.session.rollback()
-                    problem = str(error.message)
-                else:
-                    db.session.commit()
-                    flash(_("The draft plan has been generated. Read it through and edit what needs it."), "success")
-                    return redirect(url_for("plans.plan", territory=territory.slug, plan_id=plan.id))
+                db.session.commit()
+                flash(_("The draft plan has been generated. Read it through and edit what needs it."), "success")
+                return redirect(url_for("plans.plan", territory=territory.slug, plan_id=plan.id))
     return render_template(
         "plans/official/generate.html", territory=territory, consultation=consultation, form=form, problem=problem,
         can_edit=_is_editor(territory), can_generate=consultation.state == ConsultationState.ANALYSED,
@@ -523,12 +516,7 @@ def remove_evidence(territory: Territory, plan_id: int, action_id: int, link_id:
 
 
 def _library_entries() -> list[LibraryAction]:
-    try:
-        from consult.plans import library
-    except ImportError:
-        library = None
-    if library is not None and hasattr(library, "ensure_shipped"):
-        library.ensure_shipped()
+    library.ensure_shipped()
     order = {p.value: n for n, p in enumerate(Pillar)}
     entries = db.session.scalars(select(LibraryAction).where(LibraryAction.is_active.is_(True)))
     return sorted(entries, key=lambda e: (order.get(e.pillar.value, 9), e.code))
@@ -580,24 +568,14 @@ def add_action(territory: Territory, plan_id: int):
 # --- drafting: regenerate, another language ----------------------------------------------------------------------
 
 
-def _drafting():
-    try:
-        from consult.plans import drafting
-    except ImportError:
-        return None
-    return drafting
-
-
 @bp.route("/t/<territory>/plans/<int:plan_id>/regenerate", methods=["POST"])
 @territory_view(*EDITORS)
 def regenerate(territory: Territory, plan_id: int):
     """Recompute the evidence and generated figures (texts officials edited are kept)."""
     item = _plan(territory, plan_id)
     lang = _lang(item)
-    drafting = _drafting()
-    if drafting is None or not editing.can_edit(item):
-        flash(_("The evidence of an adopted plan is no longer recomputed.") if drafting else
-              _("Drafting is not available yet."), "error")
+    if not editing.can_edit(item):
+        flash(_("The evidence of an adopted plan is no longer recomputed."), "error")
         return _to_plan(territory, item, lang)
     try:
         drafting.regenerate(item, current_user)
@@ -618,12 +596,8 @@ def add_language(territory: Territory, plan_id: int):
     lang = _lang(item)
     form = forms.LanguageForm()
     form.language.choices = _language_choices([c for c in item.consultation.languages if c not in (item.languages or [])])
-    drafting = _drafting()
     if not form.validate_on_submit():
         flash(_("Choose one of the consultation's languages the plan is not drafted in yet."), "error")
-        return _to_plan(territory, item, lang)
-    if drafting is None:
-        flash(_("Drafting is not available yet."), "error")
         return _to_plan(territory, item, lang)
     try:
         drafting.add_language(item, form.language.data, current_user)

@@ -23,6 +23,7 @@ from consult.plans import evidence
 from consult.plans.labels import EVIDENCE_KINDS
 from consult.plans.models import EvidenceLink, Plan, PlanAction, PlanStatus
 from consult.responses.models import Answer, Consultation, Response
+from consult.analysis.models import AnswerTheme, Theme
 
 
 @dataclass
@@ -143,7 +144,6 @@ def for_consultation(consultation: Consultation, lang: str) -> YouSaid | None:
 
 def _theme_codes(response: Response) -> tuple[set[str], set[int]]:
     """Codes and ids of the themes analysts coded on this response's answers."""
-    from consult.analysis.models import AnswerTheme, Theme
 
     rows = db.session.execute(
         select(Theme.code, Theme.id)

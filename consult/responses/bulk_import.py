@@ -24,6 +24,7 @@ import re
 import unicodedata
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
@@ -137,7 +138,6 @@ class _Checker:
         self.group_names = self._group_names()
 
     def _group_names(self) -> dict[str, str]:
-        from flask_babel import force_locale
 
         names = {}
         for group in self.consultation.groups:

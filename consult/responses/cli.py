@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from consult.extensions import db
+from consult.responses import import_store
+from consult.responses.drafts import purge_expired
+from consult.responses.models import Consultation
+from consult.responses.paths_backfill import fill_missing
+# The command line is the top of the application: it may reach the testimonies room above this one.
+from consult.testimonies.asked_backfill import fill_missing as fill_missing_testimonies
 
 
 @click.group("responses")
@@ -17,10 +24,6 @@ def responses_cli() -> None:
 @with_appcontext
 def purge_drafts() -> None:
     """Delete answers in progress whose time has run out (run it daily, e.g. from cron)."""
-    from consult.responses.drafts import purge_expired
-
-    from consult.responses import import_store
-
     count = purge_expired()
     db.session.commit()
     click.echo(f"{count} expired drafts deleted.")
@@ -32,13 +35,6 @@ def purge_drafts() -> None:
 @with_appcontext
 def fill_asked() -> None:
     """Record what was asked for responses and testimonies stored before asked sets existed (safe to run again)."""
-    from sqlalchemy import select
-
-    from consult.responses.models import Consultation
-    from consult.responses.paths_backfill import fill_missing
-    # The command line is the top of the application: it may reach the testimonies room above this one.
-    from consult.testimonies.asked_backfill import fill_missing as fill_missing_testimonies
-
     responses = testimonies = 0
     for consultation_id in db.session.scalars(select(Consultation.id).order_by(Consultation.id)).all():
         responses += fill_missing(consultation_id)

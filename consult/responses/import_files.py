@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+import openpyxl
 from flask_babel import lazy_gettext as _l
 
 from consult.surveys.xlsform.workbook import cell_text
@@ -104,7 +105,6 @@ def _read_xlsx(data: bytes) -> Table:
         raise ImportFileError(NOT_A_TABLE)
     if expanded > MAX_EXPANDED_BYTES:
         raise ImportFileError(_l("The workbook is too large once unpacked. Split it into smaller files."))
-    import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import secrets
 
+import openpyxl
 from flask import Response as HttpResponse
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -209,7 +210,6 @@ def import_template(territory: Territory, consultation_id: int):
 
     Only the first sheet is imported, so the sheets of codes can stay in the file.
     """
-    import openpyxl
 
     consultation = get_in_territory(Consultation, consultation_id, territory)
     workbook = openpyxl.Workbook()

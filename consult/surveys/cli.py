@@ -16,6 +16,7 @@ from consult.extensions import db
 from consult.surveys import services
 from consult.surveys.models import Instrument
 from consult.surveys.services import Issue, SurveyError
+from consult.surveys.xlsform import XLSFormError, export_xlsform, import_xlsform
 
 _PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -111,7 +112,6 @@ def _version_of(reference: str):
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_xlsform_command(reference: str, path: Path) -> None:
     """Write an instrument (its latest version, or VERSION) as an XLSForm to PATH."""
-    from consult.surveys.xlsform import export_xlsform
 
     version = _version_of(reference)
     path.write_bytes(export_xlsform(version.definition))
@@ -126,7 +126,6 @@ def validate_command(path: Path) -> None:
     warnings: list[Issue] = []
     try:
         if data[:2] == b"PK" or path.suffix.lower() in (".xlsx", ".xls"):
-            from consult.surveys.xlsform import XLSFormError, import_xlsform
 
             try:
                 result = import_xlsform(data)

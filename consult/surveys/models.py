@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.db import utcnow
 from consult.extensions import db
+from consult.surveys import engine
 
 if TYPE_CHECKING:
     from consult.accounts.models import Territory
@@ -169,7 +170,6 @@ class InstrumentVersion(db.Model):
         about a millisecond. A frozen version never changes and the parsed
         view is immutable, so it is kept per process; drafts are parsed afresh.
         """
-        from consult.surveys import engine
 
         if self.frozen_at is None or self.id is None:
             return engine.Instrument.from_dict(self.definition)

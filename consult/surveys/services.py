@@ -22,6 +22,8 @@ from consult.extensions import db
 from consult.i18n import CONTENT_LANGUAGES
 from consult.surveys import texts
 from consult.surveys.models import Instrument, InstrumentVersion, VersionStatus
+from consult.surveys.validation import validate_definition
+from consult.surveys.xlsform import XLSFormError, import_xlsform
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 
@@ -79,7 +81,6 @@ def definition_problems(definition: Any) -> list[Issue]:
     """Every problem of ``definition`` (JSON Schema and semantic checks); ``[]`` when valid."""
     if not isinstance(definition, dict):
         return [Issue("", str(_l("The definition must be a JSON object.")))]
-    from consult.surveys.validation import validate_definition
 
     return [problem_issue(p) for p in validate_definition(definition)]
 
@@ -195,7 +196,6 @@ def import_xlsform_file(data: bytes, territory: Territory | None = None) -> Impo
     The outcome carries the converter's warnings: what was imported differently
     or left out, each with its sheet and row.
     """
-    from consult.surveys.xlsform import XLSFormError, import_xlsform
 
     try:
         result = import_xlsform(data)

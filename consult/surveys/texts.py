@@ -18,6 +18,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from flask_babel import gettext as _
+
 from consult.surveys.engine import iter_text_nodes
 
 
@@ -192,7 +194,6 @@ def with_texts(definition: dict[str, Any], lang: str, values: dict[str, str]) ->
 
 def describe_path(path: str) -> str:
     """What a text path names, in words for an official: "Question A1: option water"."""
-    from flask_babel import gettext as _
 
     parts = path.split(".")
     if parts == ["title"]:

@@ -15,6 +15,7 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import territory_view
 from consult.accounts.models import Territory
@@ -25,6 +26,8 @@ from consult.surveys import bp, services
 from consult.surveys.admin_forms import ActionForm, AddLanguageForm, JsonUploadForm, PublishForm, XLSFormUploadForm
 from consult.surveys.models import Instrument, InstrumentVersion
 from consult.surveys.services import SurveyError
+from consult.surveys.texts import describe_path, text_index
+from consult.surveys.xlsform import export_xlsform
 
 STAFF = roles_for("instruments.manage")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -155,7 +158,6 @@ def instrument(territory: Territory, instrument_id: int):
 
 def language_choices(codes):
     """Select choices for content language codes, named in the interface language."""
-    from wtforms.fields.choices import SelectChoice
 
     return [SelectChoice(code, f"{LANGUAGE_NAMES[code]} ({code})") for code in codes]
 
@@ -218,7 +220,6 @@ def add_language(territory: Territory, instrument_id: int, number: int):
 @territory_view(*STAFF)
 def completeness(territory: Territory, instrument_id: int, number: int):
     """Per language: how many texts, which are missing, which need review."""
-    from consult.surveys.texts import describe_path, text_index
 
     version = version_in(territory, instrument_id, number)
     return render_template(
@@ -271,7 +272,6 @@ def publish(territory: Territory, instrument_id: int, number: int):
 @territory_view(*STAFF)
 def download_xlsform(territory: Territory, instrument_id: int, number: int):
     """The version as an XLSForm workbook."""
-    from consult.surveys.xlsform import export_xlsform
 
     version = version_in(territory, instrument_id, number)
     return attachment(export_xlsform(version.definition), f"{version.instrument.key}-v{version.number}.xlsx", XLSX)

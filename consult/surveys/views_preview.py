@@ -18,6 +18,8 @@ from consult.accounts.models import Territory
 from consult.i18n import content_language
 from consult.surveys import bp, services
 from consult.surveys.views import STAFF, version_in
+from consult.surveys.engine import Instrument as ParsedInstrument
+from consult.surveys.forms import page_form
 
 
 @bp.route("/t/<territory>/instruments/<int:instrument_id>/versions/<int:number>/preview")
@@ -29,8 +31,6 @@ def preview(territory: Territory, instrument_id: int, number: int):
     if problems:
         # A broken draft cannot be laid out; say why instead of failing.
         return render_template("surveys/preview.html", territory=territory, version=version, problems=problems)
-    from consult.surveys.engine import Instrument as ParsedInstrument
-    from consult.surveys.forms import page_form
 
     parsed = version.parsed()
     asked = request.args.get("lang") or content_language()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import territory_view
 from consult.accounts.models import Territory
@@ -135,7 +136,6 @@ def translations(territory: Territory, instrument_id: int, number: int):
     version = version_in(territory, instrument_id, number)
     targets = [c for c in CONTENT_LANGUAGES if c != version.fallback_language]
     form = TranslationUploadForm()
-    from wtforms.fields.choices import SelectChoice
 
     form.language.choices = [SelectChoice("", _("The language written in the file"))] + language_choices(targets)
     result = None

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from consult.extensions import db
+from consult.responses.models import Consultation
 from consult.testimonies import crypto
+from consult.testimonies.asked_backfill import fill_missing
+from consult.testimonies.rotation import key_usage, rotate_keys
+from consult.testimonies.services import purge_expired
 
 
 @click.group("testimonies")
@@ -27,7 +33,6 @@ def new_key_command(key_id: str) -> None:
 @with_appcontext
 def key_status_command() -> None:
     """How many sealed rows each key id holds."""
-    from consult.testimonies.rotation import key_usage
 
     ring = crypto.keyring()
     click.echo(f"current key: {ring.current_id}; keys configured: {', '.join(ring.ids)}")
@@ -41,8 +46,6 @@ def key_status_command() -> None:
 @with_appcontext
 def rotate_keys_command(batch_size: int) -> None:
     """Re-encrypt everything under the current key; safe to stop and run again."""
-    from consult.extensions import db
-    from consult.testimonies.rotation import rotate_keys
 
     ring = crypto.keyring()
     click.echo(f"Re-encrypting under key {ring.current_id} in batches of {batch_size}.")
@@ -66,7 +69,6 @@ def rotate_keys_command(batch_size: int) -> None:
 @with_appcontext
 def purge_command() -> None:
     """Delete the content of testimonies past their consultation's retention period (run daily)."""
-    from consult.testimonies.services import purge_expired
 
     report = purge_expired()
     click.echo(f"testimonies purged: {report.purged}; expired drafts deleted: {report.drafts_deleted}")
@@ -76,11 +78,7 @@ def purge_command() -> None:
 @with_appcontext
 def fill_asked_command() -> None:
     """Record the asked set and group of testimonies sent before they were recorded (safe to run again)."""
-    from sqlalchemy import select
 
-    from consult.extensions import db
-    from consult.responses.models import Consultation
-    from consult.testimonies.asked_backfill import fill_missing
 
     filled = 0
     for consultation_id in db.session.scalars(select(Consultation.id).order_by(Consultation.id)).all():

@@ -30,6 +30,7 @@ from consult.testimonies.models import (
     TestimonyStatus,
     TestimonyTheme,
 )
+from consult.testimonies import audit
 
 USES = tuple(ConsentUse)
 
@@ -104,8 +105,7 @@ def record_consents(
 
 def refresh_aggregate_rows(testimony: Testimony, *, actor: Actor = Actor.SYSTEM) -> None:
     """Keep the structured answer rows exactly when aggregate use is allowed."""
-    from consult.testimonies import audit
-    from consult.testimonies.intake import structured_rows
+    from consult.testimonies.intake import structured_rows  # here: intake imports this module
 
     db.session.execute(delete(TestimonyAnswer).where(TestimonyAnswer.testimony_id == testimony.id))
     db.session.expire(testimony, ["answers"])

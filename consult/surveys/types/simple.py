@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from consult.surveys.engine import Question
@@ -214,7 +215,6 @@ def parse_date(text: str) -> datetime.date | None:
 def show_date(value: str) -> str:
     """An ISO date in the words of the page's language (``31 dic 2025``)."""
     try:
-        from flask_babel import format_date
 
         return format_date(datetime.date.fromisoformat(value), "medium")
     except (ValueError, RuntimeError, AttributeError, KeyError):

@@ -12,12 +12,12 @@ through XLSForm, is in docs/xlsform.md.
 
 from consult.surveys.xlsform.reader import import_xlsform
 from consult.surveys.xlsform.report import ImportResult, Issue, XLSFormError
+from consult.surveys.xlsform.writer import export_xlsform as export
 
 __all__ = ["ImportResult", "Issue", "XLSFormError", "export_xlsform", "import_xlsform"]
 
 
 def export_xlsform(definition: dict, *, form_id: str | None = None) -> bytes:
     """The instrument ``definition`` as an XLSForm workbook (.xlsx bytes); see ``writer.export_xlsform``."""
-    from consult.surveys.xlsform.writer import export_xlsform as export
 
     return export(definition, form_id=form_id)

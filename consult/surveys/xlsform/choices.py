@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from consult.surveys.xlsform.columns import TextColumns
 from consult.surveys.xlsform.report import Reporter
 from consult.surveys.xlsform.workbook import Sheet
+from consult.surveys.xlsform import workbook
 
 _CODE = re.compile(r"^[a-z0-9_]+$")
 
@@ -63,7 +64,6 @@ def read_choices(sheet: Sheet | None, texts: TextColumns | None, reporter: Repor
         )
         return lists
     if sheet.too_long:
-        from consult.surveys.xlsform import workbook
 
         limit = workbook.MAX_ROWS
         reporter.error(sheet.name, limit + 1, _l("The sheet has more than %(n)d rows; consult reads forms up to that size.", n=limit))

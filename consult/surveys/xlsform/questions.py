@@ -23,6 +23,8 @@ from consult.surveys.xlsform.concepts import read_concept
 from consult.surveys.xlsform.constraints import read_constraint
 from consult.surveys.xlsform.expressions import Untranslatable, parse
 from consult.surveys.xlsform.tree import Node
+from consult.i18n import INTERFACE_LANGUAGES
+from consult.surveys.types.base import OTHER_LABEL
 
 COMPOSITE = {"severity": labels.SEVERITY_PARTS, "ungp31": labels.UNGP31_CRITERIA, "date_range": ("start", "end")}
 
@@ -228,8 +230,6 @@ def _select(node: Node, question: dict[str, Any], ctx: Context) -> ChoiceList | 
 
 def _other_label(languages: list[str], fallback: str) -> dict[str, str]:
     """The engine's "Other" in each language with a catalogue (and, in English, in a fallback without one)."""
-    from consult.i18n import INTERFACE_LANGUAGES
-    from consult.surveys.types.base import OTHER_LABEL
 
     texts = {}
     for code in languages:

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+import openpyxl
 from flask_babel import lazy_gettext as _l
 
 from consult.core.cells import restore
@@ -134,7 +135,6 @@ def read_workbook(data: bytes) -> dict[str, Sheet]:
     sheets are not read. Empty rows are skipped; cells are stripped text.
     """
     _check_container(data)
-    import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

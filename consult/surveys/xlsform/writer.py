@@ -16,6 +16,7 @@ import io
 import json
 from typing import Any
 
+import openpyxl
 from flask_babel import force_locale
 
 from consult.core.cells import append_row
@@ -313,7 +314,6 @@ class _Writer:
     # -- the workbook ---------------------------------------------------------------------------
 
     def _save(self, form_id: str) -> bytes:
-        import openpyxl
 
         workbook = openpyxl.Workbook()
         survey = workbook.active
