@@ -62,12 +62,9 @@ def plans_with_links(consultations) -> list[tuple[Any, list[tuple[str, str]]]]:
     The plans room sits above every other and offers ``plan_links`` to templates as a Jinja
     global; it is read from there, so nothing below imports plans. Empty when plans is not installed.
     """
-    plan_links = current_app.jinja_env.globals.get("plan_links")
-    if plan_links is None:
+    plan_links_for = current_app.jinja_env.globals.get("plan_links_for")
+    if plan_links_for is None:
         return []
-    found = []
-    for consultation in consultations:
-        links = plan_links(consultation)
-        if links:
-            found.append((consultation, links))
-    return found
+    consultations = list(consultations)
+    links = plan_links_for(consultations)  # one query for every consultation's plan
+    return [(consultation, links[consultation.id]) for consultation in consultations if links[consultation.id]]

@@ -30,10 +30,11 @@ def init_app(app: Flask) -> None:
     from consult.plans import cli, demo, models  # noqa: F401  (the CLI, the library's seed step, the tables)
 
     # The lower rooms' public pages link to the plan through this global, without importing plans.
-    from consult.plans.public_links import plan_links
+    from consult.plans.public_links import plan_links, plan_links_for
 
     register_territory_link("plans.index", _l("Action plans"))
     register_territory_link("plans.comment_plans", _l("Comments on action plans"))
     app.register_blueprint(bp)
     app.cli.add_command(cli.plans_cli)
     app.jinja_env.globals["plan_links"] = plan_links
+    app.jinja_env.globals["plan_links_for"] = plan_links_for

@@ -11,14 +11,14 @@ date is kept without a time of day.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from consult.accounts.models import OrganisationKind
 from consult.core.codes import hash_code, new_code, normalise_code
 from consult.core.db import utctoday
 from consult.extensions import db
 from consult.plans.lifecycle import comment_is_open
-from consult.plans.models import AuthorKind, CommentStatus, Plan, PlanAction, PlanComment
+from consult.plans.models import AuthorKind, CommentStatus, CompanyStatement, Plan, PlanAction, PlanComment, PlanStatus
 
 #: The longest comment accepted, in characters.
 MAX_LENGTH = 5000
@@ -180,3 +180,24 @@ def answer(comment: PlanComment, user, text: str | None) -> None:
     comment.answer = body
     comment.answered_by_id = user.id
     comment.answered_on = utctoday()
+
+
+def public_plans_of(territory_id: int) -> list[Plan]:
+    """The territory's plans that are public (in comment or later), newest first."""
+    return list(db.session.scalars(
+        select(Plan).where(Plan.territory_id == territory_id, Plan.status != PlanStatus.DRAFT).order_by(Plan.id.desc())
+    ))
+
+
+def waiting_counts(plan_ids: list[int]) -> dict[int, int]:
+    """Comments and company statements waiting for a decision, per plan (one GROUP BY each)."""
+    waiting: dict[int, int] = {}
+    for model in (PlanComment, CompanyStatement):
+        rows = db.session.execute(
+            select(model.plan_id, func.count())
+            .where(model.status == CommentStatus.PENDING, model.plan_id.in_(plan_ids))
+            .group_by(model.plan_id)
+        )
+        for plan_id, count in rows:
+            waiting[plan_id] = waiting.get(plan_id, 0) + count
+    return waiting

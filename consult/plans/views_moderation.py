@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from consult.accounts.permissions import can, roles_for
 from consult.accounts.access import get_in_territory, territory_view
@@ -20,7 +19,6 @@ from consult.plans import bp, comments, statements
 from consult.plans.forms_public import AnswerForm, ModerateForm
 from consult.plans.labels import COMMENT_STATUSES, SECTION_TITLES
 from consult.plans.models import CompanyStatement, Plan, PlanComment
-from consult.plans.models import CommentStatus, PlanStatus
 
 MODERATORS = roles_for("plans.moderate_comments")
 
@@ -151,18 +149,6 @@ def moderate_statement(territory, plan_id: int, statement_id: int):
 @territory_view(*MODERATORS)
 def comment_plans(territory):
     """The territory's public plans with how many comments and statements wait for a decision (moderators' way in)."""
-
-
-    plans = list(db.session.scalars(
-        select(Plan).where(Plan.territory_id == territory.id, Plan.status != PlanStatus.DRAFT).order_by(Plan.id.desc())
-    ))
-    waiting = {}
-    for model in (PlanComment, CompanyStatement):
-        rows = db.session.execute(
-            select(model.plan_id, func.count()).where(model.status == CommentStatus.PENDING,
-                                                      model.plan_id.in_([p.id for p in plans]))
-            .group_by(model.plan_id)
-        )
-        for plan_id, count in rows:
-            waiting[plan_id] = waiting.get(plan_id, 0) + count
+    plans = comments.public_plans_of(territory.id)
+    waiting = comments.waiting_counts([plan.id for plan in plans])
     return render_template("plans/moderation/plans.html", territory=territory, plans=plans, waiting=waiting)

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import Territory
 from consult.core.db import utcnow
@@ -119,12 +120,18 @@ def find_instrument(key: str, territory: Territory | None) -> Instrument | None:
 
 def territory_instruments(territory: Territory) -> list[Instrument]:
     """A territory's own instruments, by key."""
-    return list(db.session.scalars(select(Instrument).where(Instrument.territory_id == territory.id).order_by(Instrument.key)))
+    return list(db.session.scalars(
+        select(Instrument).where(Instrument.territory_id == territory.id).order_by(Instrument.key)
+        .options(selectinload(Instrument.versions))  # the list shows each one's versions: no query per row
+    ))
 
 
 def library_instruments() -> list[Instrument]:
     """The shared network library, by key."""
-    return list(db.session.scalars(select(Instrument).where(Instrument.territory_id.is_(None)).order_by(Instrument.key)))
+    return list(db.session.scalars(
+        select(Instrument).where(Instrument.territory_id.is_(None)).order_by(Instrument.key)
+        .options(selectinload(Instrument.versions))
+    ))
 
 
 def resolve_version(instrument: Instrument, number: int | None = None) -> InstrumentVersion:

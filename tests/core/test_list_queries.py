@@ -142,7 +142,6 @@ def test_members_page(client, count_queries, territory, official, create_user):
     assert_flat(client, count_queries, "/t/salta/members", add, marker="@salta.example")
 
 
-@pytest.mark.xfail(strict=True, reason="surveys.services.territory_instruments/library_instruments do not load Instrument.versions with the list: one instrument_versions query per instrument")
 def test_instruments_list(client, count_queries, territory, official, create_version, make_definition):
     from tests.fixtures.responses import YES_NO
     from tests.fixtures.survey_definitions import question
@@ -157,7 +156,6 @@ def test_instruments_list(client, count_queries, territory, official, create_ver
     assert_flat(client, count_queries, "/t/salta/instruments", add)
 
 
-@pytest.mark.xfail(strict=True, reason="consult.accounts.homes.plans_with_links calls plan_links (plans.public_links -> yousaid.public_plan) once per consultation: one plans query per row")
 def test_cso_home(client, count_queries, db, territory, official, create_user, create_organisation,
                   create_consultation, create_testimony):
     from consult.responses.models import ConsultationState
@@ -177,7 +175,6 @@ def test_cso_home(client, count_queries, db, territory, official, create_user, c
     assert_flat(client, count_queries, "/", add)
 
 
-@pytest.mark.xfail(strict=True, reason="consult.accounts.homes.plans_with_links calls plan_links (plans.public_links -> yousaid.public_plan) once per consultation: one plans query per row")
 def test_company_home(client, count_queries, db, territory, official, create_user, create_organisation,
                       create_consultation, create_invitation):
     from consult.responses.models import ConsultationState
