@@ -33,11 +33,15 @@ run: install
 
 ## Install the test dependencies and run the whole suite
 # SQLite always; again on PostgreSQL when CONSULT_TEST_DATABASE_URL is set.
+# pytest-xdist runs the test files on one worker per CPU, each with its own
+# database and browser; PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 test: install-test
-	env -u CONSULT_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u CONSULT_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 	@if [ -n "$$CONSULT_TEST_DATABASE_URL" ]; then \
 		echo "== the suite again, on PostgreSQL"; \
-		$(BIN)/python -m pytest $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS); \
 	fi
 
 ## Extract, update and compile the interface catalogues (es, en, pt)
