@@ -127,7 +127,7 @@ def normalise_database_url(url: str) -> str:
     """Use the psycopg 3 driver for plain ``postgresql://`` and ``postgres://`` URLs."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 def main() -> None:
     """Run each ``bench_*`` module's ``run()``."""
     print(f"# consult benchmarks, {datetime.date.today().isoformat()}")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     folder = Path(__file__).parent
     for module in sorted(m.name for m in pkgutil.iter_modules([str(folder)]) if m.name.startswith("bench_")):
         importlib.import_module(f"bench.{module}").run()

@@ -60,8 +60,19 @@ REPEAT = os.environ.get("BENCH_ANALYSIS_REPEAT")
 #: Responses written per bulk statement (bounds the loader's memory).
 CHUNK = 20_000
 RESPONSE_COLUMNS = (
-    "id", "consultation_id", "instrument_version_id", "group_code", "locality_id", "language", "entry_mode",
-    "is_collective", "submitted_on", "submission_key", "receipt_code_hash", "is_set_aside", "asked_set_id",
+    "id",
+    "consultation_id",
+    "instrument_version_id",
+    "group_code",
+    "locality_id",
+    "language",
+    "entry_mode",
+    "is_collective",
+    "submitted_on",
+    "submission_key",
+    "receipt_code_hash",
+    "is_set_aside",
+    "asked_set_id",
 )
 ANSWER_COLUMNS = ("response_id", "question_key", "part", "option", "number", "text")
 VIEWS = ("context", "results", "coverage", "salience", "divergence", "remedy")
@@ -111,28 +122,44 @@ def _bench_consultation():
 
     demo = db.session.scalar(select(Consultation).order_by(Consultation.id))
     made = Consultation(
-        territory_id=demo.territory_id, slug="bench-analysis", title={"es": "Bench"}, organiser=demo.organiser,
-        languages=list(demo.languages), fallback_language=demo.fallback_language, state=demo.state,
-        opens_on=demo.opens_on, closes_on=demo.closes_on, small_cell_threshold=demo.small_cell_threshold,
+        territory_id=demo.territory_id,
+        slug="bench-analysis",
+        title={"es": "Bench"},
+        organiser=demo.organiser,
+        languages=list(demo.languages),
+        fallback_language=demo.fallback_language,
+        state=demo.state,
+        opens_on=demo.opens_on,
+        closes_on=demo.closes_on,
+        small_cell_threshold=demo.small_cell_threshold,
     )
     # The built-in instruments, whatever the demo gives its own groups (it may try a territory's own form).
     library = {
         key: db.session.scalar(
-            select(InstrumentVersion.id).join(Instrument)
-            .where(Instrument.key == key, Instrument.territory_id.is_(None), InstrumentVersion.status == VersionStatus.PUBLISHED)
+            select(InstrumentVersion.id)
+            .join(Instrument)
+            .where(
+                Instrument.key == key,
+                Instrument.territory_id.is_(None),
+                InstrumentVersion.status == VersionStatus.PUBLISHED,
+            )
             .order_by(InstrumentVersion.id.desc())
         )
         for key in ("community_risk", "company_self_assessment")
     }
     made.groups = [
         ConsultationGroup(
-            group_code=g.group_code, target=g.target,
-            instrument_version_id=library["company_self_assessment" if g.group_code in P.COMPANY_GROUPS else "community_risk"],
+            group_code=g.group_code,
+            target=g.target,
+            instrument_version_id=library[
+                "company_self_assessment" if g.group_code in P.COMPANY_GROUPS else "community_risk"
+            ],
         )
         for g in demo.groups
     ]
     made.locality_targets = [
-        LocalityTarget(group_code=t.group_code, locality_id=t.locality_id, target=t.target) for t in demo.locality_targets
+        LocalityTarget(group_code=t.group_code, locality_id=t.locality_id, target=t.target)
+        for t in demo.locality_targets
     ]
     db.session.add(made)
     db.session.flush()
@@ -141,6 +168,7 @@ def _bench_consultation():
 
 def _pool(consultation, count: int) -> list[dict]:
     """``count`` distinct synthetic responses, each stored the real way once: its response values and answer rows."""
+    from consult.extensions import db
     from consult.responses import demo_profiles as P
     from consult.responses.demo_generator import Draw, Generator
     from consult.responses.models import EntryMode
@@ -148,7 +176,6 @@ def _pool(consultation, count: int) -> list[dict]:
     from consult.responses.storage import answer_values, locality_codes, locality_from_answers
     from consult.surveys.asked import asked_set_for
     from consult.surveys.models import InstrumentVersion
-    from consult.extensions import db
 
     class Generous(Draw):
         """The demo's draws, ticking two to four more boxes on every multiple choice."""
@@ -175,17 +202,21 @@ def _pool(consultation, count: int) -> list[dict]:
         area, locality = generator.place()
         make = generator.company if is_company else generator.community
         answers = make(instrument, group, area, locality)
-        mode = EntryMode.ONLINE if is_company else EntryMode(draw.one(P.ENTRY_MODES.get(group, P.ENTRY_MODES["default"])))
+        mode = (
+            EntryMode.ONLINE if is_company else EntryMode(draw.one(P.ENTRY_MODES.get(group, P.ENTRY_MODES["default"])))
+        )
         rows = answer_rows(instrument, answers)
-        pool.append({
-            "instrument_version_id": version_id,
-            "group_code": group,
-            "locality_id": locality_from_answers(instrument, answer_values(instrument, answers), codes),
-            "language": draw.rng.choice(languages),
-            "entry_mode": mode.value,
-            "asked_set_id": asked_set_for(version_id, instrument, answers),
-            "rows": [(r.question_key, r.part, r.option, r.number, r.text) for r in rows],
-        })
+        pool.append(
+            {
+                "instrument_version_id": version_id,
+                "group_code": group,
+                "locality_id": locality_from_answers(instrument, answer_values(instrument, answers), codes),
+                "language": draw.rng.choice(languages),
+                "entry_mode": mode.value,
+                "asked_set_id": asked_set_for(version_id, instrument, answers),
+                "rows": [(r.question_key, r.part, r.option, r.number, r.text) for r in rows],
+            }
+        )
     return pool
 
 
@@ -209,11 +240,23 @@ def _plan(consultation, pool: list[dict], size: int, first_id: int):
         for n in range(start, min(start + CHUNK, total)):
             item = pool[rng.choice(firms if n >= size else communities)]
             response_id = first_id + n
-            responses.append((
-                response_id, consultation.id, item["instrument_version_id"], item["group_code"], item["locality_id"],
-                item["language"], item["entry_mode"], False, opens + timedelta(days=rng.randint(0, 60)),
-                f"bench-{size}-{n}", f"receipt-{size}-{n}", False, item["asked_set_id"],
-            ))
+            responses.append(
+                (
+                    response_id,
+                    consultation.id,
+                    item["instrument_version_id"],
+                    item["group_code"],
+                    item["locality_id"],
+                    item["language"],
+                    item["entry_mode"],
+                    False,
+                    opens + timedelta(days=rng.randint(0, 60)),
+                    f"bench-{size}-{n}",
+                    f"receipt-{size}-{n}",
+                    False,
+                    item["asked_set_id"],
+                )
+            )
             answers.extend((response_id, *row) for row in item["rows"])
         yield responses, answers
 
@@ -225,7 +268,10 @@ def _load_postgres(url: str, chunks) -> tuple[int, int]:
     counts = [0, 0]
     with psycopg.connect(conninfo) as connection, connection.cursor() as cursor:
         for responses, answers in chunks:
-            for table, columns, rows, i in (("responses", RESPONSE_COLUMNS, responses, 0), ("answers", ANSWER_COLUMNS, answers, 1)):
+            for table, columns, rows, i in (
+                ("responses", RESPONSE_COLUMNS, responses, 0),
+                ("answers", ANSWER_COLUMNS, answers, 1),
+            ):
                 buffer = io.StringIO()
                 for row in rows:
                     buffer.write("\t".join(map(_copy_text, row)))
@@ -253,7 +299,8 @@ def _load_sqlite(path: str, chunks) -> tuple[int, int]:
             [(*r[:8], r[8].isoformat(), *r[9:]) for r in responses],
         )
         connection.executemany(
-            f"INSERT INTO answers ({', '.join(ANSWER_COLUMNS)}) VALUES ({', '.join('?' * len(ANSWER_COLUMNS))})", answers
+            f"INSERT INTO answers ({', '.join(ANSWER_COLUMNS)}) VALUES ({', '.join('?' * len(ANSWER_COLUMNS))})",
+            answers,
         )
         counts[0] += len(responses)
         counts[1] += len(answers)
@@ -293,8 +340,14 @@ def prepare(url: str, size: int) -> dict[str, object]:
             responses, answers = _load_sqlite(url.removeprefix("sqlite:///"), chunks)
         else:
             responses, answers = _load_postgres(url, chunks)
-    return {"consultation_id": consultation_id, "responses": responses, "answers": answers,
-            "setup_s": round(loading - started, 1), "load_s": round(time.perf_counter() - loading, 1), "asked_sets": len({p["asked_set_id"] for p in pool})}
+    return {
+        "consultation_id": consultation_id,
+        "responses": responses,
+        "answers": answers,
+        "setup_s": round(loading - started, 1),
+        "load_s": round(time.perf_counter() - loading, 1),
+        "asked_sets": len({p["asked_set_id"] for p in pool}),
+    }
 
 
 # -- measuring -------------------------------------------------------------------------------------
@@ -369,7 +422,10 @@ def _measure_apart(url: str, consultation_id: int, what: str, repeat: int) -> di
     """``measure`` in a fresh Python process, so its peak memory is its own."""
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_analysis", "measure", url, str(consultation_id), what, str(repeat)],
-        capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     if done.returncode != 0:
         raise RuntimeError(f"measuring {what} failed:\n{done.stderr[-3000:]}")
@@ -387,13 +443,26 @@ def run() -> list[dict[str, object]]:
                 loaded = prepare(url, size)
                 repeat = int(REPEAT or (2 if size <= 10_000 else 1))
                 views = _measure_apart(url, loaded["consultation_id"], "views", repeat)
-                row = {"database": name, "size": size, **loaded, **views,
-                       "baseline": None, "read_sql": None, "baseline_peak_mib": None, "ratio": None}
+                row = {
+                    "database": name,
+                    "size": size,
+                    **loaded,
+                    **views,
+                    "baseline": None,
+                    "read_sql": None,
+                    "baseline_peak_mib": None,
+                    "ratio": None,
+                }
                 if size <= BASELINE_MAX:
                     baseline = _measure_apart(url, loaded["consultation_id"], "baseline", repeat)
-                    row.update({"baseline": baseline["baseline"], "read_sql": baseline["read_sql"],
-                                "baseline_peak_mib": baseline["peak_mib"],
-                                "ratio": round(views["total"] / baseline["baseline"], 2)})
+                    row.update(
+                        {
+                            "baseline": baseline["baseline"],
+                            "read_sql": baseline["read_sql"],
+                            "baseline_peak_mib": baseline["peak_mib"],
+                            "ratio": round(views["total"] / baseline["baseline"], 2),
+                        }
+                    )
                 print(json.dumps(row), file=sys.stderr, flush=True)
                 rows.append(row)
     _print(rows)
@@ -402,7 +471,18 @@ def run() -> list[dict[str, object]]:
 
 def _print(rows: list[dict[str, object]]) -> None:
     print("\n### Analysis of one consultation against one read_sql + groupby\n")
-    columns = ["database", "size", "answers", "load_s", *VIEWS, "total", "peak_mib", "baseline", "baseline_peak_mib", "ratio"]
+    columns = [
+        "database",
+        "size",
+        "answers",
+        "load_s",
+        *VIEWS,
+        "total",
+        "peak_mib",
+        "baseline",
+        "baseline_peak_mib",
+        "ratio",
+    ]
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
     for row in rows:

@@ -70,8 +70,11 @@ def _cells(consultation, tables) -> tuple[int, int]:
 
     rows = cells = 0
     for table in tables:
-        count = db.session.scalar(select(func.count()).select_from(Response).where(
-            Response.consultation_id == consultation.id, Response.instrument_version_id.in_(table.version_ids)))
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(Response)
+            .where(Response.consultation_id == consultation.id, Response.instrument_version_id.in_(table.version_ids))
+        )
         rows += count
         cells += count * len(table.columns)
     return rows, cells
@@ -107,9 +110,15 @@ def measure(url: str, consultation_id: int, fmt: str, what: str) -> dict[str, ob
             seconds = time.perf_counter() - started
         peak = _peak_kib()
         size = path.stat().st_size
-    return {"rows": rows, "cells": cells, "seconds": round(seconds, 2), "cells_per_s": round(cells / seconds),
-            "peak_mib": round(peak / 1024, 1), "growth_mib": round(max(peak - before, 0) / 1024, 1),
-            "file_mib": round(size / 2**20, 1)}
+    return {
+        "rows": rows,
+        "cells": cells,
+        "seconds": round(seconds, 2),
+        "cells_per_s": round(cells / seconds),
+        "peak_mib": round(peak / 1024, 1),
+        "growth_mib": round(max(peak - before, 0) / 1024, 1),
+        "file_mib": round(size / 2**20, 1),
+    }
 
 
 def _baseline(fmt: str, path: Path, samples, consultation) -> None:
@@ -119,8 +128,14 @@ def _baseline(fmt: str, path: Path, samples, consultation) -> None:
     from consult.extensions import db
     from consult.responses.models import Response
 
-    counts = [db.session.scalar(select(func.count()).select_from(Response).where(
-        Response.consultation_id == consultation.id, Response.instrument_version_id.in_(t.version_ids))) for _s, t in samples]
+    counts = [
+        db.session.scalar(
+            select(func.count())
+            .select_from(Response)
+            .where(Response.consultation_id == consultation.id, Response.instrument_version_id.in_(t.version_ids))
+        )
+        for _s, t in samples
+    ]
     if fmt == "csv":
         from consult.exports.responses import ZIP_LEVEL
 
@@ -149,7 +164,10 @@ def _baseline(fmt: str, path: Path, samples, consultation) -> None:
 def _apart(url: str, consultation_id: int, fmt: str, what: str) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_exports", "measure", url, str(consultation_id), fmt, what],
-        capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     if done.returncode != 0:
         raise RuntimeError(f"measuring {fmt} {what} failed:\n{done.stderr[-3000:]}")
@@ -170,10 +188,17 @@ def run() -> list[dict[str, object]]:
                 for fmt in FORMATS:
                     export = _apart(url, loaded["consultation_id"], fmt, "export")
                     baseline = _apart(url, loaded["consultation_id"], fmt, "baseline")
-                    row = {"database": name, "size": size, "format": fmt, "load_s": loaded["load_s"], **export,
-                           "baseline_s": baseline["seconds"], "baseline_cells_per_s": baseline["cells_per_s"],
-                           "baseline_peak_mib": baseline["peak_mib"],
-                           "ratio": round(export["seconds"] / baseline["seconds"], 2)}
+                    row = {
+                        "database": name,
+                        "size": size,
+                        "format": fmt,
+                        "load_s": loaded["load_s"],
+                        **export,
+                        "baseline_s": baseline["seconds"],
+                        "baseline_cells_per_s": baseline["cells_per_s"],
+                        "baseline_peak_mib": baseline["peak_mib"],
+                        "ratio": round(export["seconds"] / baseline["seconds"], 2),
+                    }
                     print(json.dumps(row), file=sys.stderr, flush=True)
                     rows.append(row)
     _print(rows)
@@ -182,8 +207,21 @@ def run() -> list[dict[str, object]]:
 
 def _print(rows: list[dict[str, object]]) -> None:
     print("\n### Response-data export (consult layout) against a plain writer loop\n")
-    columns = ["database", "size", "format", "rows", "cells", "seconds", "cells_per_s", "peak_mib", "growth_mib",
-               "file_mib", "baseline_s", "baseline_cells_per_s", "ratio"]
+    columns = [
+        "database",
+        "size",
+        "format",
+        "rows",
+        "cells",
+        "seconds",
+        "cells_per_s",
+        "peak_mib",
+        "growth_mib",
+        "file_mib",
+        "baseline_s",
+        "baseline_cells_per_s",
+        "ratio",
+    ]
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
     for row in rows:
@@ -192,8 +230,10 @@ def _print(rows: list[dict[str, object]]) -> None:
         for fmt in FORMATS:
             mine = [r for r in rows if r["database"] == database and r["format"] == fmt]
             if len(mine) > 1:
-                print(f"\n{database} {fmt}: peak at {mine[-1]['size']} / peak at {mine[0]['size']} = "
-                      f"{mine[-1]['peak_mib'] / mine[0]['peak_mib']:.2f}")
+                print(
+                    f"\n{database} {fmt}: peak at {mine[-1]['size']} / peak at {mine[0]['size']} = "
+                    f"{mine[-1]['peak_mib'] / mine[0]['peak_mib']:.2f}"
+                )
 
 
 if __name__ == "__main__":

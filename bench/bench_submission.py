@@ -71,12 +71,18 @@ def _bare_insert_route(consultation_id: int, version_id: int, answer_rows: int):
             n = counter["n"]
             response_id = db.session.execute(
                 insert(Response).returning(Response.id),
-                [{
-                    "consultation_id": consultation_id, "instrument_version_id": version_id,
-                    "group_code": "rural_community", "language": "es", "entry_mode": "online",
-                    "submitted_on": utctoday(), "submission_key": f"bench-{n:064d}"[-64:],
-                    "receipt_code_hash": f"{n:064d}",
-                }],
+                [
+                    {
+                        "consultation_id": consultation_id,
+                        "instrument_version_id": version_id,
+                        "group_code": "rural_community",
+                        "language": "es",
+                        "entry_mode": "online",
+                        "submitted_on": utctoday(),
+                        "submission_key": f"bench-{n:064d}"[-64:],
+                        "receipt_code_hash": f"{n:064d}",
+                    }
+                ],
             ).scalar_one()
             db.session.execute(
                 insert(Answer),
@@ -101,18 +107,38 @@ def run(count: int = COUNT) -> list[dict[str, object]]:
         time_requests(host, "POST", "/bench/bare-insert", count=10, headers=form, body=lambda i: b"")
         baseline = time_requests(host, "POST", "/bench/bare-insert", count=count, headers=form, body=lambda i: b"")
         warm = tokens[:10]
-        time_requests(host, "POST", f"/c/{slug}/send", count=10, headers=form,
-                      body=lambda i: urlencode({"submission_token": warm[i]}).encode())
+        time_requests(
+            host,
+            "POST",
+            f"/c/{slug}/send",
+            count=10,
+            headers=form,
+            body=lambda i: urlencode({"submission_token": warm[i]}).encode(),
+        )
         timed = tokens[10:]
-        full = time_requests(host, "POST", f"/c/{slug}/send", count=count, headers=form,
-                             body=lambda i: urlencode({"submission_token": timed[i]}).encode())
-        retry = time_requests(host, "POST", f"/c/{slug}/send", count=count, headers=form,
-                              body=lambda i: urlencode({"submission_token": timed[i]}).encode())
+        full = time_requests(
+            host,
+            "POST",
+            f"/c/{slug}/send",
+            count=count,
+            headers=form,
+            body=lambda i: urlencode({"submission_token": timed[i]}).encode(),
+        )
+        retry = time_requests(
+            host,
+            "POST",
+            f"/c/{slug}/send",
+            count=count,
+            headers=form,
+            body=lambda i: urlencode({"submission_token": timed[i]}).encode(),
+        )
         from consult.extensions import db
         from consult.responses.models import Response
 
         with app.app_context():
-            sent = db.session.scalar(select(func.count()).select_from(Response).where(Response.submission_key.is_not(None)))
+            sent = db.session.scalar(
+                select(func.count()).select_from(Response).where(Response.submission_key.is_not(None))
+            )
     rows = [
         summary(f"bare insert: 1 response + {n_rows} answer rows (baseline)", baseline, baseline),
         summary("POST /c/<slug>/send (full submission)", full, baseline),

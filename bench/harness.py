@@ -20,7 +20,9 @@ from werkzeug.serving import make_server
 
 
 @contextmanager
-def bench_app(database_url: str | None = None, setup: Callable[[object], None] | None = None) -> Iterator[tuple[object, str]]:
+def bench_app(
+    database_url: str | None = None, setup: Callable[[object], None] | None = None
+) -> Iterator[tuple[object, str]]:
     """A migrated, demo-seeded consult app served on 127.0.0.1; yields (app, host:port).
 
     ``setup(app)`` may add bench-only routes (baselines) before serving.
@@ -48,8 +50,15 @@ def bench_app(database_url: str | None = None, setup: Callable[[object], None] |
             thread.join(timeout=5)
 
 
-def time_requests(host: str, method: str, path: str, *, count: int = 200, body: Callable[[int], bytes] | None = None,
-                  headers: dict[str, str] | None = None) -> list[float]:
+def time_requests(
+    host: str,
+    method: str,
+    path: str,
+    *,
+    count: int = 200,
+    body: Callable[[int], bytes] | None = None,
+    headers: dict[str, str] | None = None,
+) -> list[float]:
     """Seconds taken by each of ``count`` requests over one keep-alive connection."""
     connection = http.client.HTTPConnection(host, timeout=30)
     timings = []
@@ -70,7 +79,12 @@ def summary(name: str, timings: list[float], baseline: list[float] | None = None
     """Median and 95th percentile in milliseconds, and the ratio of medians to ``baseline``."""
     median = statistics.median(timings)
     p95 = sorted(timings)[int(len(timings) * 0.95) - 1]
-    row: dict[str, object] = {"case": name, "n": len(timings), "median_ms": round(median * 1000, 2), "p95_ms": round(p95 * 1000, 2)}
+    row: dict[str, object] = {
+        "case": name,
+        "n": len(timings),
+        "median_ms": round(median * 1000, 2),
+        "p95_ms": round(p95 * 1000, 2),
+    }
     if baseline:
         row["ratio"] = round(median / statistics.median(baseline), 2)
     return row

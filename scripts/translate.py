@@ -1,8 +1,8 @@
 """Helpers for the interface catalogues, used by ``make translations``.
 
-    python scripts/translate.py copy-source en      # English msgstr = msgid (source language)
-    python scripts/translate.py fill es strings.json  # set msgstr from a {msgid: msgstr} JSON file
-    python scripts/translate.py missing es            # list untranslated msgids as JSON
+python scripts/translate.py copy-source en      # English msgstr = msgid (source language)
+python scripts/translate.py fill es strings.json  # set msgstr from a {msgid: msgstr} JSON file
+python scripts/translate.py missing es            # list untranslated msgids as JSON
 """
 
 from __future__ import annotations

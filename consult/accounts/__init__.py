@@ -14,8 +14,11 @@ def init_app(app: Flask) -> None:
     # Every module that attaches routes or hooks to ``bp`` is imported here, and
     # only here (tests/core/test_rooms.py holds each room to it). Inside the
     # function because those modules import ``bp`` (or models) from this package.
-    from consult.accounts import views  # noqa: F401
-    from consult.accounts import cli, demo  # noqa: F401  (the CLI; demo registers its seed step)
+    from consult.accounts import (  # noqa: F401  (the CLI; demo registers its seed step)
+        cli,
+        demo,
+        views,  # noqa: F401
+    )
 
     init_login(app)
     register_territory_link("accounts.members", _l("People and roles"))

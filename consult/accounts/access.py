@@ -27,6 +27,7 @@ __all__ = ["NETWORK_ADMIN", "public_view", "login_view", "admin_view", "territor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
 def login_view(view: F) -> F:
     """Any logged-in person may open this view (their own account pages)."""
 

@@ -25,7 +25,9 @@ def accounts_cli() -> None:
 @accounts_cli.command("create-admin")
 @click.option("--email", required=True, help="Login email of the network administrator.")
 @click.option("--name", default="Network administrator", show_default=True)
-@click.option("--password", envvar="CONSULT_ADMIN_PASSWORD", help="Asked for when not given (or set CONSULT_ADMIN_PASSWORD).")
+@click.option(
+    "--password", envvar="CONSULT_ADMIN_PASSWORD", help="Asked for when not given (or set CONSULT_ADMIN_PASSWORD)."
+)
 def create_admin(email: str, name: str, password: str | None) -> None:
     """Create a network administrator."""
     if not password:
@@ -67,7 +69,9 @@ def territories_cli() -> None:
 @click.option("--subdivision", help="ISO 3166-2 code, e.g. CO-ANT.")
 @click.option("--language", "default_language", default="es", show_default=True)
 @click.option("--languages", default="es,en,pt", show_default=True, help="Comma-separated enabled languages.")
-def add_territory(slug: str, name: str, country: str, subdivision: str | None, default_language: str, languages: str) -> None:
+def add_territory(
+    slug: str, name: str, country: str, subdivision: str | None, default_language: str, languages: str
+) -> None:
     """Add a territory."""
     try:
         territory = services.create_territory(

@@ -60,7 +60,12 @@ def seed_accounts() -> None:
         territory = db.session.scalar(select(Territory).where(Territory.slug == slug))
         if territory is None:
             territory = services.create_territory(
-                slug, name, country, subdivision_code=subdivision, default_language=language, enabled_languages=languages
+                slug,
+                name,
+                country,
+                subdivision_code=subdivision,
+                default_language=language,
+                enabled_languages=languages,
             )
         _import_localities(territory)
         for role in STAFF:

@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from consult.accounts.models import ROLE_LABELS
@@ -45,7 +45,9 @@ class TerritoryForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=64)],
     )
     country_code = StringField(
-        _l("Country (ISO 3166 code)"), description=_l("For example CO or AR."), validators=[DataRequired(REQUIRED), Length(max=2)]
+        _l("Country (ISO 3166 code)"),
+        description=_l("For example CO or AR."),
+        validators=[DataRequired(REQUIRED), Length(max=2)],
     )
     subdivision_code = StringField(
         _l("Subdivision (ISO 3166-2 code)"),
@@ -58,12 +60,18 @@ class TerritoryForm(FlaskForm):
 class MemberForm(FlaskForm):
     """Give a role in the territory to a person, creating their account if needed."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Email(_l("Enter a valid email address.")), Length(max=254)])
-    name = StringField(_l("Name"), description=_l("Needed only for a new account."), validators=[Optional(), Length(max=200)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(REQUIRED), Email(_l("Enter a valid email address.")), Length(max=254)]
+    )
+    name = StringField(
+        _l("Name"), description=_l("Needed only for a new account."), validators=[Optional(), Length(max=200)]
+    )
     role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
     password = PasswordField(
         _l("Temporary password"),
         description=_l("Needed only for a new account; give it to the person in a safe way."),
         validators=[Optional(), Length(max=500)],
     )
-    confirm = BooleanField(_l("I have checked that this person should have this role"), validators=[DataRequired(REQUIRED)])
+    confirm = BooleanField(
+        _l("I have checked that this person should have this role"), validators=[DataRequired(REQUIRED)]
+    )

@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consult.extensions import db
 from consult.core.db import str_enum, utcnow
+from consult.extensions import db
 
 
 class Role(str, enum.Enum):
@@ -62,7 +62,6 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.ACADEMIA: _l("Academia"),
     OrganisationKind.PUBLIC_ENTITY: _l("Public entity"),
 }
-
 
 
 class Territory(db.Model):

@@ -166,7 +166,8 @@ def create_territory(
         subdivision_code = subdivision_code.strip().upper()
         if not re.fullmatch(rf"{country_code}-[A-Z0-9]{{1,3}}", subdivision_code):
             raise AccountError(
-                _l("The subdivision must be an ISO 3166-2 code of the same country, such as CO-ANT."), "subdivision_code"
+                _l("The subdivision must be an ISO 3166-2 code of the same country, such as CO-ANT."),
+                "subdivision_code",
             )
     languages = list(dict.fromkeys(enabled_languages or [default_language]))
     if default_language not in languages:
@@ -279,5 +280,3 @@ def import_localities(territory: Territory, data: str) -> LocalityImport:
             result.created += 1
     db.session.flush()
     return result
-
-

@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts import bp
-from consult.accounts import services
+from consult.accounts import bp, services
 from consult.accounts.access import admin_view, login_view, public_view, territory_view
 from consult.accounts.forms import LoginForm, MemberForm, PasswordChangeForm, PreferencesForm, TerritoryForm
 from consult.accounts.homes import home_sections

@@ -16,7 +16,11 @@ def init_app(app: Flask) -> None:
     # Every module that attaches routes or hooks to ``bp`` is imported here, and
     # only here (tests/core/test_rooms.py holds each room to it). Inside the
     # function because those modules import ``bp`` from this package.
-    from consult.analysis import views, views_public, views_themes  # noqa: F401
-    from consult.analysis import models  # noqa: F401  (the tables)
+    from consult.analysis import (  # noqa: F401
+        models,  # noqa: F401  (the tables)
+        views,
+        views_public,
+        views_themes,
+    )
 
     app.register_blueprint(bp)

@@ -73,18 +73,26 @@ def breakdown_for(name: str, consultation: Consultation, sources: list[Source]) 
     """The breakdown called ``name`` (unknown names fall back to stakeholder group)."""
     if name == "locality":
         names = dict(
-            db.session.execute(select(Locality.id, Locality.name).where(Locality.territory_id == consultation.territory_id)).all()
+            db.session.execute(
+                select(Locality.id, Locality.name).where(Locality.territory_id == consultation.territory_id)
+            ).all()
         )
         return Breakdown("locality", Response.locality_id, labels={str(k): v for k, v in names.items()})
     if name == "language":
-        return Breakdown("language", Response.language, labels=dict(LANGUAGE_NAMES), order=tuple(consultation.languages))
+        return Breakdown(
+            "language", Response.language, labels=dict(LANGUAGE_NAMES), order=tuple(consultation.languages)
+        )
     if name == "entry_mode":
         return Breakdown(
-            "entry_mode", Response.entry_mode, labels={m.value: label for m, label in ENTRY_MODE_LABELS.items()},
+            "entry_mode",
+            Response.entry_mode,
+            labels={m.value: label for m, label in ENTRY_MODE_LABELS.items()},
             order=tuple(m.value for m in EntryMode),
         )
     if name == "collective":
-        return Breakdown("collective", Response.is_collective, labels=dict(COLLECTIVE_LABELS), order=("individual", "collective"))
+        return Breakdown(
+            "collective", Response.is_collective, labels=dict(COLLECTIVE_LABELS), order=("individual", "collective")
+        )
     if name == "gender":
         return _gender(consultation, sources)
     groups = tuple(g.group_code for g in consultation.groups)
@@ -108,11 +116,16 @@ def _gender(consultation: Consultation, sources: list[Source]) -> Breakdown:
         select(Answer.response_id.label("response_id"), code.label("gender"))
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
-        .where(Response.consultation_id == consultation.id, matches(Response.instrument_version_id, Answer.question_key, questions))
+        .where(
+            Response.consultation_id == consultation.id,
+            matches(Response.instrument_version_id, Answer.question_key, questions),
+        )
         .subquery("gender_answers")
     )
     return Breakdown(
-        "gender", sub.c.gender, join=lambda query: query.outerjoin(sub, sub.c.response_id == Response.id),
-        labels=labels, order=tuple(GENDERS),
+        "gender",
+        sub.c.gender,
+        join=lambda query: query.outerjoin(sub, sub.c.response_id == Response.id),
+        labels=labels,
+        order=tuple(GENDERS),
     )
-

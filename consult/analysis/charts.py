@@ -44,7 +44,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 WIDTH = 330
@@ -269,23 +270,41 @@ def grouped_bars(
             labels = wrap(group, LABEL_W, SMALL)
             _lines(parts, labels, LABEL_W, y + 13, SMALL, text_anchor="end", fill=INK)
             if value is None:
-                parts.append(_el("text", shown, x=float(BAR_X), y=y + 13, font_size=SMALL, fill=MUTED,
-                                 font_style="italic"))
+                parts.append(
+                    _el("text", shown, x=float(BAR_X), y=y + 13, font_size=SMALL, fill=MUTED, font_style="italic")
+                )
             else:
                 length = _clamp(value) * BAR_W
                 parts.append(_el("rect", x=float(BAR_X), y=y, width=float(BAR_W), height=18.0, fill=SOFT))
-                parts.append(_el("rect", class_="chart-bar", x=float(BAR_X), y=y, width=length, height=18.0,
-                                 fill=GROUP_COLOURS[index % len(GROUP_COLOURS)]))
+                parts.append(
+                    _el(
+                        "rect",
+                        class_="chart-bar",
+                        x=float(BAR_X),
+                        y=y,
+                        width=length,
+                        height=18.0,
+                        fill=GROUP_COLOURS[index % len(GROUP_COLOURS)],
+                    )
+                )
                 if length + 4 + _width(shown, SMALL) <= BAR_W:
                     parts.append(_el("text", shown, x=BAR_X + length + 4, y=y + 13, font_size=SMALL, fill=INK))
                 else:
-                    parts.append(_el("text", shown, x=BAR_X + length - 4, y=y + 13, font_size=SMALL, fill=WHITE,
-                                     text_anchor="end"))
+                    parts.append(
+                        _el(
+                            "text",
+                            shown,
+                            x=BAR_X + length - 4,
+                            y=y + 13,
+                            font_size=SMALL,
+                            fill=WHITE,
+                            text_anchor="end",
+                        )
+                    )
             y += max(24.0, len(labels) * (SMALL + 3) + 6)
         y += 10
     rows = tuple(
-        (str(c), tuple(_display(displays, (c, g), _share_text(values.get((c, g)))) for g in groups))
-        for c in categories
+        (str(c), tuple(_display(displays, (c, g), _share_text(values.get((c, g)))) for g in groups)) for c in categories
     )
     table = Table(str(ANSWER), tuple(str(g) for g in groups), rows)
     svg = _svg(id, str(title), str(description or GROUPED_DESC), y, parts)
@@ -320,10 +339,18 @@ def coverage_bars(
         y = _lines(parts, wrap(label, WIDTH, bold=True), 0, y + FONT, font_weight="bold", fill=INK) + 2
         missing = target - count if count is not None and target is not None and count < target else None
         if count is not None:
-            parts.append(_el(
-                "rect", class_="chart-bar", x=2.0, y=y, width=count / scale * span, height=18.0,
-                fill=f"url(#{under_id})" if missing else ACCENT, stroke=UNDER_INK if missing else None,
-            ))
+            parts.append(
+                _el(
+                    "rect",
+                    class_="chart-bar",
+                    x=2.0,
+                    y=y,
+                    width=count / scale * span,
+                    height=18.0,
+                    fill=f"url(#{under_id})" if missing else ACCENT,
+                    stroke=UNDER_INK if missing else None,
+                )
+            )
         if target is not None:
             x = 2 + target / scale * span
             parts.append(_el("line", x1=x, y1=y - 4, x2=x, y2=y + 22, stroke=INK, stroke_width=2.5))
@@ -333,8 +360,16 @@ def coverage_bars(
         if missing:
             words.append(_("missing %(n)d", n=missing))
         y = _lines(parts, wrap(" · ".join(words), WIDTH, SMALL), 0, y + 24 + SMALL, SMALL, fill=INK) + 8
-        table_rows.append((str(label), (str(shown), "" if target is None else str(target),
-                                        "" if target is None or count is None else str(missing or 0))))
+        table_rows.append(
+            (
+                str(label),
+                (
+                    str(shown),
+                    "" if target is None else str(target),
+                    "" if target is None or count is None else str(missing or 0),
+                ),
+            )
+        )
     table = Table(str(row_header or GROUP), (str(COUNT), str(TARGET), str(MISSING)), tuple(table_rows))
     svg = _svg(id, str(title), str(description or COVERAGE_DESC), y, parts, _hatch(under_id, UNDER, UNDER_INK))
     return Chart(id, str(title), svg, table)
@@ -364,8 +399,9 @@ def severity_matrix(
     table_rows = []
     for row, severity in enumerate(range(5, 0, -1)):
         y = 2 + row * CELL
-        parts.append(_el("text", str(severity), x=AXIS_W - 8.0, y=y + CELL / 2 + 5, font_size=FONT, fill=INK,
-                         text_anchor="end"))
+        parts.append(
+            _el("text", str(severity), x=AXIS_W - 8.0, y=y + CELL / 2 + 5, font_size=FONT, fill=INK, text_anchor="end")
+        )
         cells = []
         for column, likelihood in enumerate(range(1, 6)):
             x = AXIS_W + column * CELL
@@ -380,23 +416,72 @@ def severity_matrix(
                 level = min(len(SHADES), math.ceil(len(SHADES) * count / largest))
                 shade = SHADES[level - 1]
                 fill, ink, stroke, dash = shade, WHITE if level == len(SHADES) else INK, shade, None
-            parts.append(_el("rect", class_="chart-cell", x=x + 1, y=y + 1, width=CELL - 2, height=CELL - 2,
-                             fill=fill, stroke=stroke, stroke_dasharray=dash))
+            parts.append(
+                _el(
+                    "rect",
+                    class_="chart-cell",
+                    x=x + 1,
+                    y=y + 1,
+                    width=CELL - 2,
+                    height=CELL - 2,
+                    fill=fill,
+                    stroke=stroke,
+                    stroke_dasharray=dash,
+                )
+            )
             size = 18 if len(shown) <= 4 else 12
             lines = wrap(shown, CELL - 8, size)[:4]
             top = y + CELL / 2 - (len(lines) * (size + 3)) / 2 + size - 1
-            _lines(parts, lines, x + CELL / 2, top, size, text_anchor="middle", fill=ink,
-                   font_weight="bold" if size == 18 else None)
+            _lines(
+                parts,
+                lines,
+                x + CELL / 2,
+                top,
+                size,
+                text_anchor="middle",
+                fill=ink,
+                font_weight="bold" if size == 18 else None,
+            )
         table_rows.append((_("Severity %(n)d", n=severity), tuple(cells)))
     bottom = 2 + 5 * CELL
     for column in range(5):
-        parts.append(_el("text", str(column + 1), x=AXIS_W + (column + 0.5) * CELL, y=bottom + 18, font_size=FONT,
-                         fill=INK, text_anchor="middle"))
+        parts.append(
+            _el(
+                "text",
+                str(column + 1),
+                x=AXIS_W + (column + 0.5) * CELL,
+                y=bottom + 18,
+                font_size=FONT,
+                fill=INK,
+                text_anchor="middle",
+            )
+        )
     middle = 2 + 2.5 * CELL
-    parts.append(_el("text", str(SEVERITY), x=14.0, y=middle, font_size=FONT, font_weight="bold", fill=INK,
-                     text_anchor="middle", transform=f"rotate(-90 14 {_num(middle)})"))
-    parts.append(_el("text", str(LIKELIHOOD), x=AXIS_W + 2.5 * CELL, y=bottom + 40, font_size=FONT,
-                     font_weight="bold", fill=INK, text_anchor="middle"))
+    parts.append(
+        _el(
+            "text",
+            str(SEVERITY),
+            x=14.0,
+            y=middle,
+            font_size=FONT,
+            font_weight="bold",
+            fill=INK,
+            text_anchor="middle",
+            transform=f"rotate(-90 14 {_num(middle)})",
+        )
+    )
+    parts.append(
+        _el(
+            "text",
+            str(LIKELIHOOD),
+            x=AXIS_W + 2.5 * CELL,
+            y=bottom + 40,
+            font_size=FONT,
+            font_weight="bold",
+            fill=INK,
+            text_anchor="middle",
+        )
+    )
     columns = tuple(_("Likelihood %(n)d", n=n) for n in range(1, 6))
     table = Table("", columns, tuple(table_rows))
     svg = _svg(id, str(title), str(description or MATRIX_DESC), bottom + 48, parts)
@@ -443,17 +528,22 @@ def criteria_chart(
                     if length > 0:
                         parts.append(_el("rect", class_="chart-bar", x=x, y=y, width=length, height=14.0, fill=fill))
                     x += length
-                parts.append(_el("rect", x=float(BAR_X), y=y, width=float(BAR_W), height=14.0, fill="none",
-                                 stroke=MUTED))
+                parts.append(
+                    _el("rect", x=float(BAR_X), y=y, width=float(BAR_W), height=14.0, fill="none", stroke=MUTED)
+                )
                 text_y = y + 14 + 3 + SMALL
-            under = _lines(parts, wrap(shown, BAR_W, SMALL), BAR_X, text_y, SMALL,
-                           fill=MUTED if value is None else INK, font_style="italic" if value is None else None)
+            under = _lines(
+                parts,
+                wrap(shown, BAR_W, SMALL),
+                BAR_X,
+                text_y,
+                SMALL,
+                fill=MUTED if value is None else INK,
+                font_style="italic" if value is None else None,
+            )
             y = max(below, under) + 8
         y += 6
-    table_rows = tuple(
-        (str(c), tuple(_display(displays, (r, c), "") for r in rows)) for c in criteria
-    )
+    table_rows = tuple((str(c), tuple(_display(displays, (r, c), "") for r in rows)) for c in criteria)
     table = Table(str(CRITERION), tuple(str(r) for r in rows), table_rows)
     svg = _svg(id, str(title), str(description or CRITERIA_DESC), y, parts, _hatch(partly_id, SHADES[1], ACCENT))
     return Chart(id, str(title), svg, table)
-

@@ -80,13 +80,22 @@ def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdow
         return query.where(Response.instrument_version_id.in_(version_ids))
 
     session = db.session
-    options_query = narrow(breakdown.join(
-        counted_answers(
-            consultation.id, where,
-            Response.instrument_version_id, Answer.question_key, Answer.part, Answer.option, Answer.number,
-            col, func.count(), _weight(),
+    options_query = narrow(
+        breakdown.join(
+            counted_answers(
+                consultation.id,
+                where,
+                Response.instrument_version_id,
+                Answer.question_key,
+                Answer.part,
+                Answer.option,
+                Answer.number,
+                col,
+                func.count(),
+                _weight(),
+            )
         )
-    )).group_by(Response.instrument_version_id, Answer.question_key, Answer.part, Answer.option, Answer.number, col)
+    ).group_by(Response.instrument_version_id, Answer.question_key, Answer.part, Answer.option, Answer.number, col)
     options = _frame(session.execute(options_query), OPTION_COLUMNS, breakdown)
 
     # A multiple choice stores a row per ticked option, a block a row per part: who answered at
@@ -94,47 +103,81 @@ def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdow
     multi = with_types(sources, MULTI_ROW_TYPES)
     each_weight = _person_weight()
     per_response = (
-        narrow(breakdown.join(
-            counted_answers(
-                consultation.id, where,
-                Response.instrument_version_id.label("version_id"), Answer.question_key.label("question_key"),
-                col.label("col"), each_weight.label("weight"),
+        narrow(
+            breakdown.join(
+                counted_answers(
+                    consultation.id,
+                    where,
+                    Response.instrument_version_id.label("version_id"),
+                    Answer.question_key.label("question_key"),
+                    col.label("col"),
+                    each_weight.label("weight"),
+                )
             )
-        ))
+        )
         .where(matches(Response.instrument_version_id, Answer.question_key, multi))
         # One row per (response, question): grouping, not a join back to responses, which PostgreSQL
         # planned as a nested loop (530 s at 100k responses).
         .group_by(Answer.response_id, Response.instrument_version_id, Answer.question_key, col, each_weight)
         .subquery("answered_per_response")
     )
-    multi_answered = _frame(session.execute(
-        select(per_response.c.version_id, per_response.c.question_key, per_response.c.col, func.count(), func.sum(per_response.c.weight))
-        .group_by(per_response.c.version_id, per_response.c.question_key, per_response.c.col)
-    ), QUESTION_COLUMNS, breakdown)
+    multi_answered = _frame(
+        session.execute(
+            select(
+                per_response.c.version_id,
+                per_response.c.question_key,
+                per_response.c.col,
+                func.count(),
+                func.sum(per_response.c.weight),
+            ).group_by(per_response.c.version_id, per_response.c.question_key, per_response.c.col)
+        ),
+        QUESTION_COLUMNS,
+        breakdown,
+    )
     single = options[~options["question_key"].isin({item.question.key for item in multi})] if multi else options
     single = single[single["part"].isna()] if not single.empty else single
     one_row_answered = (
         single.groupby(["version_id", "question_key", "col"], as_index=False)[["n", "weight"]].sum()
-        if not single.empty else pd.DataFrame(columns=QUESTION_COLUMNS)
+        if not single.empty
+        else pd.DataFrame(columns=QUESTION_COLUMNS)
     )
-    answered = pd.concat([f for f in (one_row_answered, multi_answered) if not f.empty], ignore_index=True) \
-        if not (one_row_answered.empty and multi_answered.empty) else pd.DataFrame(columns=QUESTION_COLUMNS)
+    answered = (
+        pd.concat([f for f in (one_row_answered, multi_answered) if not f.empty], ignore_index=True)
+        if not (one_row_answered.empty and multi_answered.empty)
+        else pd.DataFrame(columns=QUESTION_COLUMNS)
+    )
 
-    per_set = narrow(breakdown.join(
-        counted_responses(
-            consultation.id, where, Response.instrument_version_id.label("version_id"),
-            Response.asked_set_id.label("asked_set_id"), col.label("col"), func.count().label("n"), _weight().label("weight"),
+    per_set = (
+        narrow(
+            breakdown.join(
+                counted_responses(
+                    consultation.id,
+                    where,
+                    Response.instrument_version_id.label("version_id"),
+                    Response.asked_set_id.label("asked_set_id"),
+                    col.label("col"),
+                    func.count().label("n"),
+                    _weight().label("weight"),
+                )
+            )
         )
-    )).group_by(Response.instrument_version_id, Response.asked_set_id, col).subquery("per_asked_set")
+        .group_by(Response.instrument_version_id, Response.asked_set_id, col)
+        .subquery("per_asked_set")
+    )
     asked_query = (
-        select(per_set.c.version_id, AskedSetQuestion.question_key, per_set.c.col, func.sum(per_set.c.n), func.sum(per_set.c.weight))
+        select(
+            per_set.c.version_id,
+            AskedSetQuestion.question_key,
+            per_set.c.col,
+            func.sum(per_set.c.n),
+            func.sum(per_set.c.weight),
+        )
         .join(AskedSetQuestion, AskedSetQuestion.asked_set_id == per_set.c.asked_set_id)
         .group_by(per_set.c.version_id, AskedSetQuestion.question_key, per_set.c.col)
     )
-    responses_query = (
-        select(per_set.c.version_id, per_set.c.col, func.sum(per_set.c.n), func.sum(per_set.c.weight))
-        .group_by(per_set.c.version_id, per_set.c.col)
-    )
+    responses_query = select(
+        per_set.c.version_id, per_set.c.col, func.sum(per_set.c.n), func.sum(per_set.c.weight)
+    ).group_by(per_set.c.version_id, per_set.c.col)
     return Counts(
         options=options,
         answered=answered,

@@ -82,25 +82,37 @@ def coverage(consultation: Consultation, where: ResponseFilter) -> Coverage:
         )
     }
     groups = [
-        CoverageRow(str(STAKEHOLDER_GROUPS.get(g.group_code, g.group_code)), per_group.get(g.group_code, 0), g.target, g.group_code)
+        CoverageRow(
+            str(STAKEHOLDER_GROUPS.get(g.group_code, g.group_code)),
+            per_group.get(g.group_code, 0),
+            g.target,
+            g.group_code,
+        )
         for g in consultation.groups
         if where.group in (None, g.group_code)
     ]
     localities = db.session.execute(
-        select(Locality.id, Locality.name).where(Locality.territory_id == consultation.territory_id).order_by(Locality.name)
+        select(Locality.id, Locality.name)
+        .where(Locality.territory_id == consultation.territory_id)
+        .order_by(Locality.name)
     ).all()
     names = dict(localities)
     targets = db.session.scalars(select(LocalityTarget).where(LocalityTarget.consultation_id == consultation.id)).all()
     places = [
         CoverageRow(
             f"{STAKEHOLDER_GROUPS.get(t.group_code, t.group_code)} · {names.get(t.locality_id, '')}",
-            per_place.get((t.group_code, t.locality_id), 0), t.target, t.group_code, t.locality_id,
+            per_place.get((t.group_code, t.locality_id), 0),
+            t.target,
+            t.group_code,
+            t.locality_id,
         )
         for t in targets
         if where.group in (None, t.group_code) and where.locality_id in (None, t.locality_id)
     ]
     reached = {place for (_group, place), n in per_place.items() if n}
-    unreached = [name for place_id, name in localities if place_id not in reached and where.locality_id in (None, place_id)]
+    unreached = [
+        name for place_id, name in localities if place_id not in reached and where.locality_id in (None, place_id)
+    ]
     return Coverage(
         groups=_missing_first(groups),
         places=_missing_first(places),

@@ -55,14 +55,18 @@ def _balanced(shares: dict[str, float], groups: list[str]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def divergence(consultation: Consultation, where: ResponseFilter, sources: list[Source], threshold: int) -> list[RightDivergence]:
+def divergence(
+    consultation: Consultation, where: ResponseFilter, sources: list[Source], threshold: int
+) -> list[RightDivergence]:
     """Rights ranked by how differently communities and companies (then all groups) see them; two GROUP BY queries."""
     questions = with_concept(sources, "right")
     code = code_case(Response.instrument_version_id, Answer.question_key, Answer.option, questions)
     if code is None:
         return []
     named_rows = db.session.execute(
-        counted_answers(consultation.id, where, Response.group_code, code, func.count(func.distinct(Answer.response_id)))
+        counted_answers(
+            consultation.id, where, Response.group_code, code, func.count(func.distinct(Answer.response_id))
+        )
         .where(matches(Response.instrument_version_id, Answer.question_key, questions))
         .group_by(Response.group_code, code)
     ).all()

@@ -13,7 +13,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from consult.analysis.themes import (
-    BAD_CODE, CODE_LENGTH, DESCRIPTION_LENGTH, LABEL_LENGTH, LONG_DESCRIPTION, LONG_LABEL, NO_LABEL,
+    BAD_CODE,
+    CODE_LENGTH,
+    DESCRIPTION_LENGTH,
+    LABEL_LENGTH,
+    LONG_DESCRIPTION,
+    LONG_LABEL,
+    NO_LABEL,
 )
 
 UNKNOWN_CHOICE = _l("Choose themes from the list.")
@@ -26,7 +32,9 @@ class ThemeForm(FlaskForm):
         _l("Code"),
         description=_l("Lowercase letters, digits and underscores, for example water_pollution. Exports use it."),
         validators=[
-            DataRequired(BAD_CODE), Length(max=CODE_LENGTH, message=BAD_CODE), Regexp(r"^[a-z0-9_]+$", message=BAD_CODE),
+            DataRequired(BAD_CODE),
+            Length(max=CODE_LENGTH, message=BAD_CODE),
+            Regexp(r"^[a-z0-9_]+$", message=BAD_CODE),
         ],
     )
     label = StringField(_l("Name"), validators=[DataRequired(NO_LABEL), Length(max=LABEL_LENGTH, message=LONG_LABEL)])

@@ -79,7 +79,9 @@ def sources_for_versions(version_ids: Iterable[int]) -> list[Source]:
     ids = sorted(set(version_ids))
     if not ids:
         return []
-    versions = db.session.scalars(select(InstrumentVersion).where(InstrumentVersion.id.in_(ids)).order_by(InstrumentVersion.id))
+    versions = db.session.scalars(
+        select(InstrumentVersion).where(InstrumentVersion.id.in_(ids)).order_by(InstrumentVersion.id)
+    )
     return [Source(version, version.parsed()) for version in versions]
 
 

@@ -73,6 +73,9 @@ def criteria(remedy: Remedy) -> charts.Chart | None:
             values[(row, name)] = shares
             displays[(row, name)] = _(
                 "yes %(yes)s, partly %(partly)s, no %(no)s (n=%(n)d)",
-                yes=percent(shares[0]), partly=percent(shares[1]), no=percent(shares[2]), n=known,
+                yes=percent(shares[0]),
+                partly=percent(shares[1]),
+                no=percent(shares[2]),
+                n=known,
             ).replace(" %", NBSP + "%")
     return charts.criteria_chart("ungp31-chart", _("UNGP 31 criteria per mechanism"), rows, names, values, displays)

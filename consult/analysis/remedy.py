@@ -26,13 +26,28 @@ from consult.extensions import db
 from consult.surveys.labels import UNGP31_CRITERIA
 
 REMEDY_CONCEPTS = (
-    "mechanism", "main_mechanism", "outcome", "barrier", "ungp31", "remedy_time", "remedy_fairness", "attribute",
+    "mechanism",
+    "main_mechanism",
+    "outcome",
+    "barrier",
+    "ungp31",
+    "remedy_time",
+    "remedy_fairness",
+    "attribute",
 )
 #: Outcomes that mean the person got something (not "nothing", "still waiting" or "an agreement not kept").
-OBTAINED = frozenset({
-    "apology", "restitution", "rehabilitation", "financial_compensation", "non_financial_compensation",
-    "sanctions", "injunction", "non_repetition",
-})
+OBTAINED = frozenset(
+    {
+        "apology",
+        "restitution",
+        "rehabilitation",
+        "financial_compensation",
+        "non_financial_compensation",
+        "sanctions",
+        "injunction",
+        "non_repetition",
+    }
+)
 UNGP31_ANSWER_CODES = ("yes", "partly", "no", "dont_know")
 
 
@@ -87,12 +102,20 @@ def _rows(unit: Unit, questions: list[Asked]) -> list:
     # Computed once (MATERIALIZED): PostgreSQL, misjudging freshly loaded tables as one row each,
     # otherwise re-ran this subquery for every answer row (12 s instead of 0.1 s on the demo).
     reports = (
-        unit.select(unit.answer_unit).where(matches(unit.version, unit.answers.question_key, remedy_questions))
-        .cte("remedy_reports").prefix_with("MATERIALIZED", dialect="postgresql")
+        unit.select(unit.answer_unit)
+        .where(matches(unit.version, unit.answers.question_key, remedy_questions))
+        .cte("remedy_reports")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     query = unit.select(
-        literal(unit.kind), unit.answer_unit, unit.group, unit.version,
-        unit.answers.question_key, unit.answers.part, unit.answers.option, unit.answers.number,
+        literal(unit.kind),
+        unit.answer_unit,
+        unit.group,
+        unit.version,
+        unit.answers.question_key,
+        unit.answers.part,
+        unit.answers.option,
+        unit.answers.number,
     ).where(matches(unit.version, unit.answers.question_key, questions), unit.answer_unit.in_(select(reports.c[0])))
     return list(db.session.execute(query).all())
 
@@ -108,8 +131,12 @@ def remedy(units: list[tuple[Unit, list[Source]]]) -> Remedy:
     rows = pd.DataFrame(frames, columns=ROW_COLUMNS)
     rows["group"] = rows["group"].fillna(NOT_STATED)
     rows["report"] = rows["kind"].astype(str) + ":" + rows["unit_id"].astype(str)
-    rows["concept"] = [concept_of[(v, k)].question.concept_kind for v, k in zip(rows["version_id"], rows["question_key"])]
-    rows["detail"] = [concept_of[(v, k)].question.concept_detail for v, k in zip(rows["version_id"], rows["question_key"])]
+    rows["concept"] = [
+        concept_of[(v, k)].question.concept_kind for v, k in zip(rows["version_id"], rows["question_key"])
+    ]
+    rows["detail"] = [
+        concept_of[(v, k)].question.concept_detail for v, k in zip(rows["version_id"], rows["question_key"])
+    ]
     rows["code"] = [
         concept_of[(v, k)].question.option_code(o) if isinstance(o, str) else None
         for v, k, o in zip(rows["version_id"], rows["question_key"], rows["option"])
@@ -159,14 +186,20 @@ def _shape(rows: pd.DataFrame) -> Remedy:
         item.obtained = int(group[group["code"].isin(OBTAINED)]["report"].nunique())
         item.outcomes = {str(k): int(v) for k, v in group.groupby("code")["report"].nunique().items()}
     for concept, attribute in (("remedy_time", "months"), ("remedy_fairness", "fairness")):
-        numbers = rows[(rows["concept"] == concept) & rows["number"].notna()][["report", "number"]].merge(paired, on="report")
+        numbers = rows[(rows["concept"] == concept) & rows["number"].notna()][["report", "number"]].merge(
+            paired, on="report"
+        )
         for mechanism, group in numbers.groupby("mechanism"):
             setattr(summary(mechanism), f"median_{attribute}", float(group["number"].median()))
             setattr(summary(mechanism), f"{attribute}_n", int(group["report"].nunique()))
     ratings = rows[(rows["concept"] == "ungp31") & rows["option"].isin(UNGP31_ANSWER_CODES)]
     named = ratings[ratings["detail"].notna()].assign(mechanism=lambda f: f["detail"])
-    unnamed = ratings[ratings["detail"].isna()].merge(main.rename(columns={"code": "mechanism"})[["report", "mechanism"]], on="report")
-    for (mechanism, criterion, answer), n in pd.concat([named, unnamed]).groupby(["mechanism", "part", "option"])["report"].nunique().items():
+    unnamed = ratings[ratings["detail"].isna()].merge(
+        main.rename(columns={"code": "mechanism"})[["report", "mechanism"]], on="report"
+    )
+    for (mechanism, criterion, answer), n in (
+        pd.concat([named, unnamed]).groupby(["mechanism", "part", "option"])["report"].nunique().items()
+    ):
         summary(mechanism).criteria.setdefault(criterion, {})[answer] = int(n)
     ordered = sorted(summaries.values(), key=lambda s: (-s.used, s.mechanism))
     reports = rows.drop_duplicates("report").groupby("kind")["report"].count().to_dict()
@@ -185,4 +218,3 @@ def yes_share(summary: MechanismSummary) -> float | None:
     yes = sum(summary.criteria.get(c, {}).get("yes", 0) for c in UNGP31_CRITERIA)
     known = sum(n for c in UNGP31_CRITERIA for a, n in summary.criteria.get(c, {}).items() if a != "dont_know")
     return yes / known if known else None
-

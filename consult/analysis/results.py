@@ -84,8 +84,12 @@ def question_results(
                 continue
             ref = (source.version_id, question.key)
             result = QuestionResult(
-                source, question, ctx.content(question.text).text, kind,
-                answered=_series(answered.get(ref), value), asked=_series(asked.get(ref), value),
+                source,
+                question,
+                ctx.content(question.text).text,
+                kind,
+                answered=_series(answered.get(ref), value),
+                asked=_series(asked.get(ref), value),
             )
             rows = options.get(ref)
             rows = rows if rows is not None else pd.DataFrame(columns=counts.options.columns)
@@ -127,7 +131,11 @@ def _int_text(number) -> str | None:
 
 def _option_table(rows: pd.DataFrame, choices: list[tuple[str, str]], value: str) -> CountTable:
     """Counts per choice (rows) and column; choices nobody chose still show, with 0."""
-    wide = rows.pivot_table(index="option", columns="col", values=value, aggfunc="sum", fill_value=0) if not rows.empty else None
+    wide = (
+        rows.pivot_table(index="option", columns="col", values=value, aggfunc="sum", fill_value=0)
+        if not rows.empty
+        else None
+    )
     labels = dict(reversed(choices))  # the first label of a code wins
     index = list(dict.fromkeys(code for code, _label in choices))
     if wide is not None:
@@ -149,23 +157,31 @@ def _with_not_answered(table: CountTable, result: QuestionResult) -> CountTable:
     counts = table.counts.reindex(columns=columns, fill_value=0)
     missing = pd.DataFrame(
         [[max(result.asked.get(col, 0) - result.answered.get(col, 0), 0) for col in columns]],
-        index=[NOT_ANSWERED], columns=columns,
+        index=[NOT_ANSWERED],
+        columns=columns,
     )
     counts = pd.concat([counts, missing]) if len(counts.index) else missing
     labels = dict(table.labels)
     labels[NOT_ANSWERED] = str(NOT_ANSWERED_LABEL)
     return CountTable(
-        counts.fillna(0).astype("int64"), labels, bases=pd.Series(result.asked, dtype="int64"),
+        counts.fillna(0).astype("int64"),
+        labels,
+        bases=pd.Series(result.asked, dtype="int64"),
         additive=result.kind == "categorical",
     )
 
 
 def _number_table(rows: pd.DataFrame, question: Question, ctx: FieldContext, value: str) -> CountTable:
     if question.type == "scale":
-        choices = [(str(int(p["value"])), ctx.content(p.get("label")).text or str(p["value"])) for p in question.get("points") or ()]
+        choices = [
+            (str(int(p["value"])), ctx.content(p.get("label")).text or str(p["value"]))
+            for p in question.get("points") or ()
+        ]
         if question.get("dont_know"):
             choices.append(("dont_know", _("Don't know")))
-        as_options = rows.assign(option=[o if isinstance(o, str) else _int_text(n) for o, n in zip(rows["option"], rows["number"])])
+        as_options = rows.assign(
+            option=[o if isinstance(o, str) else _int_text(n) for o, n in zip(rows["option"], rows["number"])]
+        )
         return _option_table(as_options, choices, value)
     numbers = rows.dropna(subset=["number"])
     distinct = sorted(numbers["number"].unique()) if not numbers.empty else []

@@ -127,16 +127,27 @@ def report_rows(unit: Unit, sources: list[Source]) -> pd.DataFrame:
     urgent = case((or_(scores.c.severity >= 4, scores.c.irremediability >= 4), 1), else_=0)
     query = (
         unit.units(
-            right_rows.c.code, sector_rows.c.code, unit.locality, unit.group,
-            scores.c.severity, scores.c.likelihood, urgent, func.count(),
+            right_rows.c.code,
+            sector_rows.c.code,
+            unit.locality,
+            unit.group,
+            scores.c.severity,
+            scores.c.likelihood,
+            urgent,
+            func.count(),
         )
         .join(right_rows, right_rows.c.unit_id == unit.unit_id)
         .outerjoin(sector_rows, sector_rows.c.unit_id == unit.unit_id)
         .outerjoin(scores, scores.c.unit_id == unit.unit_id)
         .where(right_rows.c.code.is_not(None))
         .group_by(
-            right_rows.c.code, sector_rows.c.code, unit.locality, unit.group,
-            scores.c.severity, scores.c.likelihood, urgent,
+            right_rows.c.code,
+            sector_rows.c.code,
+            unit.locality,
+            unit.group,
+            scores.c.severity,
+            scores.c.likelihood,
+            urgent,
         )
     )
     frame = pd.DataFrame(
@@ -181,10 +192,16 @@ def rank(frames: dict[str, pd.DataFrame], level: str = "place") -> list[Risk]:
     )
     return [
         Risk(
-            right=row.right, sector=row.sector, locality=row.locality, reports=int(row.n),
+            right=row.right,
+            sector=row.sector,
+            locality=row.locality,
+            reports=int(row.n),
             severity=None if pd.isna(row.severity) else float(row.severity),
             likelihood=None if pd.isna(row.likelihood) else float(row.likelihood),
-            urgent=int(row.urgent_n), community=int(row.community), company=int(row.company), testimonies=int(row.testimony),
+            urgent=int(row.urgent_n),
+            community=int(row.community),
+            company=int(row.company),
+            testimonies=int(row.testimony),
         )
         for row in table.itertuples(index=False)
     ]

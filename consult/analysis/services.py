@@ -81,7 +81,9 @@ def participation(ctx: Context) -> list[tuple[str, int]]:
     """Counted responses per taking-part group, in the consultation's order (no filter)."""
     per_group = dict(
         db.session.execute(
-            counted_responses(ctx.consultation.id, NO_FILTER, Response.group_code, func.count()).group_by(Response.group_code)
+            counted_responses(ctx.consultation.id, NO_FILTER, Response.group_code, func.count()).group_by(
+                Response.group_code
+            )
         ).all()
     )
     return [(g.group_code, int(per_group.get(g.group_code, 0))) for g in ctx.consultation.groups]
@@ -125,9 +127,15 @@ class ResultsPage:
 
 
 def _columns(breakdown: Breakdown, counts: counting.Counts, version_id: int) -> tuple[list[tuple[str, str]], int]:
-    rows = counts.responses[counts.responses["version_id"] == version_id] if not counts.responses.empty else counts.responses
+    rows = (
+        counts.responses[counts.responses["version_id"] == version_id]
+        if not counts.responses.empty
+        else counts.responses
+    )
     keys = list(rows["col"]) if not rows.empty else []
-    return [(key, breakdown.label(key)) for key in breakdown.ordered(keys)], int(rows["n"].sum()) if not rows.empty else 0
+    return [(key, breakdown.label(key)) for key in breakdown.ordered(keys)], int(
+        rows["n"].sum()
+    ) if not rows.empty else 0
 
 
 def _tables(ctx: Context, results: list[QuestionResult], columns, *, published: bool, balanced: bool, complements=None):
@@ -138,7 +146,12 @@ def _tables(ctx: Context, results: list[QuestionResult], columns, *, published: 
             if table.is_empty:
                 continue
             other = (complements or {}).get((result.anchor, title))
-            tables.append((title, present(table, columns, ctx.threshold, published=published, balanced=balanced, complement=other)))
+            tables.append(
+                (
+                    title,
+                    present(table, columns, ctx.threshold, published=published, balanced=balanced, complement=other),
+                )
+            )
         shown.append((result, tables))
     return shown
 
@@ -178,7 +191,9 @@ def results_page(
                 for title, table in r.tables
             }
         section = Section(
-            source, columns, responses,
+            source,
+            columns,
+            responses,
             _tables(ctx, results, columns, published=published, balanced=balanced, complements=complements),
         )
         if pictures_too:
@@ -291,4 +306,3 @@ def remedy_quotes(ctx: Context, user) -> list:
 def no_data_message() -> str:
     """What a view says when nothing has been counted yet."""
     return _("No answers have been counted yet.")
-

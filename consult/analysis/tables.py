@@ -131,7 +131,9 @@ def present(
                 shares.append(share)
         total = int(counts.loc[row].sum())
         pooled_share = total / pooled_base if pooled_base else None
-        line = Line(str(row), table.labels.get(row, str(row)), cells, Cell(total, pooled_share, _text(total, pooled_share)))
+        line = Line(
+            str(row), table.labels.get(row, str(row)), cells, Cell(total, pooled_share, _text(total, pooled_share))
+        )
         if view.show_balanced:
             _balance(line, balanced_share(shares) if shares else None)
         view.lines.append(line)
@@ -144,7 +146,9 @@ def _balance(line: Line, value: float | None) -> None:
         line.difference = round((value - line.pooled.share) * 100, 1)
 
 
-def _published(view: TableView, table: CountTable, counts, bases, threshold: int, complement: CountTable | None) -> None:
+def _published(
+    view: TableView, table: CountTable, counts, bases, threshold: int, complement: CountTable | None
+) -> None:
     """Fill ``view`` with what may be published: every figure through the one suppression function."""
     keys = list(counts.columns)
     other = other_bases = None
@@ -153,10 +157,16 @@ def _published(view: TableView, table: CountTable, counts, bases, threshold: int
         raw = complement.bases if complement.bases is not None else other.sum()
         # The unfiltered table holds at least what the filtered one does.
         other = other.clip(lower=counts)
-        other_bases = _consistent(other, raw.reindex(keys, fill_value=0).fillna(0).astype("int64").clip(lower=bases), table.additive)
+        other_bases = _consistent(
+            other, raw.reindex(keys, fill_value=0).fillna(0).astype("int64").clip(lower=bases), table.additive
+        )
     result = suppress(
-        counts, threshold, column_bases=bases, additive_columns=table.additive,
-        complement=other, complement_bases=other_bases,
+        counts,
+        threshold,
+        column_bases=bases,
+        additive_columns=table.additive,
+        complement=other,
+        complement_bases=other_bases,
     )
     hidden = result.hidden_label
     view.bases = [Cell(result.base(key), None, result.display_base(key), result.base(key) is None) for key in keys]
@@ -169,7 +179,9 @@ def _published(view: TableView, table: CountTable, counts, bases, threshold: int
             n, share = result.cell(row, key), result.share(row, key)
             cells.append(Cell(None, None, hidden, True) if n is None else Cell(n, share, _text(n, share)))
         total, pooled_share = result.total(row), result.pooled_share(row)
-        pooled = Cell(None, None, hidden, True) if total is None else Cell(total, pooled_share, _text(total, pooled_share))
+        pooled = (
+            Cell(None, None, hidden, True) if total is None else Cell(total, pooled_share, _text(total, pooled_share))
+        )
         line = Line(str(row), table.labels.get(row, str(row)), cells, pooled)
         if view.show_balanced:
             _balance(line, result.balanced_share(row))

@@ -193,7 +193,9 @@ def _text_answers_query(consultation: Consultation, question: FreeTextQuestion, 
 def answer_counts(consultation: Consultation, where: ResponseFilter = NO_FILTER) -> dict[tuple[int, str], int]:
     """How many counted free-text answers each ``(version_id, question_key)`` has (one GROUP BY)."""
     rows = db.session.execute(
-        counted_answers(consultation.id, where, Response.instrument_version_id, Answer.question_key, func.count(Answer.id))
+        counted_answers(
+            consultation.id, where, Response.instrument_version_id, Answer.question_key, func.count(Answer.id)
+        )
         .where(Answer.text.is_not(None), Answer.text != "")
         .group_by(Response.instrument_version_id, Answer.question_key)
     )
@@ -249,7 +251,9 @@ def text_answers(
     total = db.session.scalar(_text_answers_query(consultation, question, where, func.count(Answer.id))) or 0
     page = min(max(1, page), max(1, math.ceil(total / per_page)))
     rows = db.session.execute(
-        _text_answers_query(consultation, question, where, Answer.id, Answer.response_id, Response.group_code, Answer.text)
+        _text_answers_query(
+            consultation, question, where, Answer.id, Answer.response_id, Response.group_code, Answer.text
+        )
         .order_by(Answer.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -286,7 +290,9 @@ def set_tags_many(consultation: Consultation, tags: Mapping[int, Iterable[int]])
     theme_ids = set().union(*wanted.values())
     if theme_ids:
         known_themes = set(
-            db.session.scalars(select(Theme.id).where(Theme.consultation_id == consultation.id, Theme.id.in_(theme_ids)))
+            db.session.scalars(
+                select(Theme.id).where(Theme.consultation_id == consultation.id, Theme.id.in_(theme_ids))
+            )
         )
         if known_themes != theme_ids:
             raise ThemeError(UNKNOWN_THEME)
@@ -303,7 +309,8 @@ def set_tags_many(consultation: Consultation, tags: Mapping[int, Iterable[int]])
                 delete(AnswerTheme).where(AnswerTheme.answer_id == answer_id, AnswerTheme.theme_id.in_(removed))
             )
         db.session.add_all(
-            AnswerTheme(answer_id=answer_id, theme_id=theme_id, tagged_on=today) for theme_id in themes - current[answer_id]
+            AnswerTheme(answer_id=answer_id, theme_id=theme_id, tagged_on=today)
+            for theme_id in themes - current[answer_id]
         )
     db.session.flush()
 

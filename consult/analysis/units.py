@@ -73,8 +73,13 @@ def testimony_unit(consultation: Consultation, where: ResponseFilter, sources: l
     place = (
         select(TestimonyAnswer.testimony_id.label("testimony_id"), Locality.id.label("locality_id"))
         .join(testimonies, testimonies.c.id == TestimonyAnswer.testimony_id)
-        .join(Locality, and_(Locality.code == TestimonyAnswer.option, Locality.territory_id == consultation.territory_id))
-        .where(TestimonyAnswer.part == "locality", matches(testimonies.c.instrument_version_id, TestimonyAnswer.question_key, places))
+        .join(
+            Locality, and_(Locality.code == TestimonyAnswer.option, Locality.territory_id == consultation.territory_id)
+        )
+        .where(
+            TestimonyAnswer.part == "locality",
+            matches(testimonies.c.instrument_version_id, TestimonyAnswer.question_key, places),
+        )
         .subquery("testimony_places")
     )
 
@@ -104,7 +109,9 @@ def testimony_unit(consultation: Consultation, where: ResponseFilter, sources: l
         group=testimonies.c.group_code,
         locality=place.c.locality_id,
         _select=lambda *columns: narrowed(
-            select(*columns).select_from(TestimonyAnswer).join(testimonies, testimonies.c.id == TestimonyAnswer.testimony_id)
+            select(*columns)
+            .select_from(TestimonyAnswer)
+            .join(testimonies, testimonies.c.id == TestimonyAnswer.testimony_id)
         ),
         _units=lambda *columns: narrowed(select(*columns).select_from(testimonies)),
     )

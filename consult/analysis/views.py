@@ -68,8 +68,15 @@ def overview(territory: Territory, consultation_id: int):
     consultation, form, ctx = _start(territory, consultation_id)
     # The overview shows no filter form, so it counts everything (the tabs still carry the filter on).
     cover = services.coverage_page(ctx, read_filter({}, consultation))
-    return _page("analysis/overview.html", territory, consultation, form, "overview", coverage=cover,
-                 has_analysis=services.has_analysis(consultation))
+    return _page(
+        "analysis/overview.html",
+        territory,
+        consultation,
+        form,
+        "overview",
+        coverage=cover,
+        has_analysis=services.has_analysis(consultation),
+    )
 
 
 @bp.route(BASE + "/results")
@@ -80,8 +87,16 @@ def results(territory: Territory, consultation_id: int):
     published = request.args.get("published") == "1"
     version_id = services.chosen_version(ctx, request.args.get("instrument"))
     page = services.results_page(ctx, form, published=published, version_id=version_id)
-    return _page("analysis/results.html", territory, consultation, form, "results", page=page, published=published,
-                 version_id=version_id)
+    return _page(
+        "analysis/results.html",
+        territory,
+        consultation,
+        form,
+        "results",
+        page=page,
+        published=published,
+        version_id=version_id,
+    )
 
 
 @bp.route(BASE + "/coverage")
@@ -90,8 +105,15 @@ def coverage(territory: Territory, consultation_id: int):
     """Who has answered against the targets, missing groups and places first."""
     consultation, form, ctx = _start(territory, consultation_id)
     cover = services.coverage_page(ctx, form)
-    return _page("analysis/coverage.html", territory, consultation, form, "coverage", coverage=cover,
-                 coverage_chart_groups=pictures.coverage_bars(cover))
+    return _page(
+        "analysis/coverage.html",
+        territory,
+        consultation,
+        form,
+        "coverage",
+        coverage=cover,
+        coverage_chart_groups=pictures.coverage_bars(cover),
+    )
 
 
 @bp.route(BASE + "/salience")
@@ -101,8 +123,15 @@ def salience(territory: Territory, consultation_id: int):
     consultation, form, ctx = _start(territory, consultation_id)
     level = request.args.get("level", "place")
     page = services.salience_page(ctx, form, level if level in LEVELS else "place")
-    return _page("analysis/salience.html", territory, consultation, form, "salience", page=page,
-                 matrix_chart=pictures.severity_matrix(page.matrix))
+    return _page(
+        "analysis/salience.html",
+        territory,
+        consultation,
+        form,
+        "salience",
+        page=page,
+        matrix_chart=pictures.severity_matrix(page.matrix),
+    )
 
 
 @bp.route(BASE + "/divergence")
@@ -110,7 +139,14 @@ def salience(territory: Territory, consultation_id: int):
 def divergence(territory: Territory, consultation_id: int):
     """Rights on which communities and companies disagree most."""
     consultation, form, ctx = _start(territory, consultation_id)
-    return _page("analysis/divergence.html", territory, consultation, form, "divergence", rights=services.divergence_page(ctx, form))
+    return _page(
+        "analysis/divergence.html",
+        territory,
+        consultation,
+        form,
+        "divergence",
+        rights=services.divergence_page(ctx, form),
+    )
 
 
 @bp.route(BASE + "/remedy")
@@ -119,5 +155,14 @@ def remedy(territory: Territory, consultation_id: int):
     """What each kind of remedy mechanism gave people, and what stood in their way."""
     consultation, form, ctx = _start(territory, consultation_id)
     page = services.remedy_page(ctx, form)
-    return _page("analysis/remedy.html", territory, consultation, form, "remedy", page=page,
-                 tables=services.remedy_tables(ctx, page), criteria_chart=pictures.criteria(page), quotes=services.remedy_quotes(ctx, current_user))
+    return _page(
+        "analysis/remedy.html",
+        territory,
+        consultation,
+        form,
+        "remedy",
+        page=page,
+        tables=services.remedy_tables(ctx, page),
+        criteria_chart=pictures.criteria(page),
+        quotes=services.remedy_quotes(ctx, current_user),
+    )

@@ -52,7 +52,9 @@ def public_results(slug: str):
     threshold = consultation.small_cell_threshold
     counts = services.participation(ctx)
     # One table with its total: a lone small group would otherwise be the total minus the others.
-    table = suppress(pd.DataFrame({"n": [n for _key, n in counts]}, index=[key for key, _n in counts]), threshold, row_totals=False)
+    table = suppress(
+        pd.DataFrame({"n": [n for _key, n in counts]}, index=[key for key, _n in counts]), threshold, row_totals=False
+    )
     participation = [(STAKEHOLDER_GROUPS.get(key, key), table.cell(key, "n")) for key, _n in counts]
     return render_template(
         "analysis/public_results.html",

@@ -10,8 +10,12 @@ def init_app(app: Flask) -> None:
     # Every module that attaches routes or hooks to ``bp`` is imported here, and
     # only here (tests/core/test_rooms.py holds each room to it). Inside the
     # function because those modules import ``bp`` from this package.
-    from consult.core import views  # noqa: F401
-    from consult.core import errors, logging, security
+    from consult.core import (
+        errors,
+        logging,
+        security,
+        views,  # noqa: F401
+    )
 
     app.jinja_env.add_extension("jinja2.ext.do")
     logging.init_app(app)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import enum
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Enum, MetaData, event
 from sqlalchemy.engine import Engine

@@ -9,13 +9,30 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 ERROR_TEXTS = {
-    400: (_l("The request could not be understood"), _l("Something in what was sent is not valid. Go back, check the form and try again.")),
-    403: (_l("You do not have access to this page"), _l("Your account does not have a role that allows this here. If you think it should, ask an official of the territory.")),
-    404: (_l("Page not found"), _l("The page does not exist or is no longer available. Check the address or go back to the start.")),
-    405: (_l("This action is not allowed here"), _l("The page cannot be used this way. Go back and use the buttons on the page.")),
+    400: (
+        _l("The request could not be understood"),
+        _l("Something in what was sent is not valid. Go back, check the form and try again."),
+    ),
+    403: (
+        _l("You do not have access to this page"),
+        _l(
+            "Your account does not have a role that allows this here. If you think it should, ask an official of the territory."
+        ),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("The page does not exist or is no longer available. Check the address or go back to the start."),
+    ),
+    405: (
+        _l("This action is not allowed here"),
+        _l("The page cannot be used this way. Go back and use the buttons on the page."),
+    ),
     413: (_l("The file is too large"), _l("What you sent is larger than this site accepts. Try a smaller file.")),
     429: (_l("Too many attempts"), _l("Please wait a minute before trying again.")),
-    500: (_l("Something went wrong on our side"), _l("Nothing you did caused this. What you had already saved is safe. Please try again in a moment.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Nothing you did caused this. What you had already saved is safe. Please try again in a moment."),
+    ),
 }
 
 

@@ -58,7 +58,6 @@ def _refuse_nul_bytes() -> None:
     ):
         for values in request.form.listvalues():
             if any("\x00" in value for value in values):
-
                 abort(400)
 
 

@@ -185,8 +185,10 @@ def _bases(cells: np.ndarray, given: pd.Series | None, columns: pd.Index, additi
         raise ValueError(f"{name} must have one value per column")
     bases = _as_counts(given.reindex(columns), name)
     if additive and (bases != cells.sum(axis=0)).any():
-        raise ValueError(f"{name} differ from the column sums: include the 'not answered' row, "
-                         "or pass additive_columns=False for multiple-choice tables")
+        raise ValueError(
+            f"{name} differ from the column sums: include the 'not answered' row, "
+            "or pass additive_columns=False for multiple-choice tables"
+        )
     if cells.size and (cells > bases).any():
         raise ValueError(f"a count is larger than its base in {name}")
     return bases
@@ -238,8 +240,10 @@ def suppress(
 
     hide_small(values, Reason.PRIMARY)
     if complement is not None:
-        if not (complement.index.sort_values().equals(counts.index.sort_values())
-                and complement.columns.sort_values().equals(counts.columns.sort_values())):
+        if not (
+            complement.index.sort_values().equals(counts.index.sort_values())
+            and complement.columns.sort_values().equals(counts.columns.sort_values())
+        ):
             raise ValueError("complement must have the same rows and columns as counts")
         if column_bases is not None and complement_bases is None:
             raise ValueError("complement_bases are required when column_bases are given")
@@ -260,16 +264,21 @@ def suppress(
         return pd.DataFrame(flat[:n_cells].reshape(n_rows, n_cols), index=counts.index, columns=counts.columns)
 
     bases_of = [pd.Series(flat[base_ids], index=counts.columns) for flat in (values, hidden, reasons)]
-    totals_of = [pd.Series(flat[total_ids], index=counts.index) if row_totals else None
-                 for flat in (values, hidden, reasons)]
+    totals_of = [
+        pd.Series(flat[total_ids], index=counts.index) if row_totals else None for flat in (values, hidden, reasons)
+    ]
     return SuppressedTable(
         frame(values), int(threshold), frame(hidden), frame(reasons), *bases_of, *totals_of, additive_columns
     )
 
 
 def _secondary(
-    values: np.ndarray, hidden: np.ndarray, reasons: np.ndarray, lines: list[np.ndarray],
-    first_total: int, first_base: int,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    reasons: np.ndarray,
+    lines: list[np.ndarray],
+    first_total: int,
+    first_base: int,
 ) -> None:
     """Hide figures until no line has exactly one hidden non-zero figure (rule 3)."""
     lines_of: dict[int, list[int]] = {}

@@ -17,8 +17,11 @@ def init_app(app: Flask) -> None:
     # Every module that attaches routes or hooks to ``bp`` is imported here, and
     # only here (tests/core/test_rooms.py holds each room to it). Inside the
     # function because those modules import ``bp`` from this package.
-    from consult.exports import views  # noqa: F401
-    from consult.exports import cli, models  # noqa: F401  (the CLI, the tables)
+    from consult.exports import (  # noqa: F401  (the CLI, the tables)
+        cli,
+        models,
+        views,  # noqa: F401
+    )
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.exports_cli)

@@ -16,13 +16,13 @@ from typing import Any, BinaryIO, Callable, Optional
 
 from flask_babel import lazy_gettext as _l
 
-from consult.accounts.permissions import roles_for
 from consult.accounts.access import NETWORK_ADMIN, has_role
 from consult.accounts.models import Role, Territory
-from consult.exports.progress import Progress
-from consult.exports.summary import write_summary
-from consult.exports.responses import write_responses
+from consult.accounts.permissions import roles_for
 from consult.exports.excerpts import write_excerpts
+from consult.exports.progress import Progress
+from consult.exports.responses import write_responses
+from consult.exports.summary import write_summary
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP = "application/zip"
@@ -79,17 +79,23 @@ class Kind:
         return has_role(user, territory, self.roles)
 
 
-def _summary(consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str, user, progress: Optional[Progress]) -> None:
+def _summary(
+    consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str, user, progress: Optional[Progress]
+) -> None:
 
     write_summary(consultation, fmt, out, lang=lang, progress=progress)
 
 
-def _responses(consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str, user, progress: Optional[Progress]) -> None:
+def _responses(
+    consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str, user, progress: Optional[Progress]
+) -> None:
 
     write_responses(consultation, fmt, out, lang=lang, layout=layout, progress=progress)
 
 
-def _excerpts(consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str, user, progress: Optional[Progress]) -> None:
+def _excerpts(
+    consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str, user, progress: Optional[Progress]
+) -> None:
 
     write_excerpts(consultation, fmt, out, lang=lang, user=user, progress=progress)
 
@@ -136,55 +142,70 @@ def languages_of(consultation) -> list[str]:
     return list(consultation.languages or [consultation.fallback_language])
 
 
-register(Kind(
-    code="summary",
-    label=_l("Consultation summary"),
-    description=_l("The suppressed results per question and group, participation, salience, divergence, remedy and "
-                   "themes, for ministers, partners and the public; as a workbook, CSV files, a PDF report or open data."),
-    roles=(Role.OFFICIAL.value, Role.ANALYST.value, NETWORK_ADMIN),
-    formats={code: FORMAT_LABELS[code] for code in ("xlsx", "csv", "pdf", "datapackage")},
-    layouts={"consult": _l("consult")},
-    files={
-        ("xlsx", "consult"): FileType("xlsx", XLSX),
-        ("csv", "consult"): FileType("zip", ZIP),
-        ("pdf", "consult"): FileType("pdf", PDF),
-        ("datapackage", "consult"): FileType("zip", ZIP),
-    },
-    writer=_summary,
-    needs_responses=True,
-))
+register(
+    Kind(
+        code="summary",
+        label=_l("Consultation summary"),
+        description=_l(
+            "The suppressed results per question and group, participation, salience, divergence, remedy and "
+            "themes, for ministers, partners and the public; as a workbook, CSV files, a PDF report or open data."
+        ),
+        roles=(Role.OFFICIAL.value, Role.ANALYST.value, NETWORK_ADMIN),
+        formats={code: FORMAT_LABELS[code] for code in ("xlsx", "csv", "pdf", "datapackage")},
+        layouts={"consult": _l("consult")},
+        files={
+            ("xlsx", "consult"): FileType("xlsx", XLSX),
+            ("csv", "consult"): FileType("zip", ZIP),
+            ("pdf", "consult"): FileType("pdf", PDF),
+            ("datapackage", "consult"): FileType("zip", ZIP),
+        },
+        writer=_summary,
+        needs_responses=True,
+    )
+)
 
-register(Kind(
-    code="responses",
-    label=_l("Response data"),
-    description=_l("One row per response, for statisticians: columns named by question keys, labels in the chosen "
-                   "language, set-aside responses flagged, dates only. Only for officials and analysts of the territory."),
-    roles=(Role.OFFICIAL.value, Role.ANALYST.value),
-    formats={code: FORMAT_LABELS[code] for code in ("csv", "xlsx", "sav")},
-    layouts={"consult": _l("consult (a codebook beside the data)"), "kobo": _l("KoboToolbox / ODK (CSV or XLSX only)")},
-    files={
-        ("csv", "consult"): FileType("zip", ZIP),
-        ("xlsx", "consult"): FileType("xlsx", XLSX),
-        ("sav", "consult"): FileType("zip", ZIP),
-        ("csv", "kobo"): FileType("zip", ZIP),
-        ("xlsx", "kobo"): FileType("xlsx", XLSX),
-    },
-    writer=_responses,
-))
+register(
+    Kind(
+        code="responses",
+        label=_l("Response data"),
+        description=_l(
+            "One row per response, for statisticians: columns named by question keys, labels in the chosen "
+            "language, set-aside responses flagged, dates only. Only for officials and analysts of the territory."
+        ),
+        roles=(Role.OFFICIAL.value, Role.ANALYST.value),
+        formats={code: FORMAT_LABELS[code] for code in ("csv", "xlsx", "sav")},
+        layouts={
+            "consult": _l("consult (a codebook beside the data)"),
+            "kobo": _l("KoboToolbox / ODK (CSV or XLSX only)"),
+        },
+        files={
+            ("csv", "consult"): FileType("zip", ZIP),
+            ("xlsx", "consult"): FileType("xlsx", XLSX),
+            ("sav", "consult"): FileType("zip", ZIP),
+            ("csv", "kobo"): FileType("zip", ZIP),
+            ("xlsx", "kobo"): FileType("xlsx", XLSX),
+        },
+        writer=_responses,
+    )
+)
 
-register(Kind(
-    code="excerpts",
-    label=_l("Testimony excerpts"),
-    description=_l("Approved, redacted excerpts of testimonies whose consent covers this use. Opening them is recorded."),
-    roles=(Role.OFFICIAL.value, Role.ANALYST.value),
-    formats={code: FORMAT_LABELS[code] for code in ("csv", "xlsx")},
-    layouts={"consult": _l("consult")},
-    files={
-        ("csv", "consult"): FileType("csv", CSV),
-        ("xlsx", "consult"): FileType("xlsx", XLSX),
-    },
-    writer=_excerpts,
-))
+register(
+    Kind(
+        code="excerpts",
+        label=_l("Testimony excerpts"),
+        description=_l(
+            "Approved, redacted excerpts of testimonies whose consent covers this use. Opening them is recorded."
+        ),
+        roles=(Role.OFFICIAL.value, Role.ANALYST.value),
+        formats={code: FORMAT_LABELS[code] for code in ("csv", "xlsx")},
+        layouts={"consult": _l("consult")},
+        files={
+            ("csv", "consult"): FileType("csv", CSV),
+            ("xlsx", "consult"): FileType("xlsx", XLSX),
+        },
+        writer=_excerpts,
+    )
+)
 
 #: Who may open the exports page at all: anyone who may make at least one kind.
 PAGE_ROLES = roles_for("exports.use")

@@ -109,13 +109,18 @@ def _options(kind_code: str, with_layout: bool = False):
     formats = list(kind.formats) if kind else []
 
     def decorate(command):
-        command = click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
-                               help="The file to write.")(command)
+        command = click.option(
+            "--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The file to write."
+        )(command)
         if with_layout:
-            command = click.option("--layout", default=None,
-                                   help="consult (default) or kobo, the layout of KoboToolbox/ODK exports (csv and xlsx only).")(command)
-        command = click.option("--lang", default=None,
-                               help="A language of the consultation (default: its fallback language).")(command)
+            command = click.option(
+                "--layout",
+                default=None,
+                help="consult (default) or kobo, the layout of KoboToolbox/ODK exports (csv and xlsx only).",
+            )(command)
+        command = click.option(
+            "--lang", default=None, help="A language of the consultation (default: its fallback language)."
+        )(command)
         command = click.option("--format", "fmt", required=True, help=f"One of: {', '.join(formats)}.")(command)
         return click.argument("consultation")(command)
 
@@ -152,7 +157,9 @@ def excerpts_command(consultation: str, fmt: str, lang: Optional[str], out: str)
 def worker_command(burst: bool) -> None:
     """Run queued export jobs (needs CONSULT_JOBS_REDIS_URL). Run as many as the machine can take."""
     if not jobs.uses_queue():
-        raise click.UsageError("CONSULT_JOBS_REDIS_URL is not set: exports run in the web process, no worker is needed.")
+        raise click.UsageError(
+            "CONSULT_JOBS_REDIS_URL is not set: exports run in the web process, no worker is needed."
+        )
     from rq import SimpleWorker  # only with a queue configured
 
     queue = jobs.queue()

@@ -58,9 +58,18 @@ def _field(column) -> dict[str, Any]:
     field = {"name": column.name, "type": column.type, "title": column.title}
     description = column.description
     if column.is_count:
-        description = " ".join(filter(None, [description, _(
-            "A count of people or reports; empty where it does not apply, “%(mark)s” where it is hidden.",
-            mark=HIDDEN_VALUE)]))
+        description = " ".join(
+            filter(
+                None,
+                [
+                    description,
+                    _(
+                        "A count of people or reports; empty where it does not apply, “%(mark)s” where it is hidden.",
+                        mark=HIDDEN_VALUE,
+                    ),
+                ],
+            )
+        )
     if description:
         field["description"] = description
     if column.is_count:
@@ -99,11 +108,17 @@ def descriptor(summary: Summary) -> dict[str, Any]:
         "profile": "tabular-data-package",
         "name": package_name(summary),
         "title": _("Summary of results: %(title)s", title=summary.title),
-        "description": " ".join([
-            _("Suppressed summary tables of the consultation “%(title)s” (%(territory)s).",
-              title=summary.title, territory=consultation.territory.name),
-            method, missing,
-        ]),
+        "description": " ".join(
+            [
+                _(
+                    "Suppressed summary tables of the consultation “%(title)s” (%(territory)s).",
+                    title=summary.title,
+                    territory=consultation.territory.name,
+                ),
+                method,
+                missing,
+            ]
+        ),
         "licenses": [LICENCE],
         "languages": [summary.lang],
         "language_names": {summary.lang: str(LANGUAGE_NAMES.get(summary.lang, summary.lang))},

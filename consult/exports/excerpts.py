@@ -83,16 +83,20 @@ def _mechanisms(consultation: Consultation, testimony_ids: list[int]) -> dict[in
 def _named_groups(consultation: Consultation) -> set[str]:
     """Groups with at least the threshold of counted testimonies: naming them beside a quote narrows nobody down."""
     counted = aggregate_testimonies(consultation_id=consultation.id).subquery()
-    rows = db.session.execute(
-        select(counted.c.group_code, func.count()).group_by(counted.c.group_code)
-    ).all()
+    rows = db.session.execute(select(counted.c.group_code, func.count()).group_by(counted.c.group_code)).all()
     return {code for code, n in rows if code and n >= consultation.small_cell_threshold}
 
 
 def columns() -> list[str]:
     """The column headers, in the current locale."""
-    return [_("Excerpt"), _("Mechanism type"), _("Group"), _("Language"), _("Date approved"),
-            _("Consent that covers this use")]
+    return [
+        _("Excerpt"),
+        _("Mechanism type"),
+        _("Group"),
+        _("Language"),
+        _("Date approved"),
+        _("Consent that covers this use"),
+    ]
 
 
 def excerpt_rows(consultation: Consultation, *, user: Any, progress: Progress | None = None) -> list[list[Any]]:
@@ -110,14 +114,16 @@ def excerpt_rows(consultation: Consultation, *, user: Any, progress: Progress | 
         testimony = view.excerpt.testimony
         group = testimony.group_code
         decided = view.excerpt.decided_at
-        rows.append([
-            view.text,
-            "; ".join(str(MECHANISM_TYPES.get(c, c)) for c in mechanisms.get(testimony.id, [])),
-            (str(STAKEHOLDER_GROUPS.get(group, group)) if group in named else hidden) if group else "",
-            str(LANGUAGE_NAMES.get(testimony.language, testimony.language)),
-            decided.date().isoformat() if decided else "",
-            consent,
-        ])
+        rows.append(
+            [
+                view.text,
+                "; ".join(str(MECHANISM_TYPES.get(c, c)) for c in mechanisms.get(testimony.id, [])),
+                (str(STAKEHOLDER_GROUPS.get(group, group)) if group in named else hidden) if group else "",
+                str(LANGUAGE_NAMES.get(testimony.language, testimony.language)),
+                decided.date().isoformat() if decided else "",
+                consent,
+            ]
+        )
         if done % 50 == 0:
             report(progress, done, len(opened))
     report(progress, len(opened), len(opened))
@@ -144,8 +150,9 @@ def about(consultation: Consultation, lang: str) -> list[str]:
     ]
 
 
-def write_excerpts(consultation: Consultation, fmt: str, out: BinaryIO, *, lang: str, user: Any,
-                   progress: Progress | None = None) -> None:
+def write_excerpts(
+    consultation: Consultation, fmt: str, out: BinaryIO, *, lang: str, user: Any, progress: Progress | None = None
+) -> None:
     """Write the quotable excerpts of ``consultation`` as ``fmt`` (``EXCERPT_FORMATS``); ``user`` is who exports."""
     if fmt not in EXCERPT_FORMATS:
         raise ValueError(f"unknown excerpts format {fmt!r}; choose one of {', '.join(EXCERPT_FORMATS)}")

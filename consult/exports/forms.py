@@ -40,8 +40,9 @@ def export_form(kind: Kind, consultation, lang: str, formdata: Optional[Any] = N
     form = ExportForm(formdata=formdata, prefix=kind.code)
     form.format.choices = [(code, str(label)) for code, label in kind.formats.items()]
     languages = catalogue.languages_of(consultation)
-    form.lang.choices = [(code, f"{LANGUAGE_NAMES[code]} ({code})" if code in LANGUAGE_NAMES else code)
-                         for code in languages]
+    form.lang.choices = [
+        (code, f"{LANGUAGE_NAMES[code]} ({code})" if code in LANGUAGE_NAMES else code) for code in languages
+    ]
     if formdata is None:
         form.lang.data = lang if lang in languages else consultation.fallback_language
     if len(kind.layouts) > 1:

@@ -33,6 +33,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
+from consult import create_app
 from consult.accounts.models import User
 from consult.analysis.services import has_analysis
 from consult.core.db import utcnow
@@ -42,7 +43,6 @@ from consult.exports.models import ExportEvent, ExportJob, ExportOutcome, Export
 from consult.exports.progress import Progress
 from consult.extensions import db
 from consult.responses.models import Consultation
-from consult import create_app
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,9 @@ class Choice:
 # -- what may be exported ---------------------------------------------------------------------------
 
 
-def check_choice(consultation: Consultation, kind_code: str, fmt: str, layout: Optional[str], lang: Optional[str]) -> Choice:
+def check_choice(
+    consultation: Consultation, kind_code: str, fmt: str, layout: Optional[str], lang: Optional[str]
+) -> Choice:
     """The checked choice, or ``ExportRefused`` with a translated reason and the field at fault.
 
     Checks what is asked, not who asks (``Kind.may_export`` does that).
@@ -98,14 +100,23 @@ def check_choice(consultation: Consultation, kind_code: str, fmt: str, layout: O
     return Choice(kind, fmt, layout, lang)
 
 
-def write_export(consultation: Consultation, choice: Choice, out: BinaryIO, *, user: Any = None,
-                 progress: Optional[Progress] = None) -> None:
+def write_export(
+    consultation: Consultation, choice: Choice, out: BinaryIO, *, user: Any = None, progress: Optional[Progress] = None
+) -> None:
     """Write the export ``choice`` of ``consultation`` to ``out`` (the web jobs and the command line both use this)."""
-    choice.kind.writer(consultation, choice.fmt, out, lang=choice.lang, layout=choice.layout, user=user, progress=progress)
+    choice.kind.writer(
+        consultation, choice.fmt, out, lang=choice.lang, layout=choice.layout, user=user, progress=progress
+    )
 
 
-def record_event(consultation: Consultation, choice: Choice, *, user: Optional[User], job: Optional[ExportJob] = None,
-                 outcome: ExportOutcome = ExportOutcome.STARTED) -> ExportEvent:
+def record_event(
+    consultation: Consultation,
+    choice: Choice,
+    *,
+    user: Optional[User],
+    job: Optional[ExportJob] = None,
+    outcome: ExportOutcome = ExportOutcome.STARTED,
+) -> ExportEvent:
     """Add a line to the export audit log (not committed): who, what, when — never the content."""
     event = ExportEvent(
         user_id=user.id if user is not None else None,
@@ -182,8 +193,14 @@ def dispatch(job_id: str) -> None:
     """Hand the job to RQ, or to a thread when no queue is configured."""
     if uses_queue():
         try:
-            queue().enqueue("consult.exports.jobs.run_job", job_id, job_id=f"export-{job_id}",
-                            job_timeout=RQ_JOB_TIMEOUT, result_ttl=0, failure_ttl=24 * 3600)
+            queue().enqueue(
+                "consult.exports.jobs.run_job",
+                job_id,
+                job_id=f"export-{job_id}",
+                job_timeout=RQ_JOB_TIMEOUT,
+                result_ttl=0,
+                failure_ttl=24 * 3600,
+            )
         except Exception:  # noqa: BLE001 — Redis down: the person gets a failed job, the log the cause
             logger.exception("could not enqueue export job")
             _finish(job_id, JobStatus.FAILED, error_code="queue")
@@ -229,7 +246,8 @@ class JobProgress:
                     connection.exec_driver_sql("PRAGMA busy_timeout=100")
                 try:
                     connection.execute(
-                        update(ExportJob).where(ExportJob.id == self.job_id)
+                        update(ExportJob)
+                        .where(ExportJob.id == self.job_id)
                         .values(progress_done=int(done), progress_total=int(total or 0))
                     )
                 finally:
@@ -251,7 +269,9 @@ def run_job(job_id: str) -> None:
         with create_app().app_context():
             return run_job(job_id)
     claimed = db.session.execute(
-        update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == JobStatus.QUEUED).values(status=JobStatus.RUNNING)
+        update(ExportJob)
+        .where(ExportJob.id == job_id, ExportJob.status == JobStatus.QUEUED)
+        .values(status=JobStatus.RUNNING)
     ).rowcount
     db.session.commit()
     if not claimed:
@@ -289,8 +309,9 @@ def run_job(job_id: str) -> None:
     _finish(job_id, JobStatus.DONE, path=name, size=(folder / name).stat().st_size)
 
 
-def _finish(job_id: str, status: JobStatus, *, path: str | None = None, size: int | None = None,
-            error_code: str | None = None) -> None:
+def _finish(
+    job_id: str, status: JobStatus, *, path: str | None = None, size: int | None = None, error_code: str | None = None
+) -> None:
     """Mark the job finished and its audit line with the outcome."""
     hours = int(current_app.config.get("CONSULT_EXPORT_HOURS", 24))
     now = utcnow()
@@ -350,19 +371,27 @@ def mimetype(job: ExportJob) -> str:
 
 def recent_jobs(user: User, consultation: Consultation, limit: int = 10) -> list[ExportJob]:
     """The account's latest jobs for ``consultation``, newest first."""
-    return list(db.session.scalars(
-        select(ExportJob).where(ExportJob.user_id == user.id, ExportJob.consultation_id == consultation.id)
-        .order_by(ExportJob.created_at.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(ExportJob)
+            .where(ExportJob.user_id == user.id, ExportJob.consultation_id == consultation.id)
+            .order_by(ExportJob.created_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def recent_events(consultation: Consultation, limit: int = 20) -> list[ExportEvent]:
     """The consultation's latest export audit lines, newest first, with who made them."""
-    return list(db.session.scalars(
-        select(ExportEvent).where(ExportEvent.consultation_id == consultation.id)
-        .options(selectinload(ExportEvent.user))
-        .order_by(ExportEvent.created_at.desc(), ExportEvent.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(ExportEvent)
+            .where(ExportEvent.consultation_id == consultation.id)
+            .options(selectinload(ExportEvent.user))
+            .order_by(ExportEvent.created_at.desc(), ExportEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # -- expiry ---------------------------------------------------------------------------------------
@@ -373,20 +402,24 @@ def purge_expired(now=None) -> int:
     now = now or utcnow()
     folder = exports_dir()
     deleted = 0
-    for job in list(db.session.scalars(select(ExportJob).where(ExportJob.expires_at <= now, ExportJob.path.is_not(None)))):
+    for job in list(
+        db.session.scalars(select(ExportJob).where(ExportJob.expires_at <= now, ExportJob.path.is_not(None)))
+    ):
         (folder / job.path).unlink(missing_ok=True)
         job.path = None
         deleted += 1
     # A job still queued or running at its expiry was lost (a restarted process, a dead worker).
-    for job in list(db.session.scalars(
-        select(ExportJob).where(ExportJob.expires_at <= now, ExportJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
-    )):
+    for job in list(
+        db.session.scalars(
+            select(ExportJob).where(
+                ExportJob.expires_at <= now, ExportJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))
+            )
+        )
+    ):
         job.status = JobStatus.FAILED
         job.error_code = "interrupted"
         job.finished_at = now
-        db.session.execute(
-            update(ExportEvent).where(ExportEvent.job_id == job.id).values(outcome=ExportOutcome.FAILED)
-        )
+        db.session.execute(update(ExportEvent).where(ExportEvent.job_id == job.id).values(outcome=ExportOutcome.FAILED))
     db.session.commit()
     # Files nobody points at any more (a crash between writing and recording), once older than the expiry period.
     hours = int(current_app.config.get("CONSULT_EXPORT_HOURS", 24))

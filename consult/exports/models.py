@@ -51,7 +51,9 @@ JOB_STATUS_LABELS = {
 
 #: What went wrong, as a person should read it; the job stores the code, the page translates it.
 JOB_ERRORS = {
-    "failed": _l("The export could not be written. Please try again; if it fails again, tell the network administrators."),
+    "failed": _l(
+        "The export could not be written. Please try again; if it fails again, tell the network administrators."
+    ),
     "interrupted": _l("The export was interrupted before it finished. Please start it again."),
     "not_allowed": _l("Your account may no longer make this export."),
     "gone": _l("The consultation no longer exists."),

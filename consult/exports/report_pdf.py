@@ -29,8 +29,22 @@ from consult.i18n import LANGUAGE_NAMES
 TEMPLATES = Path(__file__).parent / "templates"
 CSS = TEMPLATES / "exports" / "report.css"
 #: Columns of machine codes, left out of the printed tables.
-CODE_COLUMNS = frozenset({"item", "question_key", "question", "part", "answer_code", "group_code", "locality_code",
-                          "right_code", "mechanism_code", "criterion_code", "theme_code", "code"})
+CODE_COLUMNS = frozenset(
+    {
+        "item",
+        "question_key",
+        "question",
+        "part",
+        "answer_code",
+        "group_code",
+        "locality_code",
+        "right_code",
+        "mechanism_code",
+        "criterion_code",
+        "theme_code",
+        "code",
+    }
+)
 #: A chart is drawn at most this tall on the page (mm); it narrows to fit, down to ``CHART_MIN_WIDTH_MM``:
 #: a picture that would be narrower is left out (its table says it all, and tiny text helps nobody).
 CHART_MAX_HEIGHT_MM = 180
@@ -143,22 +157,41 @@ def _blocks(area: Area, table: Table, hidden: str) -> list[Block]:
             # The picture is of a question's first table: it goes above that one only.
             chart = None if key[0] in drawn else _readable(area.charts.get(f"{table.name}:{key[0]}"))
             drawn.add(key[0])
-            blocks.append(Block(
-                headers, printed, numeric, heading=str(rows[0][1]), subheading=str(key[1]), chart=chart,
-                chart_width=chart_width(chart) if chart else 0,
-                base_rows={i for i, r in enumerate(rows) if r[3] == "__people_asked__"},
-            ))
+            blocks.append(
+                Block(
+                    headers,
+                    printed,
+                    numeric,
+                    heading=str(rows[0][1]),
+                    subheading=str(key[1]),
+                    chart=chart,
+                    chart_width=chart_width(chart) if chart else 0,
+                    base_rows={i for i, r in enumerate(rows) if r[3] == "__people_asked__"},
+                )
+            )
         if blocks:
             blocks[-1].note = table.note
         return blocks
     headers, printed, numeric = _shape(table, table.rows, hidden)
     chart = _readable(area.charts.get(table.name))
-    code_index = names.index("code") if "code" in names else names.index("answer_code") if "answer_code" in names else None
+    code_index = (
+        names.index("code") if "code" in names else names.index("answer_code") if "answer_code" in names else None
+    )
     bases = {i for i, r in enumerate(table.rows) if code_index is not None and r[code_index] == "__people_asked__"}
     if "group_code" in names:
         bases |= {i for i, r in enumerate(table.rows) if r[names.index("group_code")] == "__all__"}
-    return [Block(headers, printed, numeric, heading=table.title, chart=chart, chart_width=chart_width(chart) if chart else 0,
-                  note=table.note, base_rows=bases)]
+    return [
+        Block(
+            headers,
+            printed,
+            numeric,
+            heading=table.title,
+            chart=chart,
+            chart_width=chart_width(chart) if chart else 0,
+            note=table.note,
+            base_rows=bases,
+        )
+    ]
 
 
 def _took_part(summary: Summary) -> str:
@@ -171,7 +204,8 @@ def _took_part(summary: Summary) -> str:
     return _(
         "%(n)s responses were counted, from %(groups)d stakeholder groups. Each group's count is set against "
         "the target the organisers set for it.",
-        n=summary.hidden_label if total is HIDDEN else _number(total), groups=len(groups),
+        n=summary.hidden_label if total is HIDDEN else _number(total),
+        groups=len(groups),
     )
 
 

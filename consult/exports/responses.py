@@ -43,15 +43,22 @@ from sqlalchemy import func, select
 from consult.core.cells import XlsxRowWriter, csv_writer, write_xlsx_row
 from consult.exports.progress import Progress, report
 from consult.exports.responses_fast import compile_entry
+from consult.exports.responses_kobo import KoboLayout
 from consult.exports.responses_plan import (
-    ASKED_NOT_ANSWERED, DONT_KNOW, RESPONSE_COLUMNS, ConsultLayout, Layout, Table, build_tables, places_of,
+    ASKED_NOT_ANSWERED,
+    DONT_KNOW,
+    RESPONSE_COLUMNS,
+    ConsultLayout,
+    Layout,
+    Table,
+    build_tables,
+    places_of,
 )
 from consult.extensions import db
 from consult.i18n import interface_language_for
 from consult.responses.models import Answer, Consultation, Response
 from consult.responses.paths_backfill import fill_missing
 from consult.surveys.types import AnswerRow
-from consult.exports.responses_kobo import KoboLayout
 
 RESPONSE_FORMATS = ("csv", "xlsx", "sav")
 RESPONSE_LAYOUTS = ("consult", "kobo")
@@ -67,11 +74,21 @@ ANSWER_COLUMNS = (Answer.response_id, Answer.question_key, Answer.part, Answer.o
 
 def response_count(consultation: Consultation) -> int:
     """Rows an export of this consultation writes: every response, set-aside ones included."""
-    return db.session.scalar(select(func.count()).select_from(Response).where(Response.consultation_id == consultation.id)) or 0
+    return (
+        db.session.scalar(select(func.count()).select_from(Response).where(Response.consultation_id == consultation.id))
+        or 0
+    )
 
 
-def write_responses(consultation: Consultation, fmt: str, out: BinaryIO, *, lang: str, layout: str = "consult",
-                    progress: Progress | None = None) -> None:
+def write_responses(
+    consultation: Consultation,
+    fmt: str,
+    out: BinaryIO,
+    *,
+    lang: str,
+    layout: str = "consult",
+    progress: Progress | None = None,
+) -> None:
     """Write the response data of ``consultation`` to ``out`` as ``fmt`` in ``layout``, labels in ``lang``.
 
     Raises ``ValueError`` for an unknown format or layout, or SPSS in the Kobo layout.
@@ -102,7 +119,6 @@ def make_layout(consultation: Consultation, lang: str, layout: str) -> Layout:
     """The layout object for ``layout``."""
     places = places_of(consultation)
     if layout == "kobo":
-
         return KoboLayout(consultation, lang, places)
     return ConsultLayout(consultation, lang, places)
 
@@ -165,7 +181,9 @@ def iter_rows(consultation: Consultation, table: Table, layout: Layout, *, fast:
                     value = entry.kind.from_rows(entry.question, [AnswerRow(r[2], r[3], r[4], r[5]) for r in rows])
                     if value is None:
                         continue
-                    for target, fill, cell in zip(entry.indices, entry.fill, cells_of(entry.question, entry.kind, value)):
+                    for target, fill, cell in zip(
+                        entry.indices, entry.fill, cells_of(entry.question, entry.kind, value)
+                    ):
                         if target is None:
                             continue
                         if cell is None:
@@ -190,8 +208,10 @@ def _answer_chunks(connection: Any, responses: Any) -> Iterator[tuple[list[Any],
     """
     table = Answer.__table__
     names = ", ".join(c.name for c in ANSWER_COLUMNS)
-    sql = (f"SELECT {names} FROM {table.name} WHERE response_id BETWEEN %d AND %d "  # noqa: S608 (ints only)
-           "ORDER BY response_id, id")
+    sql = (
+        f"SELECT {names} FROM {table.name} WHERE response_id BETWEEN %d AND %d "  # noqa: S608 (ints only)
+        "ORDER BY response_id, id"
+    )
     cursor = connection.connection.dbapi_connection.cursor()
     first = itemgetter(0)
     try:
@@ -207,8 +227,14 @@ def _answer_chunks(connection: Any, responses: Any) -> Iterator[tuple[list[Any],
 # -- CSV -------------------------------------------------------------------------------------------
 
 
-def _write_csv(consultation: Consultation, tables: list[Table], layout: Layout, out: BinaryIO, total: int,
-               progress: Progress | None) -> None:
+def _write_csv(
+    consultation: Consultation,
+    tables: list[Table],
+    layout: Layout,
+    out: BinaryIO,
+    total: int,
+    progress: Progress | None,
+) -> None:
     done = 0
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
         for table in tables:
@@ -227,8 +253,9 @@ def _write_csv(consultation: Consultation, tables: list[Table], layout: Layout, 
         _codebook_csv(archive, tables, layout)
 
 
-def _codebook_csv(archive: zipfile.ZipFile, tables: list[Table], layout: Layout,
-                  names: dict[str, list[str]] | None = None) -> None:
+def _codebook_csv(
+    archive: zipfile.ZipFile, tables: list[Table], layout: Layout, names: dict[str, list[str]] | None = None
+) -> None:
     """Write ``codebook.csv`` into ``archive``."""
     with archive.open("codebook.csv", "w") as raw:
         stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
@@ -259,10 +286,24 @@ def sheet_names(tables: list[Table]) -> list[str]:
     return names
 
 
-def _write_xlsx(consultation: Consultation, tables: list[Table], layout: Layout, out: BinaryIO, total: int,
-                progress: Progress | None) -> None:
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "strings_to_numbers": False})
+def _write_xlsx(
+    consultation: Consultation,
+    tables: list[Table],
+    layout: Layout,
+    out: BinaryIO,
+    total: int,
+    progress: Progress | None,
+) -> None:
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     bold = workbook.add_format({"bold": True})
     done = 0
     for table, name in zip(tables, sheet_names(tables)):
@@ -284,7 +325,9 @@ def _write_xlsx(consultation: Consultation, tables: list[Table], layout: Layout,
 # -- codebook --------------------------------------------------------------------------------------
 
 
-def codebook_rows(tables: list[Table], layout: Layout, names: dict[str, list[str]] | None = None) -> Iterator[list[Any]]:
+def codebook_rows(
+    tables: list[Table], layout: Layout, names: dict[str, list[str]] | None = None
+) -> Iterator[list[Any]]:
     """The codebook, long format: the conventions, then per column of every table a row, then a row per value label.
 
     A column's row has its label, type and question; each value row the code,
@@ -294,18 +337,54 @@ def codebook_rows(tables: list[Table], layout: Layout, names: dict[str, list[str
     """
     yield [_("table"), _("column"), _("label"), _("type"), _("question"), _("value"), _("value label"), _("missing")]
     if layout.name == "kobo":
-        yield ["", "", _("An empty cell: the question was not asked, or asked and not answered (as KoboToolbox exports)."),
-               "", "", "", "", ""]
+        yield [
+            "",
+            "",
+            _("An empty cell: the question was not asked, or asked and not answered (as KoboToolbox exports)."),
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
     else:
-        yield ["", "", _("An empty cell: the question was not asked (it was not on the person's path, or its rule hid it)."),
-               "", "", "", "", ""]
-        yield ["", "", _("Asked, not answered: the question was shown and left blank "
-                         "(also a part left blank in a severity or UNGP 31 block)."), "", "", ASKED_NOT_ANSWERED, "", 1]
+        yield [
+            "",
+            "",
+            _("An empty cell: the question was not asked (it was not on the person's path, or its rule hid it)."),
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+        yield [
+            "",
+            "",
+            _(
+                "Asked, not answered: the question was shown and left blank "
+                "(also a part left blank in a severity or UNGP 31 block)."
+            ),
+            "",
+            "",
+            ASKED_NOT_ANSWERED,
+            "",
+            1,
+        ]
         yield ["", "", _("I don't know (scales)."), "", "", DONT_KNOW, "", 1]
     yield ["", "", _("Multiple choice: one column per option, 1 chosen, 0 not chosen."), "", "", "", "", ""]
     for table in tables:
         file_names = (names or {}).get(table.name) or [c.name for c in table.columns]
         for column, name in zip(table.columns, file_names):
-            yield [table.title, name, column.label, _("number") if column.numeric else _("text"), column.key or "", "", "", ""]
+            yield [
+                table.title,
+                name,
+                column.label,
+                _("number") if column.numeric else _("text"),
+                column.key or "",
+                "",
+                "",
+                "",
+            ]
             for code, label in column.values.items():
                 yield [table.title, name, "", "", "", code, label, 1 if code in column.missing else 0]

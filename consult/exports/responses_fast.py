@@ -43,6 +43,7 @@ def compile_entry(entry: Entry, columns: list[Column]) -> Apply | None:
             row[main] = option
             if other is not None:
                 row[other] = first[TEXT] if option == "other" and first[TEXT] else None
+
         return single
     if kind == "number":
         target, decimal = at[0], bool(question.get("decimal"))
@@ -52,6 +53,7 @@ def compile_entry(entry: Entry, columns: list[Column]) -> Apply | None:
                 if r[NUMBER] is not None:
                     row[target] = float(r[NUMBER]) if decimal else int(r[NUMBER])
                     return
+
         return number
     if kind == "scale":
         target = at[0]
@@ -64,6 +66,7 @@ def compile_entry(entry: Entry, columns: list[Column]) -> Apply | None:
                 if r[NUMBER] is not None:
                     row[target] = int(r[NUMBER])
                     return
+
         return scale
     if kind in ("short_text", "long_text", "date"):
         target = at[0]
@@ -73,6 +76,7 @@ def compile_entry(entry: Entry, columns: list[Column]) -> Apply | None:
                 if r[TEXT]:
                     row[target] = r[TEXT]
                     return
+
         return text
     if kind in ("date_range", "territory"):
         parts = RANGE_PARTS if kind == "date_range" else TERRITORY_PARTS
@@ -91,6 +95,7 @@ def compile_entry(entry: Entry, columns: list[Column]) -> Apply | None:
             if found:
                 for part, target in targets.items():
                     row[target] = found.get(part)
+
         return parted
     if kind in ("severity", "ungp31"):
         return _rated(entry, columns)
@@ -134,6 +139,7 @@ def _multiple(entry: Entry) -> Apply:
                 row[target] = 1
             if option == "other" and other_text is not None and r[TEXT]:
                 row[other_text] = r[TEXT]
+
     return multiple
 
 
@@ -174,4 +180,5 @@ def _rated(entry: Entry, columns: list[Column]) -> Apply:
             top = max([s for s in map(value.get, scored) if s is not None and 1 <= s <= 5], default=None)
             row[computed[0]] = top
             row[computed[1]] = 1 if top is not None and top >= labels.URGENT_FROM else 0
+
     return rated

@@ -59,8 +59,11 @@ class KoboLayout(Layout):
         return [
             Column("stakeholder_group", _("Stakeholder group"), values=groups),
             Column("language", _("Language answered in"), values=languages),
-            Column("locality", _("Municipality or locality (code)"),
-                   values={code: name for code, _area, name in self.places.values()}),
+            Column(
+                "locality",
+                _("Municipality or locality (code)"),
+                values={code: name for code, _area, name in self.places.values()},
+            ),
             Column("area", _("Area or subregion")),
             Column("entry_mode", _("How the answers were entered"), values=modes),
             Column("is_collective", _("Answered on behalf of a collective"), numeric=True, values=yes_no),
@@ -69,8 +72,11 @@ class KoboLayout(Layout):
             Column("_id", _("Response number"), numeric=True),
             Column("_uuid", _("Opaque identifier of the response")),
             Column("_submission_time", _("Date sent")),
-            Column("_validation_status", _("Validation status"),
-                   values={NOT_APPROVED: _("Set aside from analysis by an official")}),
+            Column(
+                "_validation_status",
+                _("Validation status"),
+                values={NOT_APPROVED: _("Set aside from analysis by an official")},
+            ),
             Column("__version__", _("Version of the instrument answered")),
             Column("_index", _("Row number"), numeric=True),
         ]
@@ -80,11 +86,20 @@ class KoboLayout(Layout):
         (rid, version_id, submitted, language, group, locality_id, mode, collective, people, aside, _asked) = response
         place = self.places.get(locality_id) if locality_id is not None else None
         return [
-            group, language, place[0] if place else None, place[1] if place else None, getattr(mode, "value", mode),
-            1 if collective else 0, people, 1 if aside else 0,
-            rid, str(uuid.uuid5(UUID_NAMESPACE, f"{self.consultation.id}:{rid}")),
-            submitted.isoformat() if submitted else None, NOT_APPROVED if aside else None,
-            str(table.versions[version_id].number), index,
+            group,
+            language,
+            place[0] if place else None,
+            place[1] if place else None,
+            getattr(mode, "value", mode),
+            1 if collective else 0,
+            people,
+            1 if aside else 0,
+            rid,
+            str(uuid.uuid5(UUID_NAMESPACE, f"{self.consultation.id}:{rid}")),
+            submitted.isoformat() if submitted else None,
+            NOT_APPROVED if aside else None,
+            str(table.versions[version_id].number),
+            index,
         ]
 
     def question_columns(self, question: Question, kind: QuestionType, ctx: FieldContext) -> list[tuple[Column, bool]]:
@@ -101,29 +116,59 @@ class KoboLayout(Layout):
         if kind_name in MULTIPLE:
             choices = kind.choices(question, ctx)
             columns.append(Column(path, text, values={c.value: c.label.text for c in choices}, key=key))
-            columns += [Column(f"{path}/{c.value}", f"{text}: {c.label.text}", numeric=True,
-                               values={1: _("Chosen"), 0: _("Not chosen")}, key=key) for c in choices]
+            columns += [
+                Column(
+                    f"{path}/{c.value}",
+                    f"{text}: {c.label.text}",
+                    numeric=True,
+                    values={1: _("Chosen"), 0: _("Not chosen")},
+                    key=key,
+                )
+                for c in choices
+            ]
             if question.other is not None:
-                columns.append(Column(f"{path}__other", _("%(other)s (text written)", other=": ".join((text, other))), key=key))
+                columns.append(
+                    Column(f"{path}__other", _("%(other)s (text written)", other=": ".join((text, other))), key=key)
+                )
         elif kind_name == "single_choice":
-            columns.append(Column(path, text, values={c.value: c.label.text for c in kind.choices(question, ctx)}, key=key))
+            columns.append(
+                Column(path, text, values={c.value: c.label.text for c in kind.choices(question, ctx)}, key=key)
+            )
             if question.other is not None:
-                columns.append(Column(f"{path}__other", _("%(other)s (text written)", other=": ".join((text, other))), key=key))
+                columns.append(
+                    Column(f"{path}__other", _("%(other)s (text written)", other=": ".join((text, other))), key=key)
+                )
         elif kind_name in BLOCKS:
             parts = kind.parts(question, ctx) if kind_name != "date_range" else list(RANGE_LABELS.items())
             for part, label in parts:
-                values = {c.value: c.label.text for c in kind.choices(question, ctx, part)} if kind_name != "date_range" else {}
+                values = (
+                    {c.value: c.label.text for c in kind.choices(question, ctx, part)}
+                    if kind_name != "date_range"
+                    else {}
+                )
                 columns.append(Column(f"{path}/{key}__{part}", f"{text}: {label}", values=values, key=key))
         elif kind_name == "scale":
             values = {str(int(p["value"])): ctx.content(p.get("label")).text for p in question.get("points") or ()}
             values.update({c.value: c.label.text for c in kind.choices(question, ctx)})
             columns.append(Column(path, text, values=values, key=key))
         elif kind_name == "territory":
-            columns.append(Column(path, text, values={c.value: c.label.text for c in kind.choices(question, ctx)}, key=key))
+            columns.append(
+                Column(path, text, values={c.value: c.label.text for c in kind.choices(question, ctx)}, key=key)
+            )
         else:
-            columns.append(Column(path, text, numeric=kind_name == "number", values=(
-                {c.value: c.label.text for c in kind.choices(question, ctx)} if kind_name == "stakeholder_group" else {}),
-                key=key))
+            columns.append(
+                Column(
+                    path,
+                    text,
+                    numeric=kind_name == "number",
+                    values=(
+                        {c.value: c.label.text for c in kind.choices(question, ctx)}
+                        if kind_name == "stakeholder_group"
+                        else {}
+                    ),
+                    key=key,
+                )
+            )
         return [(column, False) for column in columns]
 
     def cells(self, question: Question, kind: QuestionType, value: Any) -> list[Any]:

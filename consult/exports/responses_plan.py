@@ -195,9 +195,17 @@ class ConsultLayout(Layout):
         (rid, version_id, submitted, language, group, locality_id, mode, collective, people, aside, _asked) = response
         place = self.places.get(locality_id) if locality_id is not None else None
         return [
-            rid, table.versions[version_id].number, submitted.isoformat() if submitted else None, language, group,
-            place[0] if place else None, place[1] if place else None, getattr(mode, "value", mode),
-            1 if collective else 0, people, 1 if aside else 0,
+            rid,
+            table.versions[version_id].number,
+            submitted.isoformat() if submitted else None,
+            language,
+            group,
+            place[0] if place else None,
+            place[1] if place else None,
+            getattr(mode, "value", mode),
+            1 if collective else 0,
+            people,
+            1 if aside else 0,
         ]
 
     def question_columns(self, question: Question, kind: QuestionType, ctx: FieldContext) -> list[tuple[Column, bool]]:
@@ -206,13 +214,16 @@ class ConsultLayout(Layout):
         found = []
         parts = dict(kind.parts(question, ctx)) if kind.summary_kind == "parts" else {}
         for name in kind.export_columns(question):
-            suffix = name[len(question.key) + 1:] if name != question.key else None
+            suffix = name[len(question.key) + 1 :] if name != question.key else None
             column = Column(name, text, key=question.key)
             fill = question.type in RATED_TYPES and suffix in parts
             _describe(column, question, kind, ctx, suffix, parts)
             column.label = f"{text}: {column.label}" if suffix is not None else text
-            column.missing = (ASKED_NOT_ANSWERED, DONT_KNOW) if question.type == "scale" else (
-                (ASKED_NOT_ANSWERED,) if column.numeric else (str(ASKED_NOT_ANSWERED),))
+            column.missing = (
+                (ASKED_NOT_ANSWERED, DONT_KNOW)
+                if question.type == "scale"
+                else ((ASKED_NOT_ANSWERED,) if column.numeric else (str(ASKED_NOT_ANSWERED),))
+            )
             column.values[column.asked_code] = _("Asked, not answered")
             found.append((column, fill))
         return found
@@ -225,8 +236,9 @@ class ConsultLayout(Layout):
         return cells
 
 
-def _describe(column: Column, question: Question, kind: QuestionType, ctx: FieldContext, suffix: str | None,
-              parts: dict[str, Any]) -> None:
+def _describe(
+    column: Column, question: Question, kind: QuestionType, ctx: FieldContext, suffix: str | None, parts: dict[str, Any]
+) -> None:
     """Set the column's label (after the question text), type and value labels from what it holds."""
     yes_no = {1: _("Chosen"), 0: _("Not chosen")}
     other_label = ctx.content(question.other).text if question.other else _("Other")
@@ -234,7 +246,9 @@ def _describe(column: Column, question: Question, kind: QuestionType, ctx: Field
         column.numeric = True
     elif question.type == "scale":
         column.numeric = True
-        column.values = {int(p["value"]): ctx.content(p.get("label")).text or str(p["value"]) for p in question.get("points") or ()}
+        column.values = {
+            int(p["value"]): ctx.content(p.get("label")).text or str(p["value"]) for p in question.get("points") or ()
+        }
         column.values[DONT_KNOW] = _("I don't know")
     elif question.type in ("single_choice", "stakeholder_group") and suffix is None:
         column.values = {c.value: c.label.text for c in kind.choices(question, ctx)}
@@ -276,25 +290,47 @@ def _describe(column: Column, question: Question, kind: QuestionType, ctx: Field
 
 #: What is read of each response, in this order (``Layout.meta_cells`` unpacks it).
 RESPONSE_COLUMNS = (
-    Response.id, Response.instrument_version_id, Response.submitted_on, Response.language, Response.group_code,
-    Response.locality_id, Response.entry_mode, Response.is_collective, Response.people_represented,
-    Response.is_set_aside, Response.asked_set_id,
+    Response.id,
+    Response.instrument_version_id,
+    Response.submitted_on,
+    Response.language,
+    Response.group_code,
+    Response.locality_id,
+    Response.entry_mode,
+    Response.is_collective,
+    Response.people_represented,
+    Response.is_set_aside,
+    Response.asked_set_id,
 )
 
 
 def used_versions(consultation: Consultation) -> list[InstrumentVersion]:
     """The instrument versions the consultation's groups answer or its responses were given on."""
-    ids = set(db.session.scalars(select(ConsultationGroup.instrument_version_id).where(ConsultationGroup.consultation_id == consultation.id)))
-    ids |= set(db.session.scalars(select(Response.instrument_version_id).where(Response.consultation_id == consultation.id).distinct()))
+    ids = set(
+        db.session.scalars(
+            select(ConsultationGroup.instrument_version_id).where(ConsultationGroup.consultation_id == consultation.id)
+        )
+    )
+    ids |= set(
+        db.session.scalars(
+            select(Response.instrument_version_id).where(Response.consultation_id == consultation.id).distinct()
+        )
+    )
     if not ids:
         return []
-    return list(db.session.scalars(select(InstrumentVersion).where(InstrumentVersion.id.in_(ids)).order_by(InstrumentVersion.id)))
+    return list(
+        db.session.scalars(
+            select(InstrumentVersion).where(InstrumentVersion.id.in_(ids)).order_by(InstrumentVersion.id)
+        )
+    )
 
 
 def places_of(consultation: Consultation) -> dict[int, tuple[str, str | None, str]]:
     """{locality id: (code, area, name)} of the consultation's territory."""
     rows = db.session.execute(
-        select(Locality.id, Locality.code, Locality.area, Locality.name).where(Locality.territory_id == consultation.territory_id)
+        select(Locality.id, Locality.code, Locality.area, Locality.name).where(
+            Locality.territory_id == consultation.territory_id
+        )
     ).all()
     return {lid: (code, area, name) for lid, code, area, name in rows}
 
@@ -417,4 +453,3 @@ def spss_names(names: Sequence[str], limit: int = 64) -> list[str]:
         taken.add(candidate.lower())
         found.append(candidate)
     return found
-

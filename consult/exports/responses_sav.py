@@ -31,21 +31,30 @@ import pandas as pd
 import pyreadstat
 
 from consult.exports.progress import Progress, report
+from consult.exports.responses import PROGRESS_EVERY, _codebook_csv, iter_rows
 from consult.exports.responses_plan import Column, Layout, Table, spss_names
 from consult.responses.models import Consultation
-from consult.exports.responses import PROGRESS_EVERY, _codebook_csv, iter_rows
 
 #: Rows turned into compact column arrays at a time.
 CHUNK = 20_000
 _INTEGER_DTYPES = ("Int8", "Int16", "Int32")
 
 
-def write_sav(consultation: Consultation, tables: list[Table], layout: Layout, out: BinaryIO, total: int,
-              progress: Progress | None) -> None:
+def write_sav(
+    consultation: Consultation,
+    tables: list[Table],
+    layout: Layout,
+    out: BinaryIO,
+    total: int,
+    progress: Progress | None,
+) -> None:
     """Write one ``.sav`` per table, and ``codebook.csv``, into a ZIP on ``out``."""
     done = 0
     names: dict[str, list[str]] = {}
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive, tempfile.TemporaryDirectory() as folder:
+    with (
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        tempfile.TemporaryDirectory() as folder,
+    ):
         for table in tables:
             columns = table.columns
             spss = spss_names([c.name for c in columns])
@@ -78,11 +87,15 @@ def _compact(rows: list[list[Any]], columns: list[Column], chunks: list[list[Any
         return
     for index, (column, values) in enumerate(zip(columns, zip(*rows))):
         if column.name == "submitted_on":
-            chunks[index].append(pd.array([datetime.date.fromisoformat(v) if v else None for v in values], dtype=object))
+            chunks[index].append(
+                pd.array([datetime.date.fromisoformat(v) if v else None for v in values], dtype=object)
+            )
         elif column.numeric:
             chunks[index].append(_numbers(values))
         else:
-            chunks[index].append(pd.array([v if v is None or isinstance(v, str) else str(v) for v in values], dtype=object))
+            chunks[index].append(
+                pd.array([v if v is None or isinstance(v, str) else str(v) for v in values], dtype=object)
+            )
 
 
 def _numbers(values: tuple[Any, ...]) -> Any:
@@ -117,7 +130,9 @@ def _metadata(columns: list[Column], names: list[str], frame: pd.DataFrame) -> d
         integer = column.numeric and pd.api.types.is_integer_dtype(frame[name].dtype)
         kind = int if integer else float if column.numeric else str
         if column.values:
-            values[name] = {kind(code): _cut(str(label), 120) for code, label in column.values.items() if code is not None}
+            values[name] = {
+                kind(code): _cut(str(label), 120) for code, label in column.values.items() if code is not None
+            }
         if column.missing:
             missing[name] = [kind(m) for m in column.missing][:3]
         if column.numeric and not column.values:
@@ -126,4 +141,9 @@ def _metadata(columns: list[Column], names: list[str], frame: pd.DataFrame) -> d
             measure[name] = "ordinal"
         else:
             measure[name] = "nominal"
-    return {"column_labels": labels, "variable_value_labels": values, "missing_ranges": missing, "variable_measure": measure}
+    return {
+        "column_labels": labels,
+        "variable_value_labels": values,
+        "missing_ranges": missing,
+        "variable_measure": measure,
+    }

@@ -49,17 +49,23 @@ from consult.analysis.breakdowns import NOT_STATED
 from consult.analysis.charts import Chart
 from consult.analysis.filters import read_filter
 from consult.analysis.remedy import UNGP31_ANSWER_CODES, Remedy, yes_share
-from consult.analysis.results import NOT_ANSWERED
 from consult.analysis.salience import ALL, COMPANY_GROUPS, UNSPECIFIED
-from consult.analysis.suppression import balanced_share, display_value, is_small, suppress, suppress_summary, suppress_value
+from consult.analysis.suppression import (
+    balanced_share,
+    display_value,
+    is_small,
+    suppress,
+    suppress_summary,
+    suppress_value,
+)
 from consult.analysis.tables import TableView
 from consult.analysis.themes import theme_table, themes_of
-from consult.extensions import db
 from consult.exports.progress import Progress, report
+from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES, interface_language_for
 from consult.responses.models import Consultation, Response
 from consult.responses.queries import NO_FILTER, counted_responses, set_aside_count
-from consult.surveys.labels import MECHANISM_TYPES, RIGHTS, SECTORS, STAKEHOLDER_GROUPS, UNGP31_CRITERIA, UNGP31_NAMES
+from consult.surveys.labels import MECHANISM_TYPES, RIGHTS, STAKEHOLDER_GROUPS, UNGP31_CRITERIA, UNGP31_NAMES
 
 SUMMARY_FORMATS = ("xlsx", "csv", "pdf", "datapackage")
 #: The areas of a summary, in order; each is a sheet of the workbook and a section of the report.
@@ -191,7 +197,8 @@ def method_paragraphs(threshold: int, label: str) -> list[str]:
             "so is any other figure from which a hidden one could be worked out, such as the last cell of a "
             "row whose total is shown (secondary suppression). Every hidden figure reads “%(hidden)s”, "
             "whatever the reason.",
-            k=threshold, hidden=label,
+            k=threshold,
+            hidden=label,
         ),
         _(
             "Testimonies are counted only while the person who gave them allows it; batches of answers "
@@ -216,15 +223,21 @@ def _cover(consultation: Consultation, lang: str, label: str) -> Area:
         ("language", _("Language of this summary"), str(LANGUAGE_NAMES.get(lang, lang))),
         ("threshold", _("Small-cell threshold"), _("Counts below %(n)d are hidden.", n=threshold)),
         ("hidden_mark", _("Hidden figures read"), label),
-        ("set_aside", _("Responses set aside (not counted)"), display_value(set_aside_count(consultation.id), threshold)),
+        (
+            "set_aside",
+            _("Responses set aside (not counted)"),
+            display_value(set_aside_count(consultation.id), threshold),
+        ),
         ("created_on", _("Made on"), date.today().isoformat()),
     ]
     rows = [[key, title, value] for key, title, value in facts]
     rows += [[f"method_{n}", _("Method"), text] for n, text in enumerate(method_paragraphs(threshold, label), 1)]
     table = Table(
-        "cover", _("About this summary"),
+        "cover",
+        _("About this summary"),
         [Column("item", _("Item")), Column("label", _("Label")), Column("value", _("Value"))],
-        rows, _("The consultation, its dates and languages, the small-cell threshold and the method."),
+        rows,
+        _("The consultation, its dates and languages, the small-cell threshold and the method."),
     )
     return Area("cover", _("About this summary"), [table])
 
@@ -237,12 +250,14 @@ def _participation(ctx: services.Context) -> tuple[Area, dict[str, int | None]]:
     consultation, threshold = ctx.consultation, ctx.threshold
     counts = services.participation(ctx)
     # One table with its total, as on the public page: a lone small group would be the total minus the others.
-    table = suppress(pd.DataFrame({"n": [n for _key, n in counts]}, index=[key for key, _n in counts]), threshold,
-                     row_totals=False)
+    table = suppress(
+        pd.DataFrame({"n": [n for _key, n in counts]}, index=[key for key, _n in counts]), threshold, row_totals=False
+    )
     shown = {key: table.cell(key, "n") for key, _n in counts}
     targets = {g.group_code: g.target for g in consultation.groups}
     columns = [
-        Column("group_code", _("Group code")), Column("group", _("Group")),
+        Column("group_code", _("Group code")),
+        Column("group", _("Group")),
         _count_column("respondents", _("Respondents")),
         Column("target", _("Target"), "integer", _("People the organisers hoped to hear from.")),
         Column("missing", _("Missing"), "integer", _("Target minus respondents (0 when met).")),
@@ -252,19 +267,39 @@ def _participation(ctx: services.Context) -> tuple[Area, dict[str, int | None]]:
     for key, _n in counts:
         n, target = shown[key], targets.get(key)
         if n is None:
-            rows.append([key, _group_label(key), HIDDEN, target, HIDDEN if target else None, HIDDEN if target else None])
+            rows.append(
+                [key, _group_label(key), HIDDEN, target, HIDDEN if target else None, HIDDEN if target else None]
+            )
         else:
-            rows.append([key, _group_label(key), n, target, max((target or 0) - n, 0) if target else None,
-                         _pct(n / target) if target else None])
+            rows.append(
+                [
+                    key,
+                    _group_label(key),
+                    n,
+                    target,
+                    max((target or 0) - n, 0) if target else None,
+                    _pct(n / target) if target else None,
+                ]
+            )
     total = table.base("n")
     all_targets = sum(t for t in targets.values() if t) or None
-    rows.append([
-        "__all__", _("Everyone"), HIDDEN if total is None else total, all_targets,
-        (HIDDEN if total is None else max(all_targets - total, 0)) if all_targets else None,
-        (HIDDEN if total is None else _pct(total / all_targets)) if all_targets else None,
-    ])
-    groups = Table("participation", _("Who took part, per group, against the target"), columns, rows,
-                   _("Counted responses per stakeholder group (batches set aside left out) and the targets."))
+    rows.append(
+        [
+            "__all__",
+            _("Everyone"),
+            HIDDEN if total is None else total,
+            all_targets,
+            (HIDDEN if total is None else max(all_targets - total, 0)) if all_targets else None,
+            (HIDDEN if total is None else _pct(total / all_targets)) if all_targets else None,
+        ]
+    )
+    groups = Table(
+        "participation",
+        _("Who took part, per group, against the target"),
+        columns,
+        rows,
+        _("Counted responses per stakeholder group (batches set aside left out) and the targets."),
+    )
     if groups.has_hidden:
         groups.note = table.note
     places = _places(ctx, shown)
@@ -290,18 +325,26 @@ def _places(ctx: services.Context, shown: dict[str, int | None]) -> Table:
     """Respondents per group and place against the targets per place, suppressed as one table per group."""
     consultation, threshold = ctx.consultation, ctx.threshold
     rows = db.session.execute(
-        counted_responses(consultation.id, NO_FILTER, Response.group_code, Response.locality_id, func.count())
-        .group_by(Response.group_code, Response.locality_id)
+        counted_responses(consultation.id, NO_FILTER, Response.group_code, Response.locality_id, func.count()).group_by(
+            Response.group_code, Response.locality_id
+        )
     ).all()
     columns = [
-        Column("group_code", _("Group code")), Column("group", _("Group")),
-        Column("locality_code", _("Place code")), Column("locality", _("Place")),
+        Column("group_code", _("Group code")),
+        Column("group", _("Group")),
+        Column("locality_code", _("Place code")),
+        Column("locality", _("Place")),
         _count_column("respondents", _("Respondents")),
-        Column("target", _("Target"), "integer"), Column("missing", _("Missing"), "integer"),
+        Column("target", _("Target"), "integer"),
+        Column("missing", _("Missing"), "integer"),
         _pct_column("pct_of_target", _("Respondents, percent of the target")),
     ]
-    table = Table("coverage_places", _("Respondents per group and place against the target"), columns,
-                  description=_("Only places with a target are listed."))
+    table = Table(
+        "coverage_places",
+        _("Respondents per group and place against the target"),
+        columns,
+        description=_("Only places with a target are listed."),
+    )
     targets = sorted(consultation.locality_targets, key=lambda t: (t.group_code, t.locality_id))
     if not targets:
         return table
@@ -325,8 +368,12 @@ def _places(ctx: services.Context, shown: dict[str, int | None]) -> Table:
         if n is None:
             row += [HIDDEN, target.target, HIDDEN if target.target else None, HIDDEN if target.target else None]
         else:
-            row += [n, target.target, max(target.target - n, 0) if target.target else None,
-                    _pct(n / target.target) if target.target else None]
+            row += [
+                n,
+                target.target,
+                max(target.target - n, 0) if target.target else None,
+                _pct(n / target.target) if target.target else None,
+            ]
         table.rows.append(row)
     if table.has_hidden:
         table.note = result.note
@@ -355,8 +402,13 @@ def view_columns(columns: list[tuple[str, str]], *, balanced: bool) -> list[Colu
         name = "not_stated" if key == NOT_STATED else _name(key)
         found += [
             Column(f"{name}_n", _("%(column)s: people", column=label), "integer", is_count=True, pair=label),
-            Column(f"{name}_pct", _("%(column)s: %%", column=label), "number", _("Percent (0 to 100), one decimal."),
-                   pair=label),
+            Column(
+                f"{name}_pct",
+                _("%(column)s: %%", column=label),
+                "number",
+                _("Percent (0 to 100), one decimal."),
+                pair=label,
+            ),
         ]
     everyone = _("Everyone (raw)")
     found += [
@@ -365,11 +417,20 @@ def view_columns(columns: list[tuple[str, str]], *, balanced: bool) -> list[Colu
     ]
     if balanced:
         found += [
-            Column("balanced_pct", _("Everyone, each group weighing the same: %"), "number",
-                   _("The mean of the group shares (each group weighs the same), percent."),
-                   pair=_("Each group weighing the same (%)")),
-            Column("difference_points", _("Difference (points)"), "number",
-                   _("Group-balanced minus raw pooled share, in percentage points."), pair=_("Difference (points)")),
+            Column(
+                "balanced_pct",
+                _("Everyone, each group weighing the same: %"),
+                "number",
+                _("The mean of the group shares (each group weighs the same), percent."),
+                pair=_("Each group weighing the same (%)"),
+            ),
+            Column(
+                "difference_points",
+                _("Difference (points)"),
+                "number",
+                _("Group-balanced minus raw pooled share, in percentage points."),
+                pair=_("Difference (points)"),
+            ),
         ]
     return found
 
@@ -407,11 +468,18 @@ def _results(ctx: services.Context, charts: bool) -> Area:
         title = instrument.text(instrument.title, ctx.lang)
         balanced = len(section.columns) > 1
         columns = [
-            Column("question_key", _("Question code")), Column("question", _("Question")),
-            Column("part", _("Part")), Column("answer_code", _("Answer code")), Column("answer", _("Answer")),
+            Column("question_key", _("Question code")),
+            Column("question", _("Question")),
+            Column("part", _("Part")),
+            Column("answer_code", _("Answer code")),
+            Column("answer", _("Answer")),
         ] + view_columns(section.columns, balanced=balanced)
-        table = Table(f"results_{number}", _("Results: %(instrument)s", instrument=title), columns,
-                      description=_("Answers per question and stakeholder group; each share is of the people asked."))
+        table = Table(
+            f"results_{number}",
+            _("Results: %(instrument)s", instrument=title),
+            columns,
+            description=_("Answers per question and stakeholder group; each share is of the people asked."),
+        )
         for result, tables in section.questions:
             # As on the public page: where-do-you-live tables would be a page of hidden places.
             if result.question.type == "territory":
@@ -437,21 +505,33 @@ def _salience(ctx: services.Context, charts: bool) -> Area:
     threshold = ctx.threshold
     page = services.salience_page(ctx, read_filter({}, ctx.consultation), level="right")
     columns = [
-        Column("right_code", _("Right code")), Column("right", _("Right")),
+        Column("right_code", _("Right code")),
+        Column("right", _("Right")),
         _count_column("reports", _("Reports")),
-        _count_column("community", _("Community answers")), _count_column("company", _("Company answers")),
+        _count_column("community", _("Community answers")),
+        _count_column("company", _("Company answers")),
         _count_column("testimonies", _("Testimonies")),
         _count_column("urgent", _("Urgent reports"), _("Severity or irremediability of 4 or more.")),
-        Column("severity_median", _("Severity (median)"), "number", _("1 to 5; the highest of scale, scope, irremediability.")),
+        Column(
+            "severity_median",
+            _("Severity (median)"),
+            "number",
+            _("1 to 5; the highest of scale, scope, irremediability."),
+        ),
         Column("likelihood_median", _("Likelihood (median)"), "number", _("1 to 5.")),
     ]
-    table = Table("salience", _("Risks per right, most severe first"), columns,
-                  description=_("Reports naming each right, by kind of source, ranked by median severity then likelihood."))
+    table = Table(
+        "salience",
+        _("Risks per right, most severe first"),
+        columns,
+        description=_("Reports naming each right, by kind of source, ranked by median severity then likelihood."),
+    )
     risks = [r for r in page.risks if r.right not in (ALL, UNSPECIFIED)]
     if risks:
         frame = pd.DataFrame(
             [[r.community, r.company, r.testimonies] for r in risks],
-            index=[r.right for r in risks], columns=["community", "company", "testimony"],
+            index=[r.right for r in risks],
+            columns=["community", "company", "testimony"],
         )
         # Each row's sources add up to its reports: one equation per row.
         result = suppress(frame, threshold, column_bases=frame.sum(), additive_columns=False, row_totals=True)
@@ -461,14 +541,17 @@ def _salience(ctx: services.Context, charts: bool) -> Area:
             if total is None or urgent is None or is_small(risk.reports - risk.urgent, threshold):
                 urgent = None  # the urgent count, or the rest beside the total, would single people out
             values = [result.cell(risk.right, c) for c in ("community", "company", "testimony")]
-            table.rows.append([
-                risk.right, str(RIGHTS.get(risk.right, risk.right)),
-                HIDDEN if total is None else total,
-                *[HIDDEN if v is None else v for v in values],
-                HIDDEN if urgent is None else urgent,
-                _median(risk.severity, total, risk.reports, threshold),
-                _median(risk.likelihood, total, risk.reports, threshold),
-            ])
+            table.rows.append(
+                [
+                    risk.right,
+                    str(RIGHTS.get(risk.right, risk.right)),
+                    HIDDEN if total is None else total,
+                    *[HIDDEN if v is None else v for v in values],
+                    HIDDEN if urgent is None else urgent,
+                    _median(risk.severity, total, risk.reports, threshold),
+                    _median(risk.likelihood, total, risk.reports, threshold),
+                ]
+            )
         if table.has_hidden:
             table.note = result.note
     matrix, chart = _matrix(page.matrix, threshold, charts)
@@ -485,16 +568,23 @@ def _median(value: float | None, total: int | None, n: int, threshold: int) -> A
 
 
 def _matrix(cells: dict[tuple[int, int], int], threshold: int, charts: bool) -> tuple[Table, Chart | None]:
-    columns = [Column("severity", _("Severity"), "integer")] + [
-        _count_column(f"likelihood_{n}", _("Likelihood %(n)d", n=n)) for n in range(1, 6)
-    ] + [_count_column("reports", _("Reports"))]
-    table = Table("severity_matrix", _("Reports by severity and likelihood"), columns,
-                  description=_("Reports per severity score (rows) and likelihood score (columns)."))
+    columns = (
+        [Column("severity", _("Severity"), "integer")]
+        + [_count_column(f"likelihood_{n}", _("Likelihood %(n)d", n=n)) for n in range(1, 6)]
+        + [_count_column("reports", _("Reports"))]
+    )
+    table = Table(
+        "severity_matrix",
+        _("Reports by severity and likelihood"),
+        columns,
+        description=_("Reports per severity score (rows) and likelihood score (columns)."),
+    )
     if not cells:
         return table, None
     frame = pd.DataFrame(
         [[cells.get((s, li), 0) for li in range(1, 6)] for s in range(5, 0, -1)],
-        index=list(range(5, 0, -1)), columns=list(range(1, 6)),
+        index=list(range(5, 0, -1)),
+        columns=list(range(1, 6)),
     )
     result = suppress(frame, threshold, row_totals=True)
     shown: dict[tuple[int, int], int | None] = {}
@@ -509,7 +599,9 @@ def _matrix(cells: dict[tuple[int, int], int], threshold: int, charts: bool) -> 
     chart = None
     if charts:
         chart = drawing.severity_matrix(
-            "severity-matrix", _("Reports by severity and likelihood"), shown,
+            "severity-matrix",
+            _("Reports by severity and likelihood"),
+            shown,
             {key: label if n is None else str(n) for key, n in shown.items()},
         )
     return table, chart
@@ -524,7 +616,8 @@ def _divergence(ctx: services.Context) -> Area:
     rights = services.divergence_page(ctx, read_filter({}, ctx.consultation))
     groups = [g.group_code for g in ctx.consultation.groups]
     columns = [
-        Column("right_code", _("Right code")), Column("right", _("Right")),
+        Column("right_code", _("Right code")),
+        Column("right", _("Right")),
         _pct_column("communities_pct", _("Communities: %"), _("Mean of the community groups' shares, percent.")),
         _count_column("communities_asked", _("Communities: people asked")),
         _pct_column("companies_pct", _("Companies: %"), _("Mean of the company groups' shares, percent.")),
@@ -535,27 +628,44 @@ def _divergence(ctx: services.Context) -> Area:
     for code in groups:
         label = _group_label(code)
         columns += [
-            Column(f"{code}_named", _("%(group)s: people naming it", group=label), "integer", is_count=True, pair=label),
+            Column(
+                f"{code}_named", _("%(group)s: people naming it", group=label), "integer", is_count=True, pair=label
+            ),
             Column(f"{code}_asked", _("%(group)s: people asked", group=label), "integer", is_count=True, pair=label),
-            Column(f"{code}_pct", _("%(group)s: %%", group=label), "number", _("Percent (0 to 100), one decimal."),
-                   pair=label),
+            Column(
+                f"{code}_pct",
+                _("%(group)s: %%", group=label),
+                "number",
+                _("Percent (0 to 100), one decimal."),
+                pair=label,
+            ),
         ]
-    table = Table("divergence", _("Rights, most divergent first"), columns,
-                  description=_("For each right, the share of each group's respondents who name it, among those asked."))
+    table = Table(
+        "divergence",
+        _("Rights, most divergent first"),
+        columns,
+        description=_("For each right, the share of each group's respondents who name it, among those asked."),
+    )
     if not rights:
         return Area("divergence", _("Divergence"), [table])
     asked = pd.Series(rights[0].asked, dtype="int64")
     asked = asked[asked.index.isin(groups)]
     asked_groups = [g for g in groups if g in asked.index]
     frame = pd.DataFrame(
-        [[r.named.get(g, 0) for g in asked_groups] for r in rights], index=[r.right for r in rights], columns=asked_groups,
+        [[r.named.get(g, 0) for g in asked_groups] for r in rights],
+        index=[r.right for r in rights],
+        columns=asked_groups,
     ).astype("int64")
-    result = suppress(frame, threshold, column_bases=asked.reindex(asked_groups), additive_columns=False, row_totals=False)
+    result = suppress(
+        frame, threshold, column_bases=asked.reindex(asked_groups), additive_columns=False, row_totals=False
+    )
     for right in rights:
         shares = {g: result.share(right.right, g) for g in asked_groups if asked[g] or result.base(g) is None}
         sides = {}
-        for side, members in (("community", [g for g in shares if g not in COMPANY_GROUPS]),
-                              ("company", [g for g in shares if g in COMPANY_GROUPS])):
+        for side, members in (
+            ("community", [g for g in shares if g not in COMPANY_GROUPS]),
+            ("company", [g for g in shares if g in COMPANY_GROUPS]),
+        ):
             bases = [result.base(g) for g in members]
             share = balanced_share([shares[g] for g in members]) if members else None
             hidden = any(shares[g] is None for g in members)
@@ -570,15 +680,26 @@ def _divergence(ctx: services.Context) -> Area:
         elif right.gap is not None or any_hidden:
             gap = HIDDEN if any_hidden else None
         spread = HIDDEN if any_hidden and len(shares) > 1 else right.spread
-        row = [right.right, str(RIGHTS.get(right.right, right.right)),
-               sides["community"][0], sides["community"][1], sides["company"][0], sides["company"][1], gap, spread]
+        row = [
+            right.right,
+            str(RIGHTS.get(right.right, right.right)),
+            sides["community"][0],
+            sides["community"][1],
+            sides["company"][0],
+            sides["company"][1],
+            gap,
+            spread,
+        ]
         for code in groups:
             if code not in asked_groups:
                 row += [None, None, None]
                 continue
             n, base = result.cell(right.right, code), result.base(code)
-            row += [HIDDEN if n is None else n, HIDDEN if base is None else base,
-                    HIDDEN if n is None or base is None else _pct(n / base if base else None)]
+            row += [
+                HIDDEN if n is None else n,
+                HIDDEN if base is None else base,
+                HIDDEN if n is None or base is None else _pct(n / base if base else None),
+            ]
         table.rows.append(row)
     if table.has_hidden:
         table.note = result.note
@@ -599,18 +720,25 @@ def _remedy(ctx: services.Context, charts: bool) -> Area:
     threshold = ctx.threshold
     page: Remedy = services.remedy_page(ctx, read_filter({}, ctx.consultation))
     area = Area("remedy", _("Remedy: what worked and what didn't"), [])
-    area.intro.append(_(
-        "Testimonies counted: %(t)s. Responses counted: %(r)s.",
-        t=display_value(page.reports.get("testimony", 0), threshold),
-        r=display_value(page.reports.get("response", 0), threshold),
-    ))
+    area.intro.append(
+        _(
+            "Testimonies counted: %(t)s. Responses counted: %(r)s.",
+            t=display_value(page.reports.get("testimony", 0), threshold),
+            r=display_value(page.reports.get("response", 0), threshold),
+        )
+    )
     area.tables.append(_mechanisms(page, threshold))
     area.tables.append(_criteria(page, threshold))
     names = [name for name, attribute in REMEDY_TABLE_NAMES if not getattr(page, attribute).empty]
     for name, (title, view) in zip(names, services.remedy_tables(ctx, page, published=True)):
         columns = [Column("code", _("Code")), Column("label", _("Answer"))] + view_columns(view.columns, balanced=False)
-        table = Table(name, title, columns, view_rows(view, []) if view.lines else [],
-                      _("Reports per answer and column; a report may give several answers."))
+        table = Table(
+            name,
+            title,
+            columns,
+            view_rows(view, []) if view.lines else [],
+            _("Reports per answer and column; a report may give several answers."),
+        )
         table.note = view.note
         area.tables.append(table)
         if charts and view.lines:
@@ -622,7 +750,8 @@ def _remedy(ctx: services.Context, charts: bool) -> Area:
 
 def _mechanisms(page: Remedy, threshold: int) -> Table:
     columns = [
-        Column("mechanism_code", _("Mechanism code")), Column("mechanism", _("Mechanism")),
+        Column("mechanism_code", _("Mechanism code")),
+        Column("mechanism", _("Mechanism")),
         _count_column("with_outcome", _("Reports saying what came of it")),
         _count_column("obtained", _("Got some remedy")),
         _pct_column("obtained_pct", _("Got some remedy: %")),
@@ -630,17 +759,25 @@ def _mechanisms(page: Remedy, threshold: int) -> Table:
         _count_column("months_n", _("Months: reports")),
         Column("fairness_median", _("Fairness of the remedy (median)"), "number"),
         _count_column("fairness_n", _("Fairness: reports")),
-        _pct_column("ungp31_yes_pct", _("“Yes” to the UNGP 31 criteria: %"),
-                    _("Yes over every rated criterion, don't know left out, percent.")),
+        _pct_column(
+            "ungp31_yes_pct",
+            _("“Yes” to the UNGP 31 criteria: %"),
+            _("Yes over every rated criterion, don't know left out, percent."),
+        ),
     ]
-    table = Table("remedy_mechanisms", _("In plain words: each kind of mechanism"), columns,
-                  description=_("What each kind of remedy mechanism gave the people who used it."))
+    table = Table(
+        "remedy_mechanisms",
+        _("In plain words: each kind of mechanism"),
+        columns,
+        description=_("What each kind of remedy mechanism gave the people who used it."),
+    )
     mechanisms = [m for m in page.mechanisms if m.with_outcome or m.months_n or m.fairness_n or m.criteria]
     if not mechanisms:
         return table
     frame = pd.DataFrame(
         [[m.obtained, m.with_outcome - m.obtained] for m in mechanisms],
-        index=[m.mechanism for m in mechanisms], columns=["obtained", "not_obtained"],
+        index=[m.mechanism for m in mechanisms],
+        columns=["obtained", "not_obtained"],
     ).astype("int64")
     # Obtained and not obtained add up to the reports with an outcome: one equation per mechanism.
     result = suppress(frame, threshold, column_bases=frame.sum(), additive_columns=False, row_totals=True)
@@ -648,17 +785,20 @@ def _mechanisms(page: Remedy, threshold: int) -> Table:
         with_outcome, obtained = result.total(m.mechanism), result.cell(m.mechanism, "obtained")
         known = sum(n for c in UNGP31_CRITERIA for a, n in m.criteria.get(c, {}).items() if a != "dont_know")
         yes = suppress_summary(known, yes_share(m), threshold)
-        table.rows.append([
-            m.mechanism, str(MECHANISM_TYPES.get(m.mechanism, m.mechanism)),
-            HIDDEN if with_outcome is None and m.with_outcome else (with_outcome or 0),
-            HIDDEN if obtained is None and m.with_outcome else (obtained or 0),
-            HIDDEN if (obtained is None or not with_outcome) and m.with_outcome else _pct(m.obtained_share),
-            _summary_value(m.median_months, m.months_n, threshold),
-            _count(m.months_n, threshold),
-            _summary_value(m.median_fairness, m.fairness_n, threshold),
-            _count(m.fairness_n, threshold),
-            HIDDEN if yes is None and known else _pct(yes),
-        ])
+        table.rows.append(
+            [
+                m.mechanism,
+                str(MECHANISM_TYPES.get(m.mechanism, m.mechanism)),
+                HIDDEN if with_outcome is None and m.with_outcome else (with_outcome or 0),
+                HIDDEN if obtained is None and m.with_outcome else (obtained or 0),
+                HIDDEN if (obtained is None or not with_outcome) and m.with_outcome else _pct(m.obtained_share),
+                _summary_value(m.median_months, m.months_n, threshold),
+                _count(m.months_n, threshold),
+                _summary_value(m.median_fairness, m.fairness_n, threshold),
+                _count(m.fairness_n, threshold),
+                HIDDEN if yes is None and known else _pct(yes),
+            ]
+        )
     if table.has_hidden:
         table.note = result.note
     return table
@@ -678,28 +818,45 @@ def _summary_value(value: float | None, n: int, threshold: int) -> Any:
 
 def _criteria(page: Remedy, threshold: int) -> Table:
     answers = {"yes": _("Yes"), "partly": _("Partly"), "no": _("No"), "dont_know": _("Don't know")}
-    columns = [
-        Column("mechanism_code", _("Mechanism code")), Column("mechanism", _("Mechanism")),
-        Column("criterion_code", _("Criterion code")), Column("criterion", _("Criterion")),
-    ] + [_count_column(code, answers[code]) for code in UNGP31_ANSWER_CODES] + [_count_column("n", _("Reports"))]
-    table = Table("remedy_ungp31", _("UNGP 31 criteria per mechanism"), columns,
-                  description=_("How people rated each effectiveness criterion of the UN Guiding Principles (31)."))
+    columns = (
+        [
+            Column("mechanism_code", _("Mechanism code")),
+            Column("mechanism", _("Mechanism")),
+            Column("criterion_code", _("Criterion code")),
+            Column("criterion", _("Criterion")),
+        ]
+        + [_count_column(code, answers[code]) for code in UNGP31_ANSWER_CODES]
+        + [_count_column("n", _("Reports"))]
+    )
+    table = Table(
+        "remedy_ungp31",
+        _("UNGP 31 criteria per mechanism"),
+        columns,
+        description=_("How people rated each effectiveness criterion of the UN Guiding Principles (31)."),
+    )
     for m in page.mechanisms:
         criteria = [c for c in UNGP31_CRITERIA if c in m.criteria]
         if not criteria:
             continue
         frame = pd.DataFrame(
             [[m.criteria[c].get(a, 0) for a in UNGP31_ANSWER_CODES] for c in criteria],
-            index=criteria, columns=list(UNGP31_ANSWER_CODES),
+            index=criteria,
+            columns=list(UNGP31_ANSWER_CODES),
         ).astype("int64")
         result = suppress(frame, threshold, column_bases=frame.sum(), additive_columns=False, row_totals=True)
         for c in criteria:
             cells = [result.cell(c, a) for a in UNGP31_ANSWER_CODES]
             total = result.total(c)
-            table.rows.append([
-                m.mechanism, str(MECHANISM_TYPES.get(m.mechanism, m.mechanism)), c, str(UNGP31_NAMES.get(c, c)),
-                *[HIDDEN if v is None else v for v in cells], HIDDEN if total is None else total,
-            ])
+            table.rows.append(
+                [
+                    m.mechanism,
+                    str(MECHANISM_TYPES.get(m.mechanism, m.mechanism)),
+                    c,
+                    str(UNGP31_NAMES.get(c, c)),
+                    *[HIDDEN if v is None else v for v in cells],
+                    HIDDEN if total is None else total,
+                ]
+            )
         if result.hidden.values.any() or result.total_hidden.any():
             table.note = result.note
     return table
@@ -714,8 +871,12 @@ def _themes(ctx: services.Context, shown: dict[str, int | None]) -> Area:
     columns = [Column("theme_code", _("Theme code")), Column("theme", _("Theme"))]
     columns += [_count_column(f"{code}_n", _("%(group)s: responses", group=_group_label(code))) for code in groups]
     columns += [_count_column("everyone_n", _("Everyone: responses"))]
-    table = Table("themes", _("Themes in what people wrote, per group"), columns,
-                  description=_("Responses with at least one free-text answer tagged with the theme."))
+    table = Table(
+        "themes",
+        _("Themes in what people wrote, per group"),
+        columns,
+        description=_("Responses with at least one free-text answer tagged with the theme."),
+    )
     themes = themes_of(consultation)
     if themes and groups:
         counts = theme_table(consultation)
@@ -726,8 +887,14 @@ def _themes(ctx: services.Context, shown: dict[str, int | None]) -> Area:
         for theme in themes:
             cells = [result.cell(theme.id, g) for g in groups]
             total = result.total(theme.id)
-            table.rows.append([theme.code, theme.label, *[HIDDEN if v is None else v for v in cells],
-                               HIDDEN if total is None else total])
+            table.rows.append(
+                [
+                    theme.code,
+                    theme.label,
+                    *[HIDDEN if v is None else v for v in cells],
+                    HIDDEN if total is None else total,
+                ]
+            )
         if table.has_hidden:
             table.note = result.note
     return Area("themes", _("Themes"), [table])
@@ -736,8 +903,9 @@ def _themes(ctx: services.Context, shown: dict[str, int | None]) -> Area:
 # -- gathering and writing ---------------------------------------------------------------------------------
 
 
-def gather(consultation: Consultation, lang: str, *, charts: bool = False,
-           progress: Progress | None = None) -> Iterator[Area]:
+def gather(
+    consultation: Consultation, lang: str, *, charts: bool = False, progress: Progress | None = None
+) -> Iterator[Area]:
     """The summary's areas in order (``AREAS``), each counted when it is asked for.
 
     Call under ``force_locale(interface_language_for(lang))`` (``write_summary`` does).
@@ -768,8 +936,9 @@ def new_summary(consultation: Consultation, lang: str) -> Summary:
     return Summary(consultation, lang, consultation.title_in(lang), consultation.small_cell_threshold, hidden_label())
 
 
-def write_summary(consultation: Consultation, fmt: str, out: BinaryIO, *, lang: str,
-                  progress: Progress | None = None) -> None:
+def write_summary(
+    consultation: Consultation, fmt: str, out: BinaryIO, *, lang: str, progress: Progress | None = None
+) -> None:
     """Write the suppressed summary of ``consultation`` in ``lang`` to ``out`` as ``fmt`` (``SUMMARY_FORMATS``).
 
     ``xlsx``: a workbook, cover sheet first, one sheet per area; ``csv``: a ZIP of

@@ -101,8 +101,13 @@ def write_xlsx(summary: Summary, areas: Iterable[Area], out: BinaryIO) -> None:
 
 def readme(summary: Summary) -> str:
     """The words that go with the CSV files: what they are, the method, the hidden mark, the notes."""
-    lines = [summary.title, "", _("Small-cell threshold: counts below %(n)d are hidden.", n=summary.threshold),
-             _("Hidden figures read: %(mark)s", mark=summary.hidden_label), ""]
+    lines = [
+        summary.title,
+        "",
+        _("Small-cell threshold: counts below %(n)d are hidden.", n=summary.threshold),
+        _("Hidden figures read: %(mark)s", mark=summary.hidden_label),
+        "",
+    ]
     lines += method_paragraphs(summary.threshold, summary.hidden_label)
     lines += [""]
     for table in summary.tables:

@@ -45,8 +45,13 @@ def index(territory: Territory, consultation_id: int):
         else:
             form = forms[code] = export_form(kind, consultation, lang, formdata=request.form)
             try:
-                choice = jobs.check_choice(consultation, code, form.format.data,
-                                           form.layout.data if form.layout is not None else None, form.lang.data)
+                choice = jobs.check_choice(
+                    consultation,
+                    code,
+                    form.format.data,
+                    form.layout.data if form.layout is not None else None,
+                    form.lang.data,
+                )
             except jobs.ExportRefused as refused:
                 field = form[refused.field] if refused.field in form and form[refused.field] is not None else None
                 if field is not None:
@@ -113,15 +118,29 @@ def download(territory: Territory, token: str):
     if jobs.file_path(item) is None:
         consultation = db.session.get(Consultation, item.consultation_id)
         return render_template(
-            "exports/job.html", territory=territory, consultation=consultation, job=item, kind=catalogue.get(item.kind),
-            available=False, refresh=False, format_labels=catalogue.FORMAT_LABELS, language_labels=LANGUAGE_NAMES,
+            "exports/job.html",
+            territory=territory,
+            consultation=consultation,
+            job=item,
+            kind=catalogue.get(item.kind),
+            available=False,
+            refresh=False,
+            format_labels=catalogue.FORMAT_LABELS,
+            language_labels=LANGUAGE_NAMES,
         ), 410
     return _send(item)
 
 
 def _send(item: ExportJob):
-    response = send_file(jobs.file_path(item), mimetype=jobs.mimetype(item), as_attachment=True,
-                         download_name=item.file_name, max_age=0, conditional=False, etag=False)
+    response = send_file(
+        jobs.file_path(item),
+        mimetype=jobs.mimetype(item),
+        as_attachment=True,
+        download_name=item.file_name,
+        max_age=0,
+        conditional=False,
+        etag=False,
+    )
     # The file may hold response data: no copy in any cache, shared or private.
     response.headers["Cache-Control"] = "no-store"
     return response

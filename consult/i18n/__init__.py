@@ -14,7 +14,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from consult.extensions import babel

@@ -19,7 +19,10 @@ def init_app(app: Flask) -> None:
     # Every module that attaches routes, hooks or template helpers to ``bp`` is
     # imported here, and only here (tests/core/test_rooms.py holds each room to
     # it). Inside the function because those modules import ``bp`` from this package.
-    from consult.plans import (  # noqa: F401
+    from consult.plans import (  # noqa: F401  # noqa: F401  (the CLI, the library's seed step, the tables)
+        cli,
+        demo,
+        models,
         views_documents,
         views_library,
         views_moderation,
@@ -27,7 +30,6 @@ def init_app(app: Flask) -> None:
         views_official,
         views_public,
     )
-    from consult.plans import cli, demo, models  # noqa: F401  (the CLI, the library's seed step, the tables)
 
     # The lower rooms' public pages link to the plan through this global, without importing plans.
     from consult.plans.public_links import plan_links, plan_links_for

@@ -145,7 +145,9 @@ def for_moderation(plan: Plan) -> list[PlanComment]:
     """Every comment on ``plan``, the ones waiting for moderation first, then oldest first."""
     waiting_first = case((PlanComment.status == CommentStatus.PENDING, 0), else_=1)
     return list(
-        db.session.scalars(select(PlanComment).where(PlanComment.plan_id == plan.id).order_by(waiting_first, PlanComment.id))
+        db.session.scalars(
+            select(PlanComment).where(PlanComment.plan_id == plan.id).order_by(waiting_first, PlanComment.id)
+        )
     )
 
 
@@ -184,9 +186,13 @@ def answer(comment: PlanComment, user, text: str | None) -> None:
 
 def public_plans_of(territory_id: int) -> list[Plan]:
     """The territory's plans that are public (in comment or later), newest first."""
-    return list(db.session.scalars(
-        select(Plan).where(Plan.territory_id == territory_id, Plan.status != PlanStatus.DRAFT).order_by(Plan.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Plan)
+            .where(Plan.territory_id == territory_id, Plan.status != PlanStatus.DRAFT)
+            .order_by(Plan.id.desc())
+        )
+    )
 
 
 def waiting_counts(plan_ids: list[int]) -> dict[int, int]:

@@ -34,7 +34,7 @@ from consult.analysis.charts import Chart, grouped_bars
 from consult.core.cells import safe_text
 from consult.core.db import utctoday
 from consult.i18n import INTERFACE_LANGUAGES, interface_language_for
-from consult.plans import markdown
+from consult.plans import evidence, markdown
 from consult.plans.labels import (
     ACTION_STATUSES,
     GENDER_MARKERS,
@@ -46,7 +46,6 @@ from consult.plans.labels import (
     UNGP_PRINCIPLES,
 )
 from consult.plans.models import EvidenceLink, Pillar, Plan, PlanAction, PlanStatus
-from consult.plans import evidence
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSS = TEMPLATES / "plans" / "plan.css"
@@ -230,8 +229,9 @@ def build(plan: Plan, lang: str) -> PlanDocument:
         title = plan.text(priority.title, lang) or priority.right
         priority_titles[priority.id] = title
         evidence = [cite(link, title, by_priority=True) for link in priority.evidence]
-        priorities.append(PriorityView(f"priority-{priority.id}", title, _md(plan.text(priority.justification, lang)),
-                                       evidence))
+        priorities.append(
+            PriorityView(f"priority-{priority.id}", title, _md(plan.text(priority.justification, lang)), evidence)
+        )
 
     pillars = []
     number = 0
@@ -244,8 +244,16 @@ def build(plan: Plan, lang: str) -> PlanDocument:
             title = plan.text(action.title, lang)
             label = _("Action %(number)s", number=number)
             evidence = [cite(link, f"{label}: {title}") for link in action.evidence]
-            views.append(ActionView(f"action-{action.id}", str(number), title, _md(plan.text(action.description, lang)),
-                                    _fields(plan, action, lang, priority_titles), evidence))
+            views.append(
+                ActionView(
+                    f"action-{action.id}",
+                    str(number),
+                    title,
+                    _md(plan.text(action.description, lang)),
+                    _fields(plan, action, lang, priority_titles),
+                    evidence,
+                )
+            )
         pillars.append(PillarView(code, str(PILLARS[code]), str(PILLAR_SHORT[code]), views))
 
     sections = []
@@ -308,8 +316,14 @@ def _html(plan: Plan, lang: str, print_css: bool) -> str:
         document = build(plan, lang)
         # Rendered outside any request too (tests, the command line): the app's environment, its own loader.
         template = current_app.jinja_env.get_template("plans/document.html")
-        return template.render(doc=document, plan=plan, lang=lang, html_lang=_locale(lang),
-                               css=Markup(CSS.read_text(encoding="utf-8")), for_print=print_css)
+        return template.render(
+            doc=document,
+            plan=plan,
+            lang=lang,
+            html_lang=_locale(lang),
+            css=Markup(CSS.read_text(encoding="utf-8")),
+            for_print=print_css,
+        )
 
 
 def render_html(plan: Plan, lang: str) -> str:
@@ -461,8 +475,9 @@ def render_docx(plan: Plan, lang: str) -> bytes:
                 if not pillar.actions:
                     docx.add_paragraph(_plain(_("No actions under this pillar.")))
                 for action in pillar.actions:
-                    docx.add_heading(_plain(_("Action %(number)s: %(title)s", number=action.code,
-                                              title=action.title)), level=3)
+                    docx.add_heading(
+                        _plain(_("Action %(number)s: %(title)s", number=action.code, title=action.title)), level=3
+                    )
                     _markdown_blocks(docx, action.description)
                     _table(docx, None, action.fields)
                     docx.add_paragraph(_plain(_("Evidence")), style="Heading 4")

@@ -71,8 +71,11 @@ def choose_risks(facts: Facts) -> list[SalienceEntry]:
     k = facts.threshold
     chosen: list[SalienceEntry] = []
     for level in LEVELS:
-        chosen = [e for e in facts.salience(level).values()
-                  if e.reports is not None and e.raw_reports >= k and not e.right.startswith("__")]
+        chosen = [
+            e
+            for e in facts.salience(level).values()
+            if e.reports is not None and e.raw_reports >= k and not e.right.startswith("__")
+        ]
         if len(chosen) >= MIN_PRIORITIES:
             break
     return chosen[:MAX_PRIORITIES]
@@ -83,8 +86,16 @@ def _severity_by_group(entry: SalienceEntry, facts: Facts) -> list[tuple[str, fl
     found = []
     for group, risks in page.by_group:
         for risk in risks:
-            key = (risk.right, None if risk.sector == ALL else risk.sector, None if risk.locality == ALL else risk.locality)
-            if key == (entry.right, entry.sector, entry.place) and risk.reports >= facts.threshold and risk.severity is not None:
+            key = (
+                risk.right,
+                None if risk.sector == ALL else risk.sector,
+                None if risk.locality == ALL else risk.locality,
+            )
+            if (
+                key == (entry.right, entry.sector, entry.place)
+                and risk.reports >= facts.threshold
+                and risk.severity is not None
+            ):
                 found.append((group, risk.severity))
     return found
 
@@ -98,14 +109,17 @@ def _priority_refs(entry: SalienceEntry, facts: Facts) -> list[tuple[str, dict]]
             continue
         _result, view = facts.results[(version_id, question.key)]
         for group, _label in view.columns:
-            refs.append(("question", {"version_id": version_id, "question": question.key, "option": option, "group": group}))
+            refs.append(
+                ("question", {"version_id": version_id, "question": question.key, "option": option, "group": group})
+            )
     if entry.right in facts.divergence:
         refs.append(("divergence", {"right": entry.right}))
     return refs
 
 
-def _add_links(plan: Plan, refs: list[tuple[str, dict]], *, priority_id: int | None = None,
-               action_id: int | None = None) -> list[EvidenceLink]:
+def _add_links(
+    plan: Plan, refs: list[tuple[str, dict]], *, priority_id: int | None = None, action_id: int | None = None
+) -> list[EvidenceLink]:
     seen, made = set(), []
     for kind, ref in refs:
         key = (kind, json.dumps(ref, sort_keys=True))
@@ -137,8 +151,14 @@ def generate(consultation: Consultation, lang: str, user) -> Plan:
     library.ensure_shipped()
     facts = Facts(consultation, lang)
     with force_locale(facts.ui):
-        plan = Plan(consultation_id=consultation.id, territory_id=consultation.territory_id, language=lang,
-                    languages=[lang], title={lang: texts.plan_title(facts)}, created_by_id=getattr(user, "id", None))
+        plan = Plan(
+            consultation_id=consultation.id,
+            territory_id=consultation.territory_id,
+            language=lang,
+            languages=[lang],
+            title={lang: texts.plan_title(facts)},
+            created_by_id=getattr(user, "id", None),
+        )
         db.session.add(plan)
         db.session.flush()
         risks = choose_risks(facts)
@@ -146,7 +166,11 @@ def generate(consultation: Consultation, lang: str, user) -> Plan:
         links: list[EvidenceLink] = []
         for position, entry in enumerate(risks):
             priority = PlanPriority(
-                plan_id=plan.id, position=position, right=entry.right, sector=entry.sector, place=entry.place,
+                plan_id=plan.id,
+                position=position,
+                right=entry.right,
+                sector=entry.sector,
+                place=entry.place,
                 title={lang: texts.priority_title(entry, facts)},
                 justification={lang: texts.justification(entry, facts, _severity_by_group(entry, facts))},
             )
@@ -168,8 +192,15 @@ def generate(consultation: Consultation, lang: str, user) -> Plan:
             "annex": texts.annex_intro(),
         }
         for position, key in enumerate(SECTION_KEYS):
-            db.session.add(PlanSection(plan_id=plan.id, key=key, position=position,
-                                       title={lang: str(SECTION_TITLES[key])}, body={lang: bodies[key]}))
+            db.session.add(
+                PlanSection(
+                    plan_id=plan.id,
+                    key=key,
+                    position=position,
+                    title={lang: str(SECTION_TITLES[key])},
+                    body={lang: bodies[key]},
+                )
+            )
         db.session.flush()
         for link in links:
             evidence.render(link, lang, facts)
@@ -187,14 +218,21 @@ def _propose_actions(plan: Plan, lang: str, facts: Facts, priorities, links: lis
         answered = [(p, refs) for p, refs in priorities if p.right in (entry.rights or [])]
         pillar = Pillar(entry.pillar.value if hasattr(entry.pillar, "value") else entry.pillar)
         action = PlanAction(
-            plan_id=plan.id, library_code=entry.code, position=position, pillar=pillar,
+            plan_id=plan.id,
+            library_code=entry.code,
+            position=position,
+            pillar=pillar,
             title={lang: library.text(entry, "title", lang)},
             description={lang: library.text(entry, "description", lang)},
             ungp_principles=list(entry.ungp_principles or []),
             priority_ids=[p.id for p, _refs in answered],
             rights=list(entry.rights or []),
-            sectors=list(dict.fromkeys([p.sector for p, _r in answered if p.sector and not p.sector.startswith("__")]
-                                       or list(entry.sectors or []))),
+            sectors=list(
+                dict.fromkeys(
+                    [p.sector for p, _r in answered if p.sector and not p.sector.startswith("__")]
+                    or list(entry.sectors or [])
+                )
+            ),
             places=list(dict.fromkeys(p.place for p, _r in answered if p.place and not p.place.startswith("__"))),
             lead_entity={lang: library.text(entry, "lead_entity", lang)},
             partners={lang: library.text(entry, "partners", lang)},
@@ -212,7 +250,9 @@ def _propose_actions(plan: Plan, lang: str, facts: Facts, priorities, links: lis
             if barrier in barriers:
                 refs.append(("remedy", {"mechanism": None, "figure": "barrier", "barrier": barrier}))
         if pillar == Pillar.REMEDY:
-            refs += [("remedy", {"mechanism": m, "figure": "obtained", "barrier": None}) for m in facts.top_mechanisms()]
+            refs += [
+                ("remedy", {"mechanism": m, "figure": "obtained", "barrier": None}) for m in facts.top_mechanisms()
+            ]
             if not quoted:
                 # The testimonies people allowed to be quoted speak of remedy: quoted once, on the first remedy action.
                 refs += [("excerpt", {"excerpt_id": e}) for e in excerpts]
@@ -293,18 +333,25 @@ def add_language(plan: Plan, lang: str, user) -> Plan:
             entry = library.get_by_code(action.library_code) if action.library_code else None
             if entry is None:
                 continue
-            for name, field in (("title", "title"), ("description", "description"), ("lead_entity", "lead_entity"),
-                                ("partners", "partners"), ("indicator_name", "indicator")):
+            for name, field in (
+                ("title", "title"),
+                ("description", "description"),
+                ("lead_entity", "lead_entity"),
+                ("partners", "partners"),
+                ("indicator_name", "indicator"),
+            ):
                 setattr(action, name, _fill(getattr(action, name), lang, library.text(entry, field, lang)))
         live = [p for p in plan.priorities if not p.is_dropped]
         for priority in plan.priorities:
             entry = facts.salience(level_of(priority.sector, priority.place)).get(
-                (priority.right, priority.sector, priority.place))
+                (priority.right, priority.sector, priority.place)
+            )
             if entry is None or entry.reports is None:
                 continue
             priority.title = _fill(priority.title, lang, texts.priority_title(entry, facts))
-            priority.justification = _fill(priority.justification, lang,
-                                           texts.justification(entry, facts, _severity_by_group(entry, facts)))
+            priority.justification = _fill(
+                priority.justification, lang, texts.justification(entry, facts, _severity_by_group(entry, facts))
+            )
         bodies = {
             "mandate": lambda: texts.mandate(facts),
             "baseline": lambda: texts.baseline(facts, live),

@@ -41,13 +41,20 @@ def mandate(facts: Facts) -> str:
     consultation = facts.consultation
     purpose = consultation.purpose_in(facts.lang)
     parts = [
-        _("This plan sets out how %(territory)s will protect people from harm linked to business activity, "
-          "expect companies to respect human rights and make sure that people who are harmed can obtain remedy.",
-          territory=consultation.territory.name),
-        _("It follows the UN Guiding Principles on Business and Human Rights (UNGPs): the State's duty to protect "
-          "(pillar I), the corporate responsibility to respect (pillar II) and access to effective remedy (pillar III)."),
-        _("It is drawn from the consultation “%(title)s”, organised by %(organiser)s.",
-          title=facts.title, organiser=consultation.organiser or consultation.territory.name),
+        _(
+            "This plan sets out how %(territory)s will protect people from harm linked to business activity, "
+            "expect companies to respect human rights and make sure that people who are harmed can obtain remedy.",
+            territory=consultation.territory.name,
+        ),
+        _(
+            "It follows the UN Guiding Principles on Business and Human Rights (UNGPs): the State's duty to protect "
+            "(pillar I), the corporate responsibility to respect (pillar II) and access to effective remedy (pillar III)."
+        ),
+        _(
+            "It is drawn from the consultation “%(title)s”, organised by %(organiser)s.",
+            title=facts.title,
+            organiser=consultation.organiser or consultation.territory.name,
+        ),
     ]
     if purpose:
         parts.append(_("The consultation's purpose: %(purpose)s", purpose=purpose))
@@ -59,8 +66,13 @@ def baseline(facts: Facts, priorities: list) -> str:
     by_right = facts.salience("right")
     by_sector = facts.salience("sector")
     k = facts.threshold
-    lines = [_("What people reported about business activity in %(territory)s, from the consultation's answers and "
-               "testimonies (reports of a risk: right, sector and place).", territory=facts.consultation.territory.name)]
+    lines = [
+        _(
+            "What people reported about business activity in %(territory)s, from the consultation's answers and "
+            "testimonies (reports of a risk: right, sector and place).",
+            territory=facts.consultation.territory.name,
+        )
+    ]
     rights = [e for e in by_right.values() if e.reports is not None][:6]
     if rights:
         lines.append("### " + _("Rights most reported"))
@@ -71,8 +83,10 @@ def baseline(facts: Facts, priorities: list) -> str:
             sectors[entry.sector] = sectors.get(entry.sector, 0) + entry.reports
     if sectors:
         lines.append("### " + _("Sectors most reported"))
-        lines += [f"- {sector_label(code)}: " + _("%(n)d reports", n=n)
-                  for code, n in sorted(sectors.items(), key=lambda item: (-item[1], item[0]))[:6]]
+        lines += [
+            f"- {sector_label(code)}: " + _("%(n)d reports", n=n)
+            for code, n in sorted(sectors.items(), key=lambda item: (-item[1], item[0]))[:6]
+        ]
     places: dict[str, int] = {}
     for entry in facts.salience("place").values():
         if entry.place and not entry.place.startswith("__"):
@@ -80,7 +94,10 @@ def baseline(facts: Facts, priorities: list) -> str:
     named = [(facts.place_names.get(p, p), n) for p, n in places.items() if n >= k]
     if named:
         lines.append("### " + _("Places most reported"))
-        lines += [f"- {name}: " + _("%(n)d reports", n=n) for name, n in sorted(named, key=lambda item: (-item[1], item[0]))[:6]]
+        lines += [
+            f"- {name}: " + _("%(n)d reports", n=n)
+            for name, n in sorted(named, key=lambda item: (-item[1], item[0]))[:6]
+        ]
     else:
         lines.append(_("No single place gathers %(k)d reports or more; places are not listed, to protect people.", k=k))
     return "\n\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:])
@@ -91,8 +108,10 @@ def participation_table(facts: Facts) -> str:
     raw, shown, total = facts.participation
     targets = {g.group_code: g.target for g in facts.consultation.groups}
     k = facts.threshold
-    rows = [f"| {_('Group')} | {_('Respondents')} | {_('Target')} | {_('Percent of the target')} |",
-            "|---|---:|---:|---:|"]
+    rows = [
+        f"| {_('Group')} | {_('Respondents')} | {_('Target')} | {_('Percent of the target')} |",
+        "|---|---:|---:|---:|",
+    ]
     for code, _n in raw:
         n, target = shown.get(code), targets.get(code)
         share = percent(n / target) if n is not None and target else ""
@@ -112,26 +131,38 @@ def refresh_participation(text: str, facts: Facts) -> str:
 def methodology(facts: Facts) -> str:
     """Dates, instruments, languages, entry modes and participation per group against the targets."""
     consultation = facts.consultation
-    dates = _("The consultation was open from %(opens)s to %(closes)s.",
-              opens=consultation.opens_on.isoformat() if consultation.opens_on else "—",
-              closes=consultation.closes_on.isoformat() if consultation.closes_on else "—")
+    dates = _(
+        "The consultation was open from %(opens)s to %(closes)s.",
+        opens=consultation.opens_on.isoformat() if consultation.opens_on else "—",
+        closes=consultation.closes_on.isoformat() if consultation.closes_on else "—",
+    )
     instruments = sorted({s.instrument.text(s.instrument.title, facts.lang) for s in facts.ctx.sources})
     languages = ", ".join(str(LANGUAGE_NAMES.get(code, code)) for code in consultation.languages)
-    modes = dict(db.session.execute(
-        counted_responses(consultation.id, NO_FILTER, Response.entry_mode, func.count()).group_by(Response.entry_mode)
-    ).all())
+    modes = dict(
+        db.session.execute(
+            counted_responses(consultation.id, NO_FILTER, Response.entry_mode, func.count()).group_by(
+                Response.entry_mode
+            )
+        ).all()
+    )
     k = facts.threshold
-    mode_words = "; ".join(f"{EntryMode(m).label}: {_shown(None if 0 < n < k else n, k)}"
-                           for m, n in sorted(modes.items(), key=lambda item: str(item[0])) if n)
+    mode_words = "; ".join(
+        f"{EntryMode(m).label}: {_shown(None if 0 < n < k else n, k)}"
+        for m, n in sorted(modes.items(), key=lambda item: str(item[0]))
+        if n
+    )
     parts = [
         dates,
         _("Instruments: %(instruments)s.", instruments="; ".join(instruments) or "—"),
         _("Languages: %(languages)s.", languages=languages),
         _("How answers came in: %(modes)s.", modes=mode_words or "—"),
-        _("Results are read per stakeholder group first; where groups are pooled, each group weighs the same. "
-          "Each share is of the people who were asked the question. Counts below %(k)d are not shown, and neither "
-          "is any figure that would reveal one. Batches of answers set aside by the organisers are not counted; "
-          "testimonies are counted only while the person who gave them allows it.", k=k),
+        _(
+            "Results are read per stakeholder group first; where groups are pooled, each group weighs the same. "
+            "Each share is of the people who were asked the question. Counts below %(k)d are not shown, and neither "
+            "is any figure that would reveal one. Batches of answers set aside by the organisers are not counted; "
+            "testimonies are counted only while the person who gave them allows it.",
+            k=k,
+        ),
         "### " + _("Who took part, per group, against the target"),
         participation_table(facts),
     ]
@@ -143,14 +174,20 @@ def priorities_intro(facts: Facts, count: int) -> str:
     return _(
         "The %(count)d issues below are the most salient risks the consultation found: ranked by the median severity "
         "of their reports (scale, scope and how hard the harm is to put right), then likelihood, counting only risks "
-        "reported at least %(k)d times. Each cites the evidence behind it.", count=count, k=facts.threshold,
+        "reported at least %(k)d times. Each cites the evidence behind it.",
+        count=count,
+        k=facts.threshold,
     )
 
 
 def actions_intro(pillars: dict[str, int]) -> str:
     """The introduction of the actions, with one line per pillar."""
-    lines = [_("Actions are grouped by the three pillars of the UN Guiding Principles. Each says which issues it "
-               "answers, who leads it, how progress is measured, and the evidence behind it.")]
+    lines = [
+        _(
+            "Actions are grouped by the three pillars of the UN Guiding Principles. Each says which issues it "
+            "answers, who leads it, how progress is measured, and the evidence behind it."
+        )
+    ]
     for code, label in PILLARS.items():
         lines.append(f"- **{label}**: " + _("%(n)d proposed actions", n=pillars.get(code, 0)))
     return lines[0] + "\n\n" + "\n".join(lines[1:])
@@ -160,14 +197,21 @@ def governance(facts: Facts) -> str:
     """A proposed governance and monitoring structure."""
     territory = facts.consultation.territory.name
     items = [
-        _("A steering committee chaired by %(territory)s's government, with community, indigenous and "
-          "Afro-descendant, trade union, women's organisation, civil society and business representatives, "
-          "meets every three months.", territory=territory),
-        _("Each action has a lead entity that reports its status and indicator value at least every six months; "
-          "the progress is published per action and per pillar."),
+        _(
+            "A steering committee chaired by %(territory)s's government, with community, indigenous and "
+            "Afro-descendant, trade union, women's organisation, civil society and business representatives, "
+            "meets every three months.",
+            territory=territory,
+        ),
+        _(
+            "Each action has a lead entity that reports its status and indicator value at least every six months; "
+            "the progress is published per action and per pillar."
+        ),
         _("The people who took part can see, with their receipt code, which actions answer what they said."),
         _("A mid-term review after one year and a new consultation before the plan ends."),
-        _("Human rights defenders who report reprisals linked to the plan are referred to the protection route at once."),
+        _(
+            "Human rights defenders who report reprisals linked to the plan are referred to the protection route at once."
+        ),
     ]
     return "\n".join(f"- {item}" for item in items)
 
@@ -196,21 +240,41 @@ def justification(entry, facts: Facts, by_group: list[tuple[str, float]]) -> str
     k = facts.threshold
     lines = []
     if entry.severity is not None:
-        lines.append(_("Median severity %(severity)s of 5 across %(reports)d reports; urgent reports: %(urgent)s.",
-                       severity=f"{entry.severity:g}", reports=entry.reports, urgent=_shown(entry.urgent, k)))
+        lines.append(
+            _(
+                "Median severity %(severity)s of 5 across %(reports)d reports; urgent reports: %(urgent)s.",
+                severity=f"{entry.severity:g}",
+                reports=entry.reports,
+                urgent=_shown(entry.urgent, k),
+            )
+        )
     else:
         lines.append(_("%(reports)d reports name this risk.", reports=entry.reports))
-    lines.append(_("Sources: community answers %(community)s; company answers %(company)s; testimonies %(testimonies)s.",
-                   community=_shown(entry.community, k), company=_shown(entry.company, k),
-                   testimonies=_shown(entry.testimonies, k)))
+    lines.append(
+        _(
+            "Sources: community answers %(community)s; company answers %(company)s; testimonies %(testimonies)s.",
+            community=_shown(entry.community, k),
+            company=_shown(entry.company, k),
+            testimonies=_shown(entry.testimonies, k),
+        )
+    )
     if by_group:
         # Medians only, never the group's count: shown beside the total, counts could be subtracted.
-        lines.append(_("Severity per group (groups with at least %(k)d reports of it):", k=k) + "\n\n" + "\n".join(
-            f"- {_group_label(g)}: " + _("median %(severity)s", severity=f"{s:g}") for g, s in by_group))
+        lines.append(
+            _("Severity per group (groups with at least %(k)d reports of it):", k=k)
+            + "\n\n"
+            + "\n".join(f"- {_group_label(g)}: " + _("median %(severity)s", severity=f"{s:g}") for g, s in by_group)
+        )
     found = facts.divergence.get(entry.right)
     if found and not found["hidden"] and found["gap"] is not None:
         community, company = found["sides"]["community"][0], found["sides"]["company"][0]
-        lines.append(_("Communities and companies see it differently: %(community)s of communities name it, "
-                       "%(company)s of companies (a gap of %(gap)s points).",
-                       community=percent(community), company=percent(company), gap=f"{found['gap']:+g}"))
+        lines.append(
+            _(
+                "Communities and companies see it differently: %(community)s of communities name it, "
+                "%(company)s of companies (a gap of %(gap)s points).",
+                community=percent(community),
+                company=percent(company),
+                gap=f"{found['gap']:+g}",
+            )
+        )
     return "\n\n".join(lines)

@@ -30,13 +30,32 @@ from consult.plans.models import (
 ACTION_TEXTS = ("title", "description", "lead_entity", "partners", "indicator_name", "indicator_source")
 #: Fields an edit of an action may set besides the texts.
 ACTION_VALUES = (
-    "pillar", "ungp_principles", "priority_ids", "rights", "sectors", "places", "target_groups",
-    "indicator_unit", "indicator_baseline", "indicator_target", "starts_on", "ends_on", "budget",
-    "budget_currency", "sdg_targets", "gender_marker", "status",
+    "pillar",
+    "ungp_principles",
+    "priority_ids",
+    "rights",
+    "sectors",
+    "places",
+    "target_groups",
+    "indicator_unit",
+    "indicator_baseline",
+    "indicator_target",
+    "starts_on",
+    "ends_on",
+    "budget",
+    "budget_currency",
+    "sdg_targets",
+    "gender_marker",
+    "status",
 )
 #: Library texts copied into a new action (library field → action field).
-_LIBRARY_TEXTS = {"title": "title", "description": "description", "indicator": "indicator_name",
-                  "lead_entity": "lead_entity", "partners": "partners"}
+_LIBRARY_TEXTS = {
+    "title": "title",
+    "description": "description",
+    "indicator": "indicator_name",
+    "lead_entity": "lead_entity",
+    "partners": "partners",
+}
 
 ADOPTED = (PlanStatus.FINAL, PlanStatus.MONITORING)
 
@@ -58,8 +77,12 @@ def can_edit(plan: Plan) -> bool:
 def check_editable(plan: Plan) -> None:
     """Refuse edits of an adopted plan."""
     if not can_edit(plan):
-        raise EditError(_l("The plan has been adopted: it can no longer be edited. Action status and indicator "
-                           "values are updated in monitoring."))
+        raise EditError(
+            _l(
+                "The plan has been adopted: it can no longer be edited. Action status and indicator "
+                "values are updated in monitoring."
+            )
+        )
 
 
 def _save(plan: Plan, user, note) -> None:
@@ -91,7 +114,11 @@ def edit_section(plan: Plan, section: PlanSection, lang: str, title: str, body: 
         raise EditError(_l("Give the section a title."), "title")
     section.title = _set_text(section.title, lang, title)
     section.body = _set_text(section.body, lang, body)
-    _save(plan, user, _l("Section edited (%(lang)s): %(name)s", lang=lang, name=_label(plan, section.title, lang, section.key)))
+    _save(
+        plan,
+        user,
+        _l("Section edited (%(lang)s): %(name)s", lang=lang, name=_label(plan, section.title, lang, section.key)),
+    )
 
 
 def edit_priority(plan: Plan, priority: PlanPriority, lang: str, title: str, justification: str, user) -> None:
@@ -101,7 +128,11 @@ def edit_priority(plan: Plan, priority: PlanPriority, lang: str, title: str, jus
         raise EditError(_l("Give the priority a title."), "title")
     priority.title = _set_text(priority.title, lang, title)
     priority.justification = _set_text(priority.justification, lang, justification)
-    _save(plan, user, _l("Priority edited (%(lang)s): %(name)s", lang=lang, name=_label(plan, priority.title, lang, priority.right)))
+    _save(
+        plan,
+        user,
+        _l("Priority edited (%(lang)s): %(name)s", lang=lang, name=_label(plan, priority.title, lang, priority.right)),
+    )
 
 
 def drop_priority(plan: Plan, priority: PlanPriority, lang: str, reason: str, user) -> None:
@@ -184,7 +215,9 @@ def _next_position(plan: Plan) -> int:
     return max((a.position for a in plan.actions), default=-1) + 1
 
 
-def add_action(plan: Plan, pillar: str, lang: str, user, title: str = "", entry: LibraryAction | None = None) -> PlanAction:
+def add_action(
+    plan: Plan, pillar: str, lang: str, user, title: str = "", entry: LibraryAction | None = None
+) -> PlanAction:
     """Add an action at the end of its pillar: blank (with ``title``) or copied from a library ``entry``.
 
     A library entry's texts are copied in every language of the plan.
@@ -195,8 +228,9 @@ def add_action(plan: Plan, pillar: str, lang: str, user, title: str = "", entry:
             raise EditError(_l("Choose one of the pillars."), "pillar")
         if not (title or "").strip():
             raise EditError(_l("Give the action a title."), "title")
-        action = PlanAction(plan_id=plan.id, pillar=Pillar(pillar), position=_next_position(plan),
-                            title={lang: title.strip()})
+        action = PlanAction(
+            plan_id=plan.id, pillar=Pillar(pillar), position=_next_position(plan), title={lang: title.strip()}
+        )
     else:
         action = PlanAction(
             plan_id=plan.id,
@@ -287,9 +321,16 @@ def add_evidence(plan: Plan, action: PlanAction, source: EvidenceLink, lang: str
     if any(link.kind == source.kind and link.ref == source.ref for link in action.evidence):
         raise EditError(_l("The action already cites this evidence."), "evidence")
     link = EvidenceLink(
-        plan_id=plan.id, action_id=action.id, position=len(action.evidence), kind=source.kind,
-        ref=dict(source.ref or {}), sentence=dict(source.sentence or {}), n=source.n,
-        is_suppressed=source.is_suppressed, is_gone=source.is_gone, computed_at=source.computed_at,
+        plan_id=plan.id,
+        action_id=action.id,
+        position=len(action.evidence),
+        kind=source.kind,
+        ref=dict(source.ref or {}),
+        sentence=dict(source.sentence or {}),
+        n=source.n,
+        is_suppressed=source.is_suppressed,
+        is_gone=source.is_gone,
+        computed_at=source.computed_at,
     )
     db.session.add(link)
     db.session.flush()
@@ -308,7 +349,22 @@ def remove_evidence(plan: Plan, action: PlanAction, link: EvidenceLink, lang: st
 
 
 __all__ = [
-    "EditError", "can_edit", "check_editable", "edit_section", "edit_priority", "drop_priority", "restore_priority",
-    "update_action", "add_action", "drop_action", "restore_action", "move_action", "move_priority",
-    "citable_evidence", "add_evidence", "remove_evidence", "ACTION_TEXTS", "ACTION_VALUES",
+    "EditError",
+    "can_edit",
+    "check_editable",
+    "edit_section",
+    "edit_priority",
+    "drop_priority",
+    "restore_priority",
+    "update_action",
+    "add_action",
+    "drop_action",
+    "restore_action",
+    "move_action",
+    "move_priority",
+    "citable_evidence",
+    "add_evidence",
+    "remove_evidence",
+    "ACTION_TEXTS",
+    "ACTION_VALUES",
 ]

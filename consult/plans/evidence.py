@@ -160,8 +160,11 @@ class Facts:
         counts = services.participation(self.ctx)
         if not counts:
             return counts, {}, 0
-        table = suppress(pd.DataFrame({"n": [n for _k, n in counts]}, index=[k for k, _n in counts]),
-                         self.threshold, row_totals=False)
+        table = suppress(
+            pd.DataFrame({"n": [n for _k, n in counts]}, index=[k for k, _n in counts]),
+            self.threshold,
+            row_totals=False,
+        )
         return counts, {k: table.cell(k, "n") for k, _n in counts}, table.base("n")
 
     # -- results --------------------------------------------------------------------------------
@@ -208,11 +211,16 @@ class Facts:
         risks = [r for r in self.salience_page(level).risks if r.right not in (ALL, UNSPECIFIED)]
         entries: dict[tuple[str, str | None, str | None], SalienceEntry] = {}
         if risks:
-            keys = [(r.right, None if r.sector == ALL else r.sector, None if r.locality == ALL else r.locality)
-                    for r in risks]
+            keys = [
+                (r.right, None if r.sector == ALL else r.sector, None if r.locality == ALL else r.locality)
+                for r in risks
+            ]
             index = [f"{a}|{b}|{c}" for a, b, c in keys]
-            frame = pd.DataFrame([[r.community, r.company, r.testimonies] for r in risks], index=index,
-                                 columns=["community", "company", "testimony"])
+            frame = pd.DataFrame(
+                [[r.community, r.company, r.testimonies] for r in risks],
+                index=index,
+                columns=["community", "company", "testimony"],
+            )
             table = suppress(frame, self.threshold, column_bases=frame.sum(), additive_columns=False, row_totals=True)
             for key, row, risk in zip(keys, index, risks):
                 total = table.total(row)
@@ -223,9 +231,15 @@ class Facts:
                 if total is not None and risk.severity is not None:
                     severity = suppress_summary(risk.reports, risk.severity, self.threshold)
                 entries[key] = SalienceEntry(
-                    right=risk.right, sector=key[1], place=key[2], reports=total,
-                    community=table.cell(row, "community"), company=table.cell(row, "company"),
-                    testimonies=table.cell(row, "testimony"), urgent=urgent, severity=severity,
+                    right=risk.right,
+                    sector=key[1],
+                    place=key[2],
+                    reports=total,
+                    community=table.cell(row, "community"),
+                    company=table.cell(row, "company"),
+                    testimonies=table.cell(row, "testimony"),
+                    urgent=urgent,
+                    severity=severity,
                     raw_reports=risk.reports,
                 )
         self._salience[level] = entries
@@ -249,21 +263,29 @@ class Facts:
         asked = pd.Series(rights[0].asked, dtype="int64")
         asked = asked[asked.index.isin(groups)]
         asked_groups = [g for g in groups if g in asked.index]
-        frame = pd.DataFrame([[r.named.get(g, 0) for g in asked_groups] for r in rights],
-                             index=[r.right for r in rights], columns=asked_groups).astype("int64")
-        table = suppress(frame, self.threshold, column_bases=asked.reindex(asked_groups), additive_columns=False,
-                         row_totals=False)
+        frame = pd.DataFrame(
+            [[r.named.get(g, 0) for g in asked_groups] for r in rights],
+            index=[r.right for r in rights],
+            columns=asked_groups,
+        ).astype("int64")
+        table = suppress(
+            frame, self.threshold, column_bases=asked.reindex(asked_groups), additive_columns=False, row_totals=False
+        )
         for right in rights:
             shares = {g: table.share(right.right, g) for g in asked_groups if asked[g] or table.base(g) is None}
             sides: dict[str, Any] = {}
             hidden = False
-            for side, members in (("community", [g for g in shares if g not in COMPANY_GROUPS]),
-                                  ("company", [g for g in shares if g in COMPANY_GROUPS])):
+            for side, members in (
+                ("community", [g for g in shares if g not in COMPANY_GROUPS]),
+                ("company", [g for g in shares if g in COMPANY_GROUPS]),
+            ):
                 bases = [table.base(g) for g in members]
                 if any(shares[g] is None for g in members) or None in bases:
                     hidden = True
-                sides[side] = (balanced_share([shares[g] for g in members]) if members else None,
-                               sum(b for b in bases if b is not None) if members else None)
+                sides[side] = (
+                    balanced_share([shares[g] for g in members]) if members else None,
+                    sum(b for b in bases if b is not None) if members else None,
+                )
             found[right.right] = {"sides": sides, "gap": right.gap, "hidden": hidden}
         return found
 
@@ -280,11 +302,16 @@ class Facts:
         mechanisms = [m for m in self.remedy.mechanisms if m.with_outcome]
         if not mechanisms:
             return {}
-        frame = pd.DataFrame([[m.obtained, m.with_outcome - m.obtained] for m in mechanisms],
-                             index=[m.mechanism for m in mechanisms], columns=["obtained", "not_obtained"]).astype("int64")
+        frame = pd.DataFrame(
+            [[m.obtained, m.with_outcome - m.obtained] for m in mechanisms],
+            index=[m.mechanism for m in mechanisms],
+            columns=["obtained", "not_obtained"],
+        ).astype("int64")
         table = suppress(frame, self.threshold, column_bases=frame.sum(), additive_columns=False, row_totals=True)
-        return {m.mechanism: (table.total(m.mechanism), table.cell(m.mechanism, "obtained"), m.with_outcome)
-                for m in mechanisms}
+        return {
+            m.mechanism: (table.total(m.mechanism), table.cell(m.mechanism, "obtained"), m.with_outcome)
+            for m in mechanisms
+        }
 
     @cached_property
     def barriers(self) -> dict[str, int | None]:
@@ -306,8 +333,9 @@ class Facts:
 
     def top_mechanisms(self, limit: int = 2) -> list[str]:
         """The most used mechanisms whose published base of outcomes is shown."""
-        return [m.mechanism for m in self.remedy.mechanisms
-                if self.mechanisms.get(m.mechanism, (None,))[0] is not None][:limit]
+        return [
+            m.mechanism for m in self.remedy.mechanisms if self.mechanisms.get(m.mechanism, (None,))[0] is not None
+        ][:limit]
 
     # -- excerpts and themes ---------------------------------------------------------------------
 
@@ -355,16 +383,40 @@ def _question(ref: dict, facts: Facts) -> Fact:
     result, view = found
     index = columns.index(group)
     base, cell, line = view.bases[index], lines[option].cells[index], lines[option]
-    words = dict(consultation=facts.title, question=result.question.key, text=result.text,
-                 group=dict(view.columns)[group], option=line.label)
+    words = dict(
+        consultation=facts.title,
+        question=result.question.key,
+        text=result.text,
+        group=dict(view.columns)[group],
+        option=line.label,
+    )
     if base.is_hidden or cell.is_hidden or base.count is None or cell.count is None:
-        return Fact(_("%(consultation)s, question %(question)s (“%(text)s”), %(group)s: “%(option)s” — %(withheld)s",
-                      withheld=_withheld(facts.threshold), **words), None, True)
+        return Fact(
+            _(
+                "%(consultation)s, question %(question)s (“%(text)s”), %(group)s: “%(option)s” — %(withheld)s",
+                withheld=_withheld(facts.threshold),
+                **words,
+            ),
+            None,
+            True,
+        )
     if not base.count:
-        return Fact(_("%(consultation)s, question %(question)s (“%(text)s”), %(group)s: nobody in this group was asked.",
-                      **words), 0)
-    return Fact(_("%(consultation)s, question %(question)s (“%(text)s”), %(group)s (n=%(n)s): %(share)s chose “%(option)s”",
-                  n=base.count, share=percent(cell.share), **words), base.count)
+        return Fact(
+            _(
+                "%(consultation)s, question %(question)s (“%(text)s”), %(group)s: nobody in this group was asked.",
+                **words,
+            ),
+            0,
+        )
+    return Fact(
+        _(
+            "%(consultation)s, question %(question)s (“%(text)s”), %(group)s (n=%(n)s): %(share)s chose “%(option)s”",
+            n=base.count,
+            share=percent(cell.share),
+            **words,
+        ),
+        base.count,
+    )
 
 
 def _place_words(facts: Facts, sector: str | None, place: str | None) -> str:
@@ -393,8 +445,12 @@ def _salience(ref: dict, facts: Facts) -> Fact:
     text = _(
         "%(risk)s: %(reports)d reports (community answers: %(community)s; company answers: %(company)s; "
         "testimonies: %(testimonies)s); urgent: %(urgent)s",
-        risk=label, reports=entry.reports, community=_shown(entry.community, k), company=_shown(entry.company, k),
-        testimonies=_shown(entry.testimonies, k), urgent=_shown(entry.urgent, k),
+        risk=label,
+        reports=entry.reports,
+        community=_shown(entry.community, k),
+        company=_shown(entry.company, k),
+        testimonies=_shown(entry.testimonies, k),
+        urgent=_shown(entry.urgent, k),
     )
     if entry.severity is not None:
         text += "; " + _("median severity %(severity)s of 5", severity=f"{entry.severity:g}")
@@ -410,17 +466,33 @@ def _divergence(ref: dict, facts: Facts) -> Fact:
         return Fact(_("%(right)s: no group named this right.", right=label), 0)
     (community, community_n), (company, company_n) = found["sides"]["community"], found["sides"]["company"]
     if found["hidden"]:
-        return Fact(_("%(right)s, communities and companies compared: %(withheld)s", right=label,
-                      withheld=_withheld(facts.threshold)), None, True)
+        return Fact(
+            _(
+                "%(right)s, communities and companies compared: %(withheld)s",
+                right=label,
+                withheld=_withheld(facts.threshold),
+            ),
+            None,
+            True,
+        )
     if community is None or company is None:
-        return Fact(_("%(right)s: only one side (communities or companies) was asked about it.", right=label),
-                    community_n or company_n)
-    return Fact(_(
-        "%(right)s: named by %(community)s of communities (n=%(community_n)d) and %(company)s of companies "
-        "(n=%(company_n)d), each group weighing the same; a gap of %(gap)s points",
-        right=label, community=percent(community), community_n=community_n, company=percent(company),
-        company_n=company_n, gap=f"{found['gap']:+g}" if found["gap"] is not None else "—",
-    ), community_n + company_n)
+        return Fact(
+            _("%(right)s: only one side (communities or companies) was asked about it.", right=label),
+            community_n or company_n,
+        )
+    return Fact(
+        _(
+            "%(right)s: named by %(community)s of communities (n=%(community_n)d) and %(company)s of companies "
+            "(n=%(company_n)d), each group weighing the same; a gap of %(gap)s points",
+            right=label,
+            community=percent(community),
+            community_n=community_n,
+            company=percent(company),
+            company_n=company_n,
+            gap=f"{found['gap']:+g}" if found["gap"] is not None else "—",
+        ),
+        community_n + company_n,
+    )
 
 
 def _remedy(ref: dict, facts: Facts) -> Fact:
@@ -432,19 +504,31 @@ def _remedy(ref: dict, facts: Facts) -> Fact:
             return Fact(_("Barrier to remedy “%(barrier)s”: nobody cited it.", barrier=label), 0)
         n = facts.barriers[code]
         if n is None:
-            return Fact(_("Barrier to remedy “%(barrier)s”: %(withheld)s", barrier=label, withheld=_withheld(k)),
-                        None, True)
-        return Fact(_("%(n)d reports of people who sought remedy cite “%(barrier)s” as a barrier", n=n, barrier=label), n)
+            return Fact(
+                _("Barrier to remedy “%(barrier)s”: %(withheld)s", barrier=label, withheld=_withheld(k)), None, True
+            )
+        return Fact(
+            _("%(n)d reports of people who sought remedy cite “%(barrier)s” as a barrier", n=n, barrier=label), n
+        )
     mechanism = ref.get("mechanism")
     label = str(MECHANISM_TYPES.get(mechanism, mechanism))
     if mechanism not in facts.mechanisms:
         return Fact(_("%(mechanism)s: no report says what came of it.", mechanism=label), 0)
     base, obtained, _raw = facts.mechanisms[mechanism]
     if base is None or obtained is None:
-        return Fact(_("%(mechanism)s, remedy obtained: %(withheld)s", mechanism=label, withheld=_withheld(k)),
-                    None, True)
-    return Fact(_("Of %(base)d reports to %(mechanism)s that say what came of it, %(obtained)d obtained some remedy (%(share)s)",
-                  base=base, mechanism=label, obtained=obtained, share=percent(obtained / base if base else None)), base)
+        return Fact(
+            _("%(mechanism)s, remedy obtained: %(withheld)s", mechanism=label, withheld=_withheld(k)), None, True
+        )
+    return Fact(
+        _(
+            "Of %(base)d reports to %(mechanism)s that say what came of it, %(obtained)d obtained some remedy (%(share)s)",
+            base=base,
+            mechanism=label,
+            obtained=obtained,
+            share=percent(obtained / base if base else None),
+        ),
+        base,
+    )
 
 
 def _excerpt(ref: dict, facts: Facts) -> Fact:
@@ -473,8 +557,14 @@ def _theme(ref: dict, facts: Facts) -> Fact:
     return Fact(text, total, any(n is None for n in per_group.values()))
 
 
-RENDERERS = {"question": _question, "salience": _salience, "divergence": _divergence, "remedy": _remedy,
-             "excerpt": _excerpt, "theme": _theme}
+RENDERERS = {
+    "question": _question,
+    "salience": _salience,
+    "divergence": _divergence,
+    "remedy": _remedy,
+    "excerpt": _excerpt,
+    "theme": _theme,
+}
 
 
 def fact(kind: str, ref: dict, facts: Facts) -> Fact:
@@ -514,13 +604,23 @@ def sentence(link: EvidenceLink, lang: str, fallback: str | None = None) -> str:
     return text
 
 
-def new_link(plan_id: int, kind: str, ref: dict, position: int, *, priority_id: int | None = None,
-             action_id: int | None = None) -> EvidenceLink:
+def new_link(
+    plan_id: int, kind: str, ref: dict, position: int, *, priority_id: int | None = None, action_id: int | None = None
+) -> EvidenceLink:
     """An unsaved link (its sentence is filled by ``render``)."""
-    return EvidenceLink(plan_id=plan_id, priority_id=priority_id, action_id=action_id, kind=kind, ref=dict(ref),
-                        position=position, sentence={})
+    return EvidenceLink(
+        plan_id=plan_id,
+        priority_id=priority_id,
+        action_id=action_id,
+        kind=kind,
+        ref=dict(ref),
+        position=position,
+        sentence={},
+    )
 
 
 def links_of(plan) -> list[EvidenceLink]:
     """Every evidence link of a plan, in id order."""
-    return list(db.session.scalars(select(EvidenceLink).where(EvidenceLink.plan_id == plan.id).order_by(EvidenceLink.id)))
+    return list(
+        db.session.scalars(select(EvidenceLink).where(EvidenceLink.plan_id == plan.id).order_by(EvidenceLink.id))
+    )

@@ -72,8 +72,10 @@ class SectionForm(FlaskForm):
 
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=300)])
     body = TextAreaField(
-        _l("Text"), description=_l("Markdown: a blank line between paragraphs, ## for a heading, - for a list."),
-        validators=[Length(max=100000)], render_kw={"rows": 14},
+        _l("Text"),
+        description=_l("Markdown: a blank line between paragraphs, ## for a heading, - for a list."),
+        validators=[Length(max=100000)],
+        render_kw={"rows": 14},
     )
 
 
@@ -81,8 +83,9 @@ class PriorityForm(FlaskForm):
     """A priority's title and justification in one language."""
 
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=300)])
-    justification = TextAreaField(_l("Justification"), description=_l("Markdown."), validators=[Length(max=50000)],
-                                  render_kw={"rows": 8})
+    justification = TextAreaField(
+        _l("Justification"), description=_l("Markdown."), validators=[Length(max=50000)], render_kw={"rows": 8}
+    )
 
 
 class DropForm(FlaskForm):
@@ -100,8 +103,9 @@ class ActionForm(FlaskForm):
     """Every field of an action (DESIGN.md); texts in one language, choices filled by the view."""
 
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=300)])
-    description = TextAreaField(_l("Description"), description=_l("Markdown."), validators=[Length(max=20000)],
-                                render_kw={"rows": 6})
+    description = TextAreaField(
+        _l("Description"), description=_l("Markdown."), validators=[Length(max=20000)], render_kw={"rows": 6}
+    )
     pillar = Choice(_l("Pillar"))
     ungp_principles = Choices(_l("UN Guiding Principles"))
     priority_ids = Choices(_l("Priorities it answers"))
@@ -119,8 +123,9 @@ class ActionForm(FlaskForm):
     starts_on = Date(_l("Start date"), validators=[Optional()])
     ends_on = Date(_l("End date"), validators=[Optional()])
     budget = Number(_l("Budget"), validators=[Optional()])
-    budget_currency = StringField(_l("Currency"), description=_l("Three-letter code, for example COP, USD or EUR."),
-                                  validators=[Length(max=3)])
+    budget_currency = StringField(
+        _l("Currency"), description=_l("Three-letter code, for example COP, USD or EUR."), validators=[Length(max=3)]
+    )
     sdg_targets = Choices(_l("SDG targets"))
     gender_marker = Choice(_l("Gender marker"))
     status = Choice(_l("Status"))

@@ -36,7 +36,9 @@ class LibraryActionForm(FlaskForm):
 
     code = StringField(
         _l("Code"),
-        description=_l("A stable identifier: lowercase letters, digits and underscores, for example water_monitoring. It cannot be changed later."),
+        description=_l(
+            "A stable identifier: lowercase letters, digits and underscores, for example water_monitoring. It cannot be changed later."
+        ),
     )
     pillar = SelectField(_l("Pillar"), validate_choice=False)
     rights = Many(_l("Rights it answers"))
@@ -44,7 +46,9 @@ class LibraryActionForm(FlaskForm):
     sectors = Many(_l("Sectors"), description=_l("Leave all unticked if the action fits any sector."))
     ungp_principles = StringField(
         _l("UN Guiding Principles"),
-        description=_l("Numbers separated by commas, for example 25, 27. Pillar I: 1 to 10; pillar II: 11 to 24; pillar III: 25 to 31."),
+        description=_l(
+            "Numbers separated by commas, for example 25, 27. Pillar I: 1 to 10; pillar II: 11 to 24; pillar III: 25 to 31."
+        ),
     )
     sdg_targets = Many(_l("SDG targets"))
     gender_marker = SelectField(_l("Gender marker"), validate_choice=False)

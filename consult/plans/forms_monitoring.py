@@ -48,10 +48,18 @@ class UpdateForm(FlaskForm):
         csrf = False
 
     status = SelectField(_l("Status"), validate_choice=True)
-    indicator_value = StringField(_l("Indicator value"), description=_l("A number, for example 12 or 3.5. Leave empty if it has not been measured."))
-    as_of = StringField(_l("Date of the update"), widget=DateInput(), description=_l("Year-month-day, for example 2026-03-31."))
-    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX)],
-                         description=_l("What was done, what is next, or why the action is delayed. Shown on the public progress page."))
+    indicator_value = StringField(
+        _l("Indicator value"),
+        description=_l("A number, for example 12 or 3.5. Leave empty if it has not been measured."),
+    )
+    as_of = StringField(
+        _l("Date of the update"), widget=DateInput(), description=_l("Year-month-day, for example 2026-03-31.")
+    )
+    note = TextAreaField(
+        _l("Note"),
+        validators=[Length(max=NOTE_MAX)],
+        description=_l("What was done, what is next, or why the action is delayed. Shown on the public progress page."),
+    )
 
     def validate_indicator_value(self, field) -> None:
         try:

@@ -24,7 +24,9 @@ class CommentForm(FlaskForm):
 
     body = TextAreaField(
         _l("Your comment"),
-        description=_l("Comments are read by a moderator before they are published. Do not write names or anything that identifies a person."),
+        description=_l(
+            "Comments are read by a moderator before they are published. Do not write names or anything that identifies a person."
+        ),
         validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH, message=TOO_LONG)],
     )
     language = SelectField(_l("Language of your comment"), validators=[DataRequired(REQUIRED)])

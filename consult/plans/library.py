@@ -54,7 +54,16 @@ _MAX_TITLE = 200
 _MAX_TEXT = 2000
 _MAX_UNIT = 40
 
-_SCALARS = ("pillar", "rights", "barriers", "sectors", "ungp_principles", "sdg_targets", "gender_marker", "indicator_unit")
+_SCALARS = (
+    "pillar",
+    "rights",
+    "barriers",
+    "sectors",
+    "ungp_principles",
+    "sdg_targets",
+    "gender_marker",
+    "indicator_unit",
+)
 
 
 class LibraryError(Exception):
@@ -163,7 +172,9 @@ def validate(values: Mapping[str, Any]) -> dict[str, Any]:
         for field in TEXT_FIELDS:
             value = str(given.get(field) or "").strip()
             if field in REQUIRED_TEXT_FIELDS and not value:
-                raise LibraryError(_l("Write this text in every language (Spanish, English and Portuguese)."), f"{field}_{lang}")
+                raise LibraryError(
+                    _l("Write this text in every language (Spanish, English and Portuguese)."), f"{field}_{lang}"
+                )
             limit = _MAX_TITLE if field == "title" else _MAX_TEXT
             if len(value) > limit:
                 raise LibraryError(_l("Keep this text under %(max)s characters.", max=limit), f"{field}_{lang}")
@@ -246,7 +257,9 @@ def sort_key(entry: LibraryAction) -> tuple[int, str]:
     return (_PILLAR_ORDER.get(_pillar_value(entry.pillar), 9), entry.code)
 
 
-def all_actions(*, pillar: str | None = None, right: str | None = None, include_inactive: bool = True) -> list[LibraryAction]:
+def all_actions(
+    *, pillar: str | None = None, right: str | None = None, include_inactive: bool = True
+) -> list[LibraryAction]:
     """Every library action (optionally of one pillar and answering one right), in the library's order."""
     query = select(LibraryAction)
     if pillar in _PILLAR_ORDER:
@@ -273,7 +286,9 @@ def create(code: str, user: Any = None, **values: Any) -> LibraryAction:
     code = (code or "").strip()
     if not CODE_PATTERN.match(code):
         raise LibraryError(
-            _l("Use 2 to 64 lowercase letters, digits or underscores, starting with a letter (for example water_monitoring)."),
+            _l(
+                "Use 2 to 64 lowercase letters, digits or underscores, starting with a letter (for example water_monitoring)."
+            ),
             "code",
         )
     if get_by_code(code) is not None or any(raw["code"] == code for raw in shipped_actions()):
@@ -296,7 +311,9 @@ def update(entry: LibraryAction, **values: Any) -> LibraryAction:
     """
     if entry.is_shipped:
         raise LibraryError(
-            _l("Actions shipped with consult cannot be edited; add your own action from this one and switch this one off."),
+            _l(
+                "Actions shipped with consult cannot be edited; add your own action from this one and switch this one off."
+            ),
             None,
         )
     cleaned = validate(values)

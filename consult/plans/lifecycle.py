@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from consult.core.db import utctoday
 from consult.extensions import db
 from consult.plans import versions
+from consult.plans.labels import PLAN_STATUSES
 from consult.plans.models import Plan, PlanStatus
 from consult.responses.models import ConsultationState
-from consult.plans.labels import PLAN_STATUSES
 
 
 class LifecycleError(ValueError):
@@ -32,7 +32,6 @@ class LifecycleError(ValueError):
 
 def _expect(plan: Plan, status: PlanStatus) -> None:
     if plan.status != status:
-
         raise LifecycleError(
             _l("This cannot be done while the plan is: %(status)s.", status=PLAN_STATUSES[plan.status.value])
         )
@@ -61,8 +60,17 @@ def publish_for_comment(plan: Plan, opens_on: date | None, closes_on: date | Non
     plan.status = PlanStatus.COMMENT
     plan.consultation.state = ConsultationState.PLAN_COMMENT
     db.session.flush()
-    return versions.save(plan, user, str(_l("Published for comment from %(opens)s to %(closes)s",
-                                            opens=opens_on.isoformat(), closes=closes_on.isoformat())))
+    return versions.save(
+        plan,
+        user,
+        str(
+            _l(
+                "Published for comment from %(opens)s to %(closes)s",
+                opens=opens_on.isoformat(),
+                closes=closes_on.isoformat(),
+            )
+        ),
+    )
 
 
 def comment_is_open(plan: Plan, today: date | None = None) -> bool:
@@ -92,8 +100,10 @@ def adopt(plan: Plan, user, close_early: bool = False, today: date | None = None
     if early:
         if not close_early:
             raise LifecycleError(
-                _l("The comment period is open until %(date)s. Confirm that you close it early to adopt the plan now.",
-                   date=plan.comment_closes_on.isoformat() if plan.comment_closes_on else "…"),
+                _l(
+                    "The comment period is open until %(date)s. Confirm that you close it early to adopt the plan now.",
+                    date=plan.comment_closes_on.isoformat() if plan.comment_closes_on else "…",
+                ),
                 "close_early",
             )
         # The period ends today: the page then tells the truth about when comments stopped.
@@ -117,4 +127,11 @@ def start_monitoring(plan: Plan, user):
     return versions.save(plan, user, str(_l("Monitoring started")))
 
 
-__all__ = ["LifecycleError", "publish_for_comment", "comment_is_open", "comment_has_closed", "adopt", "start_monitoring"]
+__all__ = [
+    "LifecycleError",
+    "publish_for_comment",
+    "comment_is_open",
+    "comment_has_closed",
+    "adopt",
+    "start_monitoring",
+]

@@ -20,8 +20,28 @@ _PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographe
 _MARKER = re.compile(r"<!--.*?-->", re.S)
 
 _TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "a", "h3", "h4", "h5", "h6",
-    "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "hr",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "a",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "pre",
+    "hr",
 }
 _ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
@@ -38,8 +58,13 @@ def to_html(text: str | None) -> Markup:
     if not text:
         return Markup("")
     html = _demote(_PARSER.render(_MARKER.sub("", text)))
-    clean = nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-                      link_rel="noopener noreferrer")
+    clean = nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
     return Markup(clean)
 
 

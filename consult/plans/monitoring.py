@@ -21,9 +21,8 @@ from flask_babel import gettext as _
 from consult.core.db import utctoday
 from consult.extensions import db
 from consult.plans import versions
-from consult.plans.labels import PILLAR_SHORT, PILLARS
+from consult.plans.labels import ACTION_STATUSES, PILLAR_SHORT, PILLARS
 from consult.plans.models import ActionStatus, MonitoringUpdate, Pillar, Plan, PlanAction, PlanStatus
-from consult.plans.labels import ACTION_STATUSES
 
 #: A plan's actions may be monitored once it is adopted.
 MONITORED = frozenset({PlanStatus.FINAL, PlanStatus.MONITORING})
@@ -53,8 +52,9 @@ def _status(value) -> ActionStatus:
         raise MonitoringError(_("Choose a status from the list."), "status") from None
 
 
-def record(action: PlanAction, *, status, indicator_value: float | None, note: str, lang: str, as_of: date | None,
-           user) -> MonitoringUpdate:
+def record(
+    action: PlanAction, *, status, indicator_value: float | None, note: str, lang: str, as_of: date | None, user
+) -> MonitoringUpdate:
     """Record an update of ``action``: its status and indicator value on ``as_of`` (default today), with a note.
 
     Refused (``MonitoringError``) unless the plan is adopted, for a dropped
@@ -71,19 +71,25 @@ def record(action: PlanAction, *, status, indicator_value: float | None, note: s
         try:
             indicator_value = float(indicator_value)
         except (TypeError, ValueError):
-            raise MonitoringError(_("Write the indicator value as a number, for example 12 or 3.5."),
-                                  "indicator_value") from None
+            raise MonitoringError(
+                _("Write the indicator value as a number, for example 12 or 3.5."), "indicator_value"
+            ) from None
         if not math.isfinite(indicator_value) or abs(indicator_value) > VALUE_MAX:
-            raise MonitoringError(_("Write the indicator value as a number, for example 12 or 3.5."),
-                                  "indicator_value")
+            raise MonitoringError(_("Write the indicator value as a number, for example 12 or 3.5."), "indicator_value")
     as_of = as_of or utctoday()
     if as_of > utctoday():
         raise MonitoringError(_("The date of an update cannot be in the future."), "as_of")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise MonitoringError(_("The note is too long: at most %(n)d characters.", n=NOTE_MAX), "note")
-    update = MonitoringUpdate(action_id=action.id, as_of=as_of, status=chosen, indicator_value=indicator_value,
-                              note={lang: note} if note else {}, recorded_by_id=getattr(user, "id", None))
+    update = MonitoringUpdate(
+        action_id=action.id,
+        as_of=as_of,
+        status=chosen,
+        indicator_value=indicator_value,
+        note={lang: note} if note else {},
+        recorded_by_id=getattr(user, "id", None),
+    )
     db.session.add(update)
     db.session.flush()
     db.session.expire(action, ["updates"])
@@ -188,8 +194,12 @@ def progress(plan: Plan, lang: str | None = None) -> Progress:
     """Where each action of ``plan`` (dropped ones left out) stands, per pillar; texts in ``lang`` (default main)."""
 
     lang = lang or plan.language
-    pillars = [PillarProgress(p.value, str(PILLARS[p.value]), str(PILLAR_SHORT[p.value]),
-                              by_status={s.value: 0 for s in ActionStatus}) for p in Pillar]
+    pillars = [
+        PillarProgress(
+            p.value, str(PILLARS[p.value]), str(PILLAR_SHORT[p.value]), by_status={s.value: 0 for s in ActionStatus}
+        )
+        for p in Pillar
+    ]
     by_code = {p.code: p for p in pillars}
     number = 0
     for pillar in pillars:

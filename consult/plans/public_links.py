@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-
-from consult.plans import lifecycle
 from sqlalchemy import select
 
 from consult.extensions import db
+from consult.plans import lifecycle
 from consult.plans.models import Plan, PlanStatus
 from consult.plans.yousaid import public_plan
 
@@ -33,10 +32,17 @@ def plan_links(consultation, plan: Plan | None | object = _LOOK_UP) -> list[tupl
     if plan is None or plan.status == PlanStatus.DRAFT:
         return []
     if lifecycle.comment_is_open(plan):
-        links = [(url_for("plans.public_plan", slug=consultation.slug), _("Read the draft action plan and comment on it"))]
+        links = [
+            (url_for("plans.public_plan", slug=consultation.slug), _("Read the draft action plan and comment on it"))
+        ]
     else:
         links = [(url_for("plans.public_plan", slug=consultation.slug), _("Read the action plan"))]
-    links.append((url_for("plans.you_said", slug=consultation.slug), _("You said, we did: what the action plan did with what people said")))
+    links.append(
+        (
+            url_for("plans.you_said", slug=consultation.slug),
+            _("You said, we did: what the action plan did with what people said"),
+        )
+    )
     if plan.status in (PlanStatus.FINAL, PlanStatus.MONITORING):
         links.append((url_for("plans.public_progress", slug=consultation.slug), _("Progress of the plan's actions")))
     return links
@@ -45,5 +51,7 @@ def plan_links(consultation, plan: Plan | None | object = _LOOK_UP) -> list[tupl
 def plan_links_for(consultations) -> dict[int, list[tuple[str, str]]]:
     """``plan_links`` of many consultations with one query for their plans (list pages, homes)."""
     ids = [consultation.id for consultation in consultations]
-    plans = {plan.consultation_id: plan for plan in db.session.scalars(select(Plan).where(Plan.consultation_id.in_(ids)))}
+    plans = {
+        plan.consultation_id: plan for plan in db.session.scalars(select(Plan).where(Plan.consultation_id.in_(ids)))
+    }
     return {consultation.id: plan_links(consultation, plans.get(consultation.id)) for consultation in consultations}

@@ -167,7 +167,9 @@ def for_moderation(plan: Plan) -> list[CompanyStatement]:
     waiting_first = case((CompanyStatement.status == CommentStatus.PENDING, 0), else_=1)
     return list(
         db.session.scalars(
-            select(CompanyStatement).where(CompanyStatement.plan_id == plan.id).order_by(waiting_first, CompanyStatement.id)
+            select(CompanyStatement)
+            .where(CompanyStatement.plan_id == plan.id)
+            .order_by(waiting_first, CompanyStatement.id)
         )
     )
 

@@ -59,9 +59,7 @@ def snapshot(plan: Plan) -> dict:
         "status": plan.status.value,
         "languages": list(plan.languages or []),
         "title": dict(plan.title or {}),
-        "sections": [
-            {"key": s.key, "title": dict(s.title or {}), "body": dict(s.body or {})} for s in plan.sections
-        ],
+        "sections": [{"key": s.key, "title": dict(s.title or {}), "body": dict(s.body or {})} for s in plan.sections],
         "priorities": [
             {
                 "id": p.id,
@@ -77,8 +75,11 @@ def snapshot(plan: Plan) -> dict:
             for p in plan.priorities
         ],
         "actions": [
-            {"id": a.id, **{name: _plain(getattr(a, name)) for name in _ACTION_FIELDS},
-             "evidence": [dict(e.sentence or {}) for e in a.evidence]}
+            {
+                "id": a.id,
+                **{name: _plain(getattr(a, name)) for name in _ACTION_FIELDS},
+                "evidence": [dict(e.sentence or {}) for e in a.evidence],
+            }
             for a in plan.actions
         ],
     }
@@ -104,7 +105,9 @@ def save(plan: Plan, user, note: str = "") -> PlanVersion:
 def versions_of(plan: Plan) -> list[PlanVersion]:
     """A plan's versions, newest first."""
     return list(
-        db.session.scalars(select(PlanVersion).where(PlanVersion.plan_id == plan.id).order_by(PlanVersion.number.desc()))
+        db.session.scalars(
+            select(PlanVersion).where(PlanVersion.plan_id == plan.id).order_by(PlanVersion.number.desc())
+        )
     )
 
 
@@ -190,7 +193,9 @@ def compare(left: dict, right: dict, lang: str, fallback: str) -> list[ItemChang
         change = ItemChange(kind=kind, key=key, label=label, only_left=b is None, only_right=a is None)
         for name in names:
             change.fields.append(
-                FieldChange(name, _text((a or {}).get(name), lang, fallback), _text((b or {}).get(name), lang, fallback))
+                FieldChange(
+                    name, _text((a or {}).get(name), lang, fallback), _text((b or {}).get(name), lang, fallback)
+                )
             )
         changes.append(change)
     return changes

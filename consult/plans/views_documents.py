@@ -16,9 +16,9 @@ import re
 from flask import Response, abort, redirect, request, url_for
 from sqlalchemy import select
 
-from consult.accounts.permissions import roles_for
 from consult.accounts.access import get_in_territory, territory_view
 from consult.accounts.models import Territory
+from consult.accounts.permissions import roles_for
 from consult.core.access import public_view
 from consult.extensions import db
 from consult.i18n import content_language

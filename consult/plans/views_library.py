@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts.permissions import roles_for
 from consult.accounts.access import admin_view, login_view
+from consult.accounts.permissions import roles_for
 from consult.extensions import db
 from consult.i18n import content_language
 from consult.plans import bp, library
@@ -90,7 +90,9 @@ def library_actions():
 
 
 def _fill_choices(form: LibraryActionForm) -> None:
-    form.pillar.choices = [SelectChoice("", _("Choose a pillar"))] + [SelectChoice(c, str(l)) for c, l in PILLARS.items()]
+    form.pillar.choices = [SelectChoice("", _("Choose a pillar"))] + [
+        SelectChoice(c, str(l)) for c, l in PILLARS.items()
+    ]
     form.rights.choices = [(c, str(l)) for c, l in RIGHTS.items()]
     form.barriers.choices = [(c, str(l)) for c, l in BARRIERS.items()]
     form.sectors.choices = [(c, str(l)) for c, l in SECTORS.items()]
@@ -125,7 +127,8 @@ def _values_from(form: LibraryActionForm) -> dict[str, Any]:
         "gender_marker": form.gender_marker.data,
         "indicator_unit": form.indicator_unit.data,
         "texts": {
-            lang: {field: form[f"{field}_{lang}"].data or "" for field in library.TEXT_FIELDS} for lang in library.LANGUAGES
+            lang: {field: form[f"{field}_{lang}"].data or "" for field in library.TEXT_FIELDS}
+            for lang in library.LANGUAGES
         },
     }
 
@@ -159,7 +162,13 @@ def library_new():
             _show_error(form, error)
         else:
             db.session.commit()
-            flash(_("The action %(title)s has been added to the library.", title=library.text(entry, "title", content_language())), "success")
+            flash(
+                _(
+                    "The action %(title)s has been added to the library.",
+                    title=library.text(entry, "title", content_language()),
+                ),
+                "success",
+            )
             return redirect(url_for("plans.library_actions", pillar=entry.pillar.value))
     return render_template("plans/library/form.html", form=form, entry=None, source=source)
 
@@ -170,7 +179,12 @@ def library_edit(code: str):
     """A network admin edits an action they added; a shipped action opens the add form pre-filled instead."""
     entry = _entry_or_404(code)
     if entry.is_shipped:
-        flash(_("Actions shipped with consult cannot be edited; add your own action from this one and switch this one off."), "info")
+        flash(
+            _(
+                "Actions shipped with consult cannot be edited; add your own action from this one and switch this one off."
+            ),
+            "info",
+        )
         return redirect(url_for("plans.library_new", **{"from": entry.code}))
     form = LibraryActionForm()
     _fill_choices(form)
@@ -207,5 +221,6 @@ def library_set_active(code: str):
         flash(_("The action %(title)s is active again and can be proposed.", title=title), "success")
     else:
         flash(_("The action %(title)s is switched off and will not be proposed.", title=title), "success")
-    return redirect(url_for("plans.library_actions", pillar=request.form.get("pillar") or None) + f"#action-{entry.code}")
-
+    return redirect(
+        url_for("plans.library_actions", pillar=request.form.get("pillar") or None) + f"#action-{entry.code}"
+    )

@@ -12,8 +12,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.accounts.permissions import can, roles_for
 from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
 from consult.plans import bp, comments, statements
 from consult.plans.forms_public import AnswerForm, ModerateForm
@@ -23,12 +23,16 @@ from consult.plans.models import CompanyStatement, Plan, PlanComment
 MODERATORS = roles_for("plans.moderate_comments")
 
 
-def _page(territory, plan: Plan, *, problems: dict[str, str] | None = None, forms: dict | None = None, status: int = 200):
+def _page(
+    territory, plan: Plan, *, problems: dict[str, str] | None = None, forms: dict | None = None, status: int = 200
+):
     lang = plan.language
     is_official = can(current_user, territory, "plans.answer_comments")
     listed = comments.for_moderation(plan)
     given = forms or {}
-    moderate = {f"c{item.id}": given.get(f"c{item.id}") or ModerateForm(prefix=f"c{item.id}", formdata=None) for item in listed}
+    moderate = {
+        f"c{item.id}": given.get(f"c{item.id}") or ModerateForm(prefix=f"c{item.id}", formdata=None) for item in listed
+    }
     answer_forms = {}
     if is_official:
         for item in listed:
@@ -40,7 +44,10 @@ def _page(territory, plan: Plan, *, problems: dict[str, str] | None = None, form
     for item in stated:
         moderate[f"s{item.id}"] = given.get(f"s{item.id}") or ModerateForm(prefix=f"s{item.id}", formdata=None)
     actions = {action.id: plan.text(action.title, lang) for action in plan.actions}
-    sections = {section.key: plan.text(section.title, lang) or str(SECTION_TITLES.get(section.key, section.key)) for section in plan.sections}
+    sections = {
+        section.key: plan.text(section.title, lang) or str(SECTION_TITLES.get(section.key, section.key))
+        for section in plan.sections
+    }
     priorities = {priority.id: plan.text(priority.title, lang) for priority in plan.priorities}
     return (
         render_template(
@@ -92,7 +99,9 @@ def moderate_comment(territory, plan_id: int, comment_id: int):
         elif decision == "reject":
             form = ModerateForm(prefix=key)
             if not form.validate():
-                return _page(territory, plan, forms={key: form}, problems={key: " ".join(form.reason.errors)}, status=400)
+                return _page(
+                    territory, plan, forms={key: form}, problems={key: " ".join(form.reason.errors)}, status=400
+                )
             comments.reject(item, current_user, form.reason.data)
             message = _("The comment will not be published.")
         elif decision == "answer":
@@ -101,7 +110,9 @@ def moderate_comment(territory, plan_id: int, comment_id: int):
             key = f"a{item.id}"
             form = AnswerForm(prefix=key)
             if not form.validate():
-                return _page(territory, plan, forms={key: form}, problems={key: " ".join(form.answer.errors)}, status=400)
+                return _page(
+                    territory, plan, forms={key: form}, problems={key: " ".join(form.answer.errors)}, status=400
+                )
             comments.answer(item, current_user, form.answer.data)
             message = _("The answer is published with the comment.")
         else:
@@ -132,7 +143,9 @@ def moderate_statement(territory, plan_id: int, statement_id: int):
             message = _("The statement is published beside the evidence.")
         elif decision == "reject":
             if not form.validate():
-                return _page(territory, plan, forms={key: form}, problems={key: " ".join(form.reason.errors)}, status=400)
+                return _page(
+                    territory, plan, forms={key: form}, problems={key: " ".join(form.reason.errors)}, status=400
+                )
             statements.reject(item, current_user, form.reason.data)
             message = _("The statement will not be published.")
         else:

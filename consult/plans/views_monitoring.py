@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from consult.accounts.permissions import roles_for
 from consult.accounts.access import get_in_territory, has_role, territory_view
 from consult.accounts.models import Territory
+from consult.accounts.permissions import roles_for
 from consult.core.access import public_view
 from consult.extensions import db
 from consult.i18n import content_language
@@ -76,8 +76,15 @@ def monitoring_page(territory: Territory, plan_id: int):
             status = 400
         elif form.validate():
             try:
-                monitoring.record(action, status=form.status.data, indicator_value=form.value, note=form.note.data,
-                                  lang=lang, as_of=form.day, user=current_user)
+                monitoring.record(
+                    action,
+                    status=form.status.data,
+                    indicator_value=form.value,
+                    note=form.note.data,
+                    lang=lang,
+                    as_of=form.day,
+                    user=current_user,
+                )
             except monitoring.MonitoringError as refused:
                 db.session.rollback()
                 target = form[refused.field] if refused.field and refused.field in form else None
@@ -89,8 +96,9 @@ def monitoring_page(territory: Territory, plan_id: int):
             else:
                 db.session.commit()
                 flash(_("Progress recorded: %(action)s", action=plan.text(action.title, lang)), "success")
-                return redirect(url_for(".monitoring", territory=territory.slug, plan_id=plan.id)
-                                + f"#action-{action.id}")
+                return redirect(
+                    url_for(".monitoring", territory=territory.slug, plan_id=plan.id) + f"#action-{action.id}"
+                )
         else:
             status = 400
         if action.id in forms:
@@ -128,4 +136,3 @@ def public_progress(slug: str):
         note_text=monitoring.note_text,
         statuses=ACTION_STATUSES,
     )
-

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from consult.accounts.permissions import roles_for
 from consult.accounts.access import get_in_territory, has_role, territory_view
 from consult.accounts.models import Locality, Territory
+from consult.accounts.permissions import roles_for
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES, content_language
 from consult.plans import bp, drafting, editing, forms, library, lifecycle, markdown, versions
@@ -37,8 +37,12 @@ from consult.surveys.labels import RIGHTS, SECTORS, STAKEHOLDER_GROUPS
 READERS = roles_for("plans.read")
 EDITORS = roles_for("plans.edit")
 #: Consultation states from which a plan can be drafted or exists.
-PLAN_STATES = (ConsultationState.ANALYSED, ConsultationState.PLAN_COMMENT, ConsultationState.PLAN_FINAL,
-               ConsultationState.MONITORING)
+PLAN_STATES = (
+    ConsultationState.ANALYSED,
+    ConsultationState.PLAN_COMMENT,
+    ConsultationState.PLAN_FINAL,
+    ConsultationState.MONITORING,
+)
 
 
 @bp.app_context_processor
@@ -121,13 +125,20 @@ def _language_choices(codes) -> list[tuple[str, str]]:
 @territory_view(*READERS)
 def index(territory: Territory):
     """The territory's consultations with where their action plan stands."""
-    consultations = list(db.session.scalars(
-        select(Consultation).where(Consultation.territory_id == territory.id).order_by(Consultation.id.desc())
-    ))
+    consultations = list(
+        db.session.scalars(
+            select(Consultation).where(Consultation.territory_id == territory.id).order_by(Consultation.id.desc())
+        )
+    )
     plans = {p.consultation_id: p for p in db.session.scalars(select(Plan).where(Plan.territory_id == territory.id))}
     return render_template(
-        "plans/official/index.html", territory=territory, consultations=consultations, plans=plans,
-        statuses=PLAN_STATUSES, can_edit=_is_editor(territory), analysed=ConsultationState.ANALYSED,
+        "plans/official/index.html",
+        territory=territory,
+        consultations=consultations,
+        plans=plans,
+        statuses=PLAN_STATUSES,
+        can_edit=_is_editor(territory),
+        analysed=ConsultationState.ANALYSED,
     )
 
 
@@ -158,8 +169,13 @@ def consultation_plan(territory: Territory, cid: int):
                 flash(_("The draft plan has been generated. Read it through and edit what needs it."), "success")
                 return redirect(url_for("plans.plan", territory=territory.slug, plan_id=plan.id))
     return render_template(
-        "plans/official/generate.html", territory=territory, consultation=consultation, form=form, problem=problem,
-        can_edit=_is_editor(territory), can_generate=consultation.state == ConsultationState.ANALYSED,
+        "plans/official/generate.html",
+        territory=territory,
+        consultation=consultation,
+        form=form,
+        problem=problem,
+        can_edit=_is_editor(territory),
+        can_generate=consultation.state == ConsultationState.ANALYSED,
     )
 
 
@@ -180,24 +196,49 @@ def plan(territory: Territory, plan_id: int):
     adopt_form = forms.AdoptForm()
     links = {
         # Comments exist only once the plan has been out for comment.
-        "moderation": (_linked("plans.moderation", territory=territory.slug, plan_id=item.id)
-                       if item.status != PlanStatus.DRAFT else None),
+        "moderation": (
+            _linked("plans.moderation", territory=territory.slug, plan_id=item.id)
+            if item.status != PlanStatus.DRAFT
+            else None
+        ),
         "document": _linked("plans.document", territory=territory.slug, plan_id=item.id, fmt="html", lang=lang),
         "document_pdf": _linked("plans.document", territory=territory.slug, plan_id=item.id, fmt="pdf", lang=lang),
         "document_docx": _linked("plans.document", territory=territory.slug, plan_id=item.id, fmt="docx", lang=lang),
-        "monitoring": (_linked("plans.monitoring", territory=territory.slug, plan_id=item.id)
-                       if item.status in editing.ADOPTED else None),
-        "public": (_linked("plans.public_plan", slug=item.consultation.slug)
-                   if item.status != PlanStatus.DRAFT else None),
+        "monitoring": (
+            _linked("plans.monitoring", territory=territory.slug, plan_id=item.id)
+            if item.status in editing.ADOPTED
+            else None
+        ),
+        "public": (
+            _linked("plans.public_plan", slug=item.consultation.slug) if item.status != PlanStatus.DRAFT else None
+        ),
     }
     return render_template(
-        "plans/official/plan.html", territory=territory, plan=item, lang=lang, editor=editor,
-        can_change=editor and editing.can_edit(item), by_pillar=by_pillar, priorities=priorities,
-        dropped_actions=[a for a in item.actions if a.is_dropped], pillars=PILLARS, pillar_short=PILLAR_SHORT,
-        statuses=PLAN_STATUSES, action_statuses=ACTION_STATUSES, section_titles=SECTION_TITLES, rights=RIGHTS,
-        sectors=SECTORS, kinds=EVIDENCE_KINDS, language_names=LANGUAGE_NAMES, language_form=language_form,
-        other_languages=other_languages, publish_form=publish_form, adopt_form=adopt_form, links=links,
-        md=markdown.to_html, comment_open=lifecycle.comment_is_open(item),
+        "plans/official/plan.html",
+        territory=territory,
+        plan=item,
+        lang=lang,
+        editor=editor,
+        can_change=editor and editing.can_edit(item),
+        by_pillar=by_pillar,
+        priorities=priorities,
+        dropped_actions=[a for a in item.actions if a.is_dropped],
+        pillars=PILLARS,
+        pillar_short=PILLAR_SHORT,
+        statuses=PLAN_STATUSES,
+        action_statuses=ACTION_STATUSES,
+        section_titles=SECTION_TITLES,
+        rights=RIGHTS,
+        sectors=SECTORS,
+        kinds=EVIDENCE_KINDS,
+        language_names=LANGUAGE_NAMES,
+        language_form=language_form,
+        other_languages=other_languages,
+        publish_form=publish_form,
+        adopt_form=adopt_form,
+        links=links,
+        md=markdown.to_html,
+        comment_open=lifecycle.comment_is_open(item),
         comment_closed=lifecycle.comment_has_closed(item),
     )
 
@@ -230,9 +271,16 @@ def edit_section(territory: Territory, plan_id: int, key: str):
             flash(_("The section has been saved (version %(n)d).", n=item.version), "success")
             return _to_plan(territory, item, lang, f"#section-{key}")
     return render_template(
-        "plans/official/edit_text.html", territory=territory, plan=item, lang=lang, form=form, problem=problem,
+        "plans/official/edit_text.html",
+        territory=territory,
+        plan=item,
+        lang=lang,
+        form=form,
+        problem=problem,
         heading=_("Edit the section: %(name)s", name=item.text(section.title, lang) or key),
-        fields=("title", "body"), language_names=LANGUAGE_NAMES, editable=editing.can_edit(item),
+        fields=("title", "body"),
+        language_names=LANGUAGE_NAMES,
+        editable=editing.can_edit(item),
         action_url=url_for("plans.edit_section", territory=territory.slug, plan_id=item.id, key=key, text=lang),
     )
 
@@ -260,11 +308,19 @@ def edit_priority(territory: Territory, plan_id: int, priority_id: int):
             flash(_("The priority has been saved (version %(n)d).", n=item.version), "success")
             return _to_plan(territory, item, lang, f"#priority-{priority.id}")
     return render_template(
-        "plans/official/edit_text.html", territory=territory, plan=item, lang=lang, form=form, problem=problem,
+        "plans/official/edit_text.html",
+        territory=territory,
+        plan=item,
+        lang=lang,
+        form=form,
+        problem=problem,
         heading=_("Edit the priority: %(name)s", name=item.text(priority.title, lang)),
-        fields=("title", "justification"), language_names=LANGUAGE_NAMES, editable=editing.can_edit(item),
-        action_url=url_for("plans.edit_priority", territory=territory.slug, plan_id=item.id, priority_id=priority.id,
-                           text=lang),
+        fields=("title", "justification"),
+        language_names=LANGUAGE_NAMES,
+        editable=editing.can_edit(item),
+        action_url=url_for(
+            "plans.edit_priority", territory=territory.slug, plan_id=item.id, priority_id=priority.id, text=lang
+        ),
     )
 
 
@@ -282,8 +338,15 @@ def _drop_page(territory, item, lang, thing, kind: str, drop, endpoint: str, **i
             flash(_("Left out of the plan, with its reason (version %(n)d).", n=item.version), "success")
             return _to_plan(territory, item, lang, "#dropped")
     return render_template(
-        "plans/official/drop.html", territory=territory, plan=item, lang=lang, form=form, problem=problem,
-        name=item.text(thing.title, lang), kind=kind, editable=editing.can_edit(item),
+        "plans/official/drop.html",
+        territory=territory,
+        plan=item,
+        lang=lang,
+        form=form,
+        problem=problem,
+        name=item.text(thing.title, lang),
+        kind=kind,
+        editable=editing.can_edit(item),
         action_url=url_for(endpoint, territory=territory.slug, plan_id=item.id, text=lang, **ids),
     )
 
@@ -294,8 +357,16 @@ def drop_priority(territory: Territory, plan_id: int, priority_id: int):
     """Leave a priority out of the plan, with a reason."""
     item = _plan(territory, plan_id)
     priority = _child(item.priorities, priority_id)
-    return _drop_page(territory, item, _lang(item), priority, "priority", editing.drop_priority,
-                      "plans.drop_priority", priority_id=priority.id)
+    return _drop_page(
+        territory,
+        item,
+        _lang(item),
+        priority,
+        "priority",
+        editing.drop_priority,
+        "plans.drop_priority",
+        priority_id=priority.id,
+    )
 
 
 @bp.route("/t/<territory>/plans/<int:plan_id>/actions/<int:action_id>/drop", methods=["GET", "POST"])
@@ -304,8 +375,9 @@ def drop_action(territory: Territory, plan_id: int, action_id: int):
     """Leave an action out of the plan, with a reason."""
     item = _plan(territory, plan_id)
     action = _child(item.actions, action_id)
-    return _drop_page(territory, item, _lang(item), action, "action", editing.drop_action,
-                      "plans.drop_action", action_id=action.id)
+    return _drop_page(
+        territory, item, _lang(item), action, "action", editing.drop_action, "plans.drop_action", action_id=action.id
+    )
 
 
 def _simple_change(territory, item, lang, change, success: str, anchor: str = ""):
@@ -328,8 +400,14 @@ def restore_priority(territory: Territory, plan_id: int, priority_id: int):
     item = _plan(territory, plan_id)
     lang = _lang(item)
     priority = _child(item.priorities, priority_id)
-    return _simple_change(territory, item, lang, lambda: editing.restore_priority(item, priority, lang, current_user),
-                          _("The priority is back in the plan."), f"#priority-{priority.id}")
+    return _simple_change(
+        territory,
+        item,
+        lang,
+        lambda: editing.restore_priority(item, priority, lang, current_user),
+        _("The priority is back in the plan."),
+        f"#priority-{priority.id}",
+    )
 
 
 @bp.route("/t/<territory>/plans/<int:plan_id>/actions/<int:action_id>/restore", methods=["POST"])
@@ -339,8 +417,14 @@ def restore_action(territory: Territory, plan_id: int, action_id: int):
     item = _plan(territory, plan_id)
     lang = _lang(item)
     action = _child(item.actions, action_id)
-    return _simple_change(territory, item, lang, lambda: editing.restore_action(item, action, lang, current_user),
-                          _("The action is back in the plan."), f"#action-{action.id}")
+    return _simple_change(
+        territory,
+        item,
+        lang,
+        lambda: editing.restore_action(item, action, lang, current_user),
+        _("The action is back in the plan."),
+        f"#action-{action.id}",
+    )
 
 
 def _direction() -> str:
@@ -358,9 +442,14 @@ def move_priority(territory: Territory, plan_id: int, priority_id: int):
     lang = _lang(item)
     priority = _child(item.priorities, priority_id)
     direction = _direction()
-    return _simple_change(territory, item, lang,
-                          lambda: editing.move_priority(item, priority, direction, lang, current_user),
-                          _("The priority has been moved."), f"#priority-{priority.id}")
+    return _simple_change(
+        territory,
+        item,
+        lang,
+        lambda: editing.move_priority(item, priority, direction, lang, current_user),
+        _("The priority has been moved."),
+        f"#priority-{priority.id}",
+    )
 
 
 @bp.route("/t/<territory>/plans/<int:plan_id>/actions/<int:action_id>/move", methods=["POST"])
@@ -371,8 +460,14 @@ def move_action(territory: Territory, plan_id: int, action_id: int):
     lang = _lang(item)
     action = _child(item.actions, action_id)
     direction = _direction()
-    return _simple_change(territory, item, lang, lambda: editing.move_action(item, action, direction, lang, current_user),
-                          _("The action has been moved."), f"#action-{action.id}")
+    return _simple_change(
+        territory,
+        item,
+        lang,
+        lambda: editing.move_action(item, action, direction, lang, current_user),
+        _("The action has been moved."),
+        f"#action-{action.id}",
+    )
 
 
 # --- actions -----------------------------------------------------------------------------------------------------
@@ -384,7 +479,9 @@ def _fill_action_choices(form: forms.ActionForm, item: Plan, territory: Territor
     form.priority_ids.choices = [(str(p.id), item.text(p.title, lang) or p.right) for p in item.priorities]
     form.rights.choices = [(code, str(label)) for code, label in RIGHTS.items()]
     form.sectors.choices = [(code, str(label)) for code, label in SECTORS.items()]
-    localities = db.session.scalars(select(Locality).where(Locality.territory_id == territory.id).order_by(Locality.name))
+    localities = db.session.scalars(
+        select(Locality).where(Locality.territory_id == territory.id).order_by(Locality.name)
+    )
     form.places.choices = [(loc.code, loc.name) for loc in localities]
     form.target_groups.choices = [(code, str(label)) for code, label in STAKEHOLDER_GROUPS.items()]
     form.sdg_targets.choices = [(code, str(label)) for code, label in SDG_TARGETS.items()]
@@ -418,8 +515,15 @@ def edit_action(territory: Territory, plan_id: int, action_id: int):
         form.priority_ids.data = [str(pid) for pid in action.priority_ids or []]
         for name in ("ungp_principles", "rights", "sectors", "places", "target_groups", "sdg_targets"):
             getattr(form, name).data = list(getattr(action, name) or [])
-        for name in ("indicator_unit", "indicator_baseline", "indicator_target", "starts_on", "ends_on", "budget",
-                     "budget_currency"):
+        for name in (
+            "indicator_unit",
+            "indicator_baseline",
+            "indicator_target",
+            "starts_on",
+            "ends_on",
+            "budget",
+            "budget_currency",
+        ):
             getattr(form, name).data = getattr(action, name)
     problem = None
     if form.validate_on_submit():
@@ -436,8 +540,10 @@ def edit_action(territory: Territory, plan_id: int, action_id: int):
             "ends_on": form.ends_on.data,
             "budget": form.budget.data,
             "budget_currency": (form.budget_currency.data or "").strip(),
-            **{name: list(getattr(form, name).data or []) for name in
-               ("ungp_principles", "rights", "sectors", "places", "target_groups", "sdg_targets")},
+            **{
+                name: list(getattr(form, name).data or [])
+                for name in ("ungp_principles", "rights", "sectors", "places", "target_groups", "sdg_targets")
+            },
         }
         try:
             editing.update_action(item, action, lang, texts, values, current_user)
@@ -451,12 +557,21 @@ def edit_action(territory: Territory, plan_id: int, action_id: int):
     cited = {(link.kind, str(link.ref)) for link in action.evidence}
     evidence_form = forms.EvidenceForm(formdata=None)
     evidence_form.evidence.choices = [
-        (str(link.id), _sentence(link, lang, item)) for link in editing.citable_evidence(item)
+        (str(link.id), _sentence(link, lang, item))
+        for link in editing.citable_evidence(item)
         if (link.kind, str(link.ref)) not in cited
     ]
     return render_template(
-        "plans/official/edit_action.html", territory=territory, plan=item, lang=lang, form=form, action=action,
-        problem=problem, evidence_form=evidence_form, language_names=LANGUAGE_NAMES, sentence=_sentence,
+        "plans/official/edit_action.html",
+        territory=territory,
+        plan=item,
+        lang=lang,
+        form=form,
+        action=action,
+        problem=problem,
+        evidence_form=evidence_form,
+        language_names=LANGUAGE_NAMES,
+        sentence=_sentence,
         editable=editing.can_edit(item),
     )
 
@@ -464,7 +579,11 @@ def edit_action(territory: Territory, plan_id: int, action_id: int):
 def _sentence(link: EvidenceLink, lang: str, item: Plan) -> str:
     text = item.text(link.sentence, lang)
     if link.is_gone:
-        return _("This evidence no longer exists: %(sentence)s", sentence=text) if text else _("This evidence no longer exists.")
+        return (
+            _("This evidence no longer exists: %(sentence)s", sentence=text)
+            if text
+            else _("This evidence no longer exists.")
+        )
     return text or str(EVIDENCE_KINDS.get(link.kind, link.kind))
 
 
@@ -478,8 +597,10 @@ def add_evidence(territory: Territory, plan_id: int, action_id: int):
     raw = request.form.get("evidence", "")
     # A bounded id: PostgreSQL refuses integers beyond 32 bits with an error, not "no row".
     source = db.session.get(EvidenceLink, int(raw)) if raw.isascii() and raw.isdigit() and int(raw) < 2**31 else None
-    back = redirect(url_for("plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id,
-                            text=lang) + "#cited-evidence")
+    back = redirect(
+        url_for("plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id, text=lang)
+        + "#cited-evidence"
+    )
     if source is None or source.plan_id != item.id:
         flash(_("Choose evidence cited by one of the plan's priorities."), "error")
         return back
@@ -494,8 +615,7 @@ def add_evidence(territory: Territory, plan_id: int, action_id: int):
     return back
 
 
-@bp.route("/t/<territory>/plans/<int:plan_id>/actions/<int:action_id>/evidence/<int:link_id>/remove",
-          methods=["POST"])
+@bp.route("/t/<territory>/plans/<int:plan_id>/actions/<int:action_id>/evidence/<int:link_id>/remove", methods=["POST"])
 @territory_view(*EDITORS)
 def remove_evidence(territory: Territory, plan_id: int, action_id: int, link_id: int):
     """Stop an action citing one of its evidence links."""
@@ -511,8 +631,10 @@ def remove_evidence(territory: Territory, plan_id: int, action_id: int, link_id:
     else:
         db.session.commit()
         flash(_("The action no longer cites this evidence."), "success")
-    return redirect(url_for("plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id,
-                            text=lang) + "#cited-evidence")
+    return redirect(
+        url_for("plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id, text=lang)
+        + "#cited-evidence"
+    )
 
 
 def _library_entries() -> list[LibraryAction]:
@@ -557,11 +679,20 @@ def add_action(territory: Territory, plan_id: int):
             else:
                 db.session.commit()
                 flash(_("The action has been added. Complete its fields."), "success")
-                return redirect(url_for("plans.edit_action", territory=territory.slug, plan_id=item.id,
-                                        action_id=action.id, text=lang))
+                return redirect(
+                    url_for(
+                        "plans.edit_action", territory=territory.slug, plan_id=item.id, action_id=action.id, text=lang
+                    )
+                )
     return render_template(
-        "plans/official/new_action.html", territory=territory, plan=item, lang=lang, blank=blank,
-        from_library=from_library, problem=problem, editable=editing.can_edit(item),
+        "plans/official/new_action.html",
+        territory=territory,
+        plan=item,
+        lang=lang,
+        blank=blank,
+        from_library=from_library,
+        problem=problem,
+        editable=editing.can_edit(item),
     )
 
 
@@ -595,7 +726,9 @@ def add_language(territory: Territory, plan_id: int):
     item = _plan(territory, plan_id)
     lang = _lang(item)
     form = forms.LanguageForm()
-    form.language.choices = _language_choices([c for c in item.consultation.languages if c not in (item.languages or [])])
+    form.language.choices = _language_choices(
+        [c for c in item.consultation.languages if c not in (item.languages or [])]
+    )
     if not form.validate_on_submit():
         flash(_("Choose one of the consultation's languages the plan is not drafted in yet."), "error")
         return _to_plan(territory, item, lang)
@@ -606,8 +739,13 @@ def add_language(territory: Territory, plan_id: int):
         flash(str(error.message), "error")
         return _to_plan(territory, item, lang)
     db.session.commit()
-    flash(_("The plan has been drafted in %(language)s.", language=LANGUAGE_NAMES.get(form.language.data, form.language.data)),
-          "success")
+    flash(
+        _(
+            "The plan has been drafted in %(language)s.",
+            language=LANGUAGE_NAMES.get(form.language.data, form.language.data),
+        ),
+        "success",
+    )
     return _to_plan(territory, item, form.language.data)
 
 
@@ -633,8 +771,14 @@ def publish(territory: Territory, plan_id: int):
         _refused(error)
     else:
         db.session.commit()
-        flash(_("The draft is published for comment from %(opens)s to %(closes)s.", opens=item.comment_opens_on.isoformat(),
-                closes=item.comment_closes_on.isoformat()), "success")
+        flash(
+            _(
+                "The draft is published for comment from %(opens)s to %(closes)s.",
+                opens=item.comment_opens_on.isoformat(),
+                closes=item.comment_closes_on.isoformat(),
+            ),
+            "success",
+        )
     return _to_plan(territory, item, lang, "#lifecycle")
 
 
@@ -682,8 +826,13 @@ def start_monitoring(territory: Territory, plan_id: int):
 def plan_versions(territory: Territory, plan_id: int):
     """Every saved version of the plan: number, date, who, what changed."""
     item = _plan(territory, plan_id)
-    return render_template("plans/official/versions.html", territory=territory, plan=item, lang=_lang(item),
-                           versions=versions.versions_of(item))
+    return render_template(
+        "plans/official/versions.html",
+        territory=territory,
+        plan=item,
+        lang=_lang(item),
+        versions=versions.versions_of(item),
+    )
 
 
 def _version_number(name: str, default: int) -> int:
@@ -711,8 +860,16 @@ def compare(territory: Territory, plan_id: int):
     changes = versions.compare(left.snapshot, right.snapshot, lang, item.language)
     shown = changes if show_all else [c for c in changes if c.changed]
     return render_template(
-        "plans/official/compare.html", territory=territory, plan=item, lang=lang, left=left, right=right,
-        changes=shown, show_all=show_all, all_versions=versions.versions_of(item), field_labels=_field_labels(),
+        "plans/official/compare.html",
+        territory=territory,
+        plan=item,
+        lang=lang,
+        left=left,
+        right=right,
+        changes=shown,
+        show_all=show_all,
+        all_versions=versions.versions_of(item),
+        field_labels=_field_labels(),
         kind_labels={"section": _("Section"), "priority": _("Priority"), "action": _("Action")},
         language_names=LANGUAGE_NAMES,
     )
@@ -720,14 +877,34 @@ def compare(territory: Territory, plan_id: int):
 
 def _field_labels() -> dict:
     return {
-        "title": _("Title"), "body": _("Text"), "justification": _("Justification"), "right": _("Right"),
-        "sector": _("Sector"), "place": _("Place"), "is_dropped": _("Left out"), "drop_reason": _("Reason for leaving it out"),
-        "evidence": _("Evidence"), "pillar": _("Pillar"), "description": _("Description"),
-        "ungp_principles": _("UN Guiding Principles"), "rights": _("Rights"), "sectors": _("Sectors"),
-        "places": _("Places"), "target_groups": _("Target groups"), "lead_entity": _("Lead entity"),
-        "partners": _("Partners"), "indicator_name": _("Indicator"), "indicator_unit": _("Unit of the indicator"),
-        "indicator_baseline": _("Baseline value"), "indicator_target": _("Target value"),
-        "indicator_source": _("Source of the indicator"), "starts_on": _("Start date"), "ends_on": _("End date"),
-        "budget": _("Budget"), "budget_currency": _("Currency"), "sdg_targets": _("SDG targets"),
-        "gender_marker": _("Gender marker"), "status": _("Status"),
+        "title": _("Title"),
+        "body": _("Text"),
+        "justification": _("Justification"),
+        "right": _("Right"),
+        "sector": _("Sector"),
+        "place": _("Place"),
+        "is_dropped": _("Left out"),
+        "drop_reason": _("Reason for leaving it out"),
+        "evidence": _("Evidence"),
+        "pillar": _("Pillar"),
+        "description": _("Description"),
+        "ungp_principles": _("UN Guiding Principles"),
+        "rights": _("Rights"),
+        "sectors": _("Sectors"),
+        "places": _("Places"),
+        "target_groups": _("Target groups"),
+        "lead_entity": _("Lead entity"),
+        "partners": _("Partners"),
+        "indicator_name": _("Indicator"),
+        "indicator_unit": _("Unit of the indicator"),
+        "indicator_baseline": _("Baseline value"),
+        "indicator_target": _("Target value"),
+        "indicator_source": _("Source of the indicator"),
+        "starts_on": _("Start date"),
+        "ends_on": _("End date"),
+        "budget": _("Budget"),
+        "budget_currency": _("Currency"),
+        "sdg_targets": _("SDG targets"),
+        "gender_marker": _("Gender marker"),
+        "status": _("Status"),
     }

@@ -88,7 +88,9 @@ def _by_target(items) -> dict[str, list]:
     return grouped
 
 
-def _plan_page(consultation, plan: Plan, lang: str, *, posted: tuple[str, CommentForm] | None = None, status: int = 200):
+def _plan_page(
+    consultation, plan: Plan, lang: str, *, posted: tuple[str, CommentForm] | None = None, status: int = 200
+):
     is_open = comments.comment_is_open(plan)
     forms = {}
     if is_open:
@@ -163,7 +165,9 @@ def comment(slug: str):
             db.session.commit()
             if code is None:
                 flash(_("Your comment was sent. It will be published once a moderator has read it."), "success")
-                return redirect(url_for("plans.public_plan", slug=slug, lang=_link_lang(lang), _anchor=f"plan-{target}"))
+                return redirect(
+                    url_for("plans.public_plan", slug=slug, lang=_link_lang(lang), _anchor=f"plan-{target}")
+                )
             codes = dict(session.get(_CODES) or {})
             codes[slug] = code
             session[_CODES] = codes
@@ -180,7 +184,9 @@ def comment_sent(slug: str):
     code = codes.pop(slug, None)
     session[_CODES] = codes
     return (
-        render_template("plans/public/sent.html", consultation=consultation, plan=plan, code=code, lang=_plan_lang(plan)),
+        render_template(
+            "plans/public/sent.html", consultation=consultation, plan=plan, code=code, lang=_plan_lang(plan)
+        ),
         200,
         NO_STORE,
     )
@@ -225,7 +231,9 @@ def _statement_form(consultation, plan: Plan, lang: str, formdata=None) -> State
             choices.append((target.value, _("The priority: %(title)s", title=title)))
         else:
             sentence = yousaid.evidence_sentence(plan, target.evidence, lang)
-            choices.append((target.value, _("Evidence (%(priority)s): %(sentence)s", priority=title, sentence=sentence)))
+            choices.append(
+                (target.value, _("Evidence (%(priority)s): %(sentence)s", priority=title, sentence=sentence))
+            )
     form.target.choices = choices
     if formdata is None:
         form.language.data = lang if lang in consultation.languages else consultation.fallback_language
@@ -266,7 +274,10 @@ def statement(slug: str):
             form.body.errors = [*form.body.errors, str(error.message)]
         else:
             db.session.commit()
-            flash(_("Your statement was sent. It will be published beside the evidence once a moderator has read it."), "success")
+            flash(
+                _("Your statement was sent. It will be published beside the evidence once a moderator has read it."),
+                "success",
+            )
             return redirect(url_for("plans.statement", slug=slug, lang=_link_lang(lang)))
     return (
         render_template(
@@ -289,7 +300,9 @@ def you_said(slug: str):
     """What the plan did with what people said, and what it did not take up, with the reason."""
     consultation, plan = _public(slug)
     data = yousaid.for_consultation(consultation, _plan_lang(plan))
-    return render_template("plans/public/you_said.html", consultation=consultation, plan=plan, lang=data.lang, data=data)
+    return render_template(
+        "plans/public/you_said.html", consultation=consultation, plan=plan, lang=data.lang, data=data
+    )
 
 
 def _receipt_panel(response, lang: str) -> Markup | None:

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from consult.analysis.models import AnswerTheme, Theme
 from consult.extensions import db
 from consult.plans import evidence
 from consult.plans.labels import EVIDENCE_KINDS
 from consult.plans.models import EvidenceLink, Plan, PlanAction, PlanStatus
 from consult.responses.models import Answer, Consultation, Response
-from consult.analysis.models import AnswerTheme, Theme
 
 
 @dataclass
@@ -121,7 +121,9 @@ def _dropped(plan: Plan, lang: str, actions: list[PlanAction] | None = None, pri
     if priorities:
         for priority in plan.priorities:
             if priority.is_dropped:
-                found.append(NotTaken("priority", plan.text(priority.title, lang), plan.text(priority.drop_reason, lang)))
+                found.append(
+                    NotTaken("priority", plan.text(priority.title, lang), plan.text(priority.drop_reason, lang))
+                )
     for action in actions if actions is not None else plan.actions:
         if action.is_dropped:
             found.append(NotTaken("action", plan.text(action.title, lang), plan.text(action.drop_reason, lang)))
@@ -154,7 +156,9 @@ def _theme_codes(response: Response) -> tuple[set[str], set[int]]:
     return {code for code, _id in rows}, {theme_id for _code, theme_id in rows}
 
 
-def _matches(link: EvidenceLink, response: Response, questions: set[str], theme_codes: set[str], theme_ids: set[int]) -> bool:
+def _matches(
+    link: EvidenceLink, response: Response, questions: set[str], theme_codes: set[str], theme_ids: set[int]
+) -> bool:
     ref = link.ref or {}
     if link.kind == "question":
         return ref.get("question") in questions and ref.get("group") == response.group_code
@@ -176,9 +180,7 @@ def for_response(response: Response, lang: str) -> YouSaid | None:
     lang = plan_language(plan, lang)
     questions = set(db.session.scalars(select(Answer.question_key).where(Answer.response_id == response.id).distinct()))
     theme_codes, theme_ids = _theme_codes(response)
-    links = [
-        link for link in _live_links(plan) if _matches(link, response, questions, theme_codes, theme_ids)
-    ]
+    links = [link for link in _live_links(plan) if _matches(link, response, questions, theme_codes, theme_ids)]
     dropped_ids = {link.action_id for link in links if link.action_id is not None}
     dropped = [action for action in plan.actions if action.is_dropped and action.id in dropped_ids]
     return YouSaid(plan, lang, _group(plan, links, lang), _dropped(plan, lang, dropped, priorities=False))

@@ -14,7 +14,14 @@ def init_app(app: Flask) -> None:
     # Every module that attaches routes or hooks to ``bp`` is imported here, and
     # only here (tests/core/test_rooms.py holds each room to it). Inside the
     # function because those modules import ``bp`` from this package.
-    from consult.responses import (  # noqa: F401
+    # The CLI, the tables, and the seed steps ("responses", then "synthetic responses";
+    # the closed consultation's step reaches into upper rooms and is registered by consult.demo).
+    from consult.responses import (  # noqa: F401  # noqa: F401
+        capture_models,
+        cli,
+        demo,
+        demo_synthetic,
+        models,
         views_answer,
         views_capture,
         views_facilitator,
@@ -24,9 +31,6 @@ def init_app(app: Flask) -> None:
         views_organisation,
         views_receipt,
     )
-    # The CLI, the tables, and the seed steps ("responses", then "synthetic responses";
-    # the closed consultation's step reaches into upper rooms and is registered by consult.demo).
-    from consult.responses import capture_models, cli, demo, demo_synthetic, models  # noqa: F401
 
     register_territory_link("responses.consultations", _l("Consultations"))
     register_territory_link("responses.entry_setup", _l("Enter paper or assisted answers"))

@@ -44,8 +44,8 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from consult.accounts.models import Locality, Organisation, Territory, User
 from consult.extensions import db
-from consult.responses.drafts import MAX_PEOPLE_REPRESENTED
 from consult.responses import tallies
+from consult.responses.drafts import MAX_PEOPLE_REPRESENTED
 from consult.responses.forms import Integer
 from consult.responses.models import Consultation, ConsultationGroup, EntryMode, Response
 from consult.responses.sending import missing_required
@@ -102,7 +102,9 @@ def accepting_consultations(territory: Territory) -> list[Consultation]:
 def territory_organisations(territory: Territory) -> list[Organisation]:
     """Organisations of the territory, by name."""
     return list(
-        db.session.scalars(select(Organisation).where(Organisation.territory_id == territory.id).order_by(Organisation.name))
+        db.session.scalars(
+            select(Organisation).where(Organisation.territory_id == territory.id).order_by(Organisation.name)
+        )
     )
 
 
@@ -131,7 +133,9 @@ def make_setup(
     locality = None
     if locality_code:
         locality = db.session.scalar(
-            select(Locality).where(Locality.territory_id == consultation.territory_id, Locality.code == str(locality_code))
+            select(Locality).where(
+                Locality.territory_id == consultation.territory_id, Locality.code == str(locality_code)
+            )
         )
         if locality is None:
             raise ConsultationError(_l("Choose a locality of this territory."), "locality")
@@ -226,7 +230,9 @@ def _extras(base: type) -> type:
         {
             "submission_token": HiddenField(),
             "is_collective": BooleanField(
-                _l("This answer speaks for a collective (an indigenous or Afro-descendant authority, a union, a community organisation)")
+                _l(
+                    "This answer speaks for a collective (an indigenous or Afro-descendant authority, a union, a community organisation)"
+                )
             ),
             "mandate_reference": StringField(
                 _l("Mandate of the collective answer"),
@@ -329,7 +335,9 @@ def read_entry(entry: EntryForm) -> EntryForm:
                 str(_l("Write the mandate the collective answer rests on, for example the assembly's minutes."))
             ]
         if form.people_represented.data is None and not form.people_represented.errors:
-            form.people_represented.errors = list(form.people_represented.errors) + [str(_l("Write a number of at least 2."))]
+            form.people_represented.errors = list(form.people_represented.errors) + [
+                str(_l("Write a number of at least 2."))
+            ]
     entry.answers = counted
     entry.dropped = [key for key in given if key not in counted]
     return entry

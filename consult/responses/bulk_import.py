@@ -37,8 +37,17 @@ from consult.responses.import_files import ImportFileError, Table, read_table
 from consult.responses.import_models import ImportedRow, ImportRecord
 from consult.responses.import_report import ColumnNote, Defaults, ImportReport, Problem
 
-__all__ = ["ColumnNote", "Defaults", "ImportReport", "Problem", "check_file", "file_digest", "group_codes",
-           "import_file", "place_codes"]
+__all__ = [
+    "ColumnNote",
+    "Defaults",
+    "ImportReport",
+    "Problem",
+    "check_file",
+    "file_digest",
+    "group_codes",
+    "import_file",
+    "place_codes",
+]
 from consult.responses.models import Consultation, EntryMode, Response
 from consult.responses.sending import missing_required
 from consult.responses.storage import NewResponse, store_many, unheld_keys
@@ -90,8 +99,9 @@ def _normalised(value: Any) -> Any:
     return value
 
 
-def row_fingerprint(consultation_id: int, group_code: str, answers: dict[str, Any], day: str = "",
-                    key: str | None = None) -> str:
+def row_fingerprint(
+    consultation_id: int, group_code: str, answers: dict[str, Any], day: str = "", key: str | None = None
+) -> str:
     """The fingerprint of an imported row: of its submission key when the file has one, else of its content.
 
     The content is the group, the normalised answers (the place is one of
@@ -115,8 +125,9 @@ def _shown(text: str) -> str:
 class _Checker:
     """Reads the rows of one file for one consultation; collects problems and the responses to store."""
 
-    def __init__(self, consultation: Consultation, table: Table, defaults: Defaults, interface_lang: str,
-                 batch: str) -> None:
+    def __init__(
+        self, consultation: Consultation, table: Table, defaults: Defaults, interface_lang: str, batch: str
+    ) -> None:
         self.consultation = consultation
         self.batch = batch
         self.table = table
@@ -187,9 +198,20 @@ class _Checker:
         if given:
             code = self.group_names.get(_fold(given))
             if code is None:
-                problems.append(Problem(number, self.headers[column], _shown(given), str(_l(
-                    "“%(value)s” is not a group of this consultation. Use one of these codes: %(codes)s.",
-                    value=_shown(given), codes=_codes_text(self.consultation)))))
+                problems.append(
+                    Problem(
+                        number,
+                        self.headers[column],
+                        _shown(given),
+                        str(
+                            _l(
+                                "“%(value)s” is not a group of this consultation. Use one of these codes: %(codes)s.",
+                                value=_shown(given),
+                                codes=_codes_text(self.consultation),
+                            )
+                        ),
+                    )
+                )
             return code
         if self.defaults.group_code:
             return self.defaults.group_code
@@ -202,9 +224,20 @@ class _Checker:
                 question = instrument.question(target.question_key)
                 if question.type == "stakeholder_group" and self.cell(cells, index).lower() == group.group_code:
                     return group.group_code
-        problems.append(Problem(number, "group", "", str(_l(
-            "No stakeholder group: add a “group” column, answer the group question, or choose a group for rows "
-            "without one. The group codes are: %(codes)s.", codes=_codes_text(self.consultation)))))
+        problems.append(
+            Problem(
+                number,
+                "group",
+                "",
+                str(
+                    _l(
+                        "No stakeholder group: add a “group” column, answer the group question, or choose a group for rows "
+                        "without one. The group codes are: %(codes)s.",
+                        codes=_codes_text(self.consultation),
+                    )
+                ),
+            )
+        )
         return None
 
     def row_language(self, number: int, cells: list[str], problems: list[Problem]) -> str:
@@ -215,9 +248,20 @@ class _Checker:
         by_name = {_fold(name): code for code, name in CONTENT_LANGUAGES.items()}
         code = given.lower() if given.lower() in CONTENT_LANGUAGES else by_name.get(_fold(given))
         if code not in self.consultation.languages:
-            problems.append(Problem(number, self.headers[column], _shown(given), str(_l(
-                "This consultation is not offered in “%(value)s”. Use one of: %(codes)s.",
-                value=_shown(given), codes=", ".join(self.consultation.languages)))))
+            problems.append(
+                Problem(
+                    number,
+                    self.headers[column],
+                    _shown(given),
+                    str(
+                        _l(
+                            "This consultation is not offered in “%(value)s”. Use one of: %(codes)s.",
+                            value=_shown(given),
+                            codes=", ".join(self.consultation.languages),
+                        )
+                    ),
+                )
+            )
             return self.defaults.language
         return code
 
@@ -229,8 +273,9 @@ class _Checker:
         try:
             return EntryMode(given)
         except ValueError:
-            problems.append(Problem(number, self.headers[column], _shown(given),
-                                    str(_l("Write online, assisted or paper."))))
+            problems.append(
+                Problem(number, self.headers[column], _shown(given), str(_l("Write online, assisted or paper.")))
+            )
             return self.defaults.entry_mode
 
     def place(self, text: str, target: Target) -> tuple[str, str] | None:
@@ -246,8 +291,9 @@ class _Checker:
             return target.field + "-area", self.areas[folded]
         return None
 
-    def row_answers(self, number: int, cells: list[str], instrument: Instrument, version: InstrumentVersion,
-                    problems: list[Problem]) -> dict[str, Any]:
+    def row_answers(
+        self, number: int, cells: list[str], instrument: Instrument, version: InstrumentVersion, problems: list[Problem]
+    ) -> dict[str, Any]:
         data: dict[str, dict[str, Any]] = {}
         source: dict[str, int] = {}
         for index, target in self.column_map(version).items():
@@ -261,16 +307,30 @@ class _Checker:
                 if text.lower() in TRUE_CELLS:
                     fields.setdefault(target.field, []).append(target.option)
                 elif text.lower() not in FALSE_CELLS:
-                    problems.append(Problem(number, self.headers[index], _shown(text),
-                                            str(_l("Write 1 (chosen) or 0 (not chosen)."))))
+                    problems.append(
+                        Problem(
+                            number, self.headers[index], _shown(text), str(_l("Write 1 (chosen) or 0 (not chosen)."))
+                        )
+                    )
             elif target.how == "list":
                 fields.setdefault(target.field, []).extend(c.lower() for c in re.split(r"[\s,;]+", text) if c)
             elif target.how == "place":
                 found = self.place(text, target)
                 if found is None:
-                    problems.append(Problem(number, self.headers[index], _shown(text), str(_l(
-                        "“%(value)s” is not a locality or area of %(territory)s. Use its code or its name.",
-                        value=_shown(text), territory=self.consultation.territory.name))))
+                    problems.append(
+                        Problem(
+                            number,
+                            self.headers[index],
+                            _shown(text),
+                            str(
+                                _l(
+                                    "“%(value)s” is not a locality or area of %(territory)s. Use its code or its name.",
+                                    value=_shown(text),
+                                    territory=self.consultation.territory.name,
+                                )
+                            ),
+                        )
+                    )
                 else:
                     source.setdefault(found[0], index)
                     fields[found[0]] = found[1]
@@ -278,7 +338,9 @@ class _Checker:
                 fields[target.field] = self.areas.get(_fold(text), text)
             else:
                 fields[target.field] = text.lower() if target.is_code else text
-        content_lang = self.interface_lang if self.interface_lang in instrument.languages else instrument.fallback_language
+        content_lang = (
+            self.interface_lang if self.interface_lang in instrument.languages else instrument.fallback_language
+        )
         context = FieldContext(instrument, content_lang, self.interface_lang, self.localities)
         answers: dict[str, Any] = {}
         for question in instrument.questions:
@@ -315,8 +377,14 @@ class _Checker:
             return hash_token(f"import:{self.consultation.id}:{self.batch}:{number}")
         key = hash_token(f"import:{self.consultation.id}:{given}")
         if key in seen:
-            problems.append(Problem(number, self.headers[self.submission_column], _shown(given), str(_l(
-                "The same submission is already in row %(row)d.", row=seen[key]))))
+            problems.append(
+                Problem(
+                    number,
+                    self.headers[self.submission_column],
+                    _shown(given),
+                    str(_l("The same submission is already in row %(row)d.", row=seen[key])),
+                )
+            )
         seen.setdefault(key, number)
         return key
 
@@ -341,14 +409,28 @@ class _Checker:
                 if not problems:
                     given_key = self.cell(cells, self.submission_column) if self.submission_column is not None else ""
                     report.fingerprints[number] = row_fingerprint(
-                        self.consultation.id, group_code, counted, self.cell(cells, self.date_column)[:10],
+                        self.consultation.id,
+                        group_code,
+                        counted,
+                        self.cell(cells, self.date_column)[:10],
                         key=given_key or None,
                     )
                     receipt_hash = unheld_keys()[1]
-                    items.append((number, NewResponse(
-                        version=version, group_code=group_code, language=language, entry_mode=mode, answers=counted,
-                        submission_key=key, receipt_code_hash=receipt_hash, instrument=instrument,
-                    )))
+                    items.append(
+                        (
+                            number,
+                            NewResponse(
+                                version=version,
+                                group_code=group_code,
+                                language=language,
+                                entry_mode=mode,
+                                answers=counted,
+                                submission_key=key,
+                                receipt_code_hash=receipt_hash,
+                                instrument=instrument,
+                            ),
+                        )
+                    )
             report.problems.extend(problems)
         already = self._already_imported([item.submission_key for _number, item in items])
         kept = []
@@ -406,11 +488,13 @@ def _read(data: bytes, filename: str, report: ImportReport) -> Table | None:
 
 def earlier_imports(consultation: Consultation, digest: str) -> list[ImportRecord]:
     """The imports of the file with SHA-256 ``digest`` into ``consultation``, oldest first."""
-    return list(db.session.scalars(
-        select(ImportRecord)
-        .where(ImportRecord.consultation_id == consultation.id, ImportRecord.file_sha256 == digest)
-        .order_by(ImportRecord.imported_at, ImportRecord.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(ImportRecord)
+            .where(ImportRecord.consultation_id == consultation.id, ImportRecord.file_sha256 == digest)
+            .order_by(ImportRecord.imported_at, ImportRecord.id)
+        )
+    )
 
 
 def repeated_rows(consultation: Consultation, fingerprints: dict[int, str]) -> list[int]:
@@ -419,15 +503,25 @@ def repeated_rows(consultation: Consultation, fingerprints: dict[int, str]) -> l
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        found.update(db.session.scalars(
-            select(ImportedRow.fingerprint)
-            .where(ImportedRow.consultation_id == consultation.id, ImportedRow.fingerprint.in_(chunk))
-        ))
+        found.update(
+            db.session.scalars(
+                select(ImportedRow.fingerprint).where(
+                    ImportedRow.consultation_id == consultation.id, ImportedRow.fingerprint.in_(chunk)
+                )
+            )
+        )
     return sorted(number for number, fingerprint in fingerprints.items() if fingerprint in found)
 
 
-def check_file(consultation: Consultation, data: bytes, filename: str, defaults: Defaults, *,
-               batch: str, interface_lang: str = "es") -> tuple[ImportReport, list[NewResponse]]:
+def check_file(
+    consultation: Consultation,
+    data: bytes,
+    filename: str,
+    defaults: Defaults,
+    *,
+    batch: str,
+    interface_lang: str = "es",
+) -> tuple[ImportReport, list[NewResponse]]:
     """The dry run: every problem of the file, and the responses its valid rows would become (nothing stored).
 
     ``batch`` is the random value of the upload form (see ``_Checker.submission_key``).
@@ -444,9 +538,18 @@ def check_file(consultation: Consultation, data: bytes, filename: str, defaults:
     return report, items
 
 
-def import_file(consultation: Consultation, data: bytes, filename: str, defaults: Defaults, *, batch: str,
-                valid_rows_only: bool = False, interface_lang: str = "es", again: bool = False,
-                user: User | None = None) -> ImportReport:
+def import_file(
+    consultation: Consultation,
+    data: bytes,
+    filename: str,
+    defaults: Defaults,
+    *,
+    batch: str,
+    valid_rows_only: bool = False,
+    interface_lang: str = "es",
+    again: bool = False,
+    user: User | None = None,
+) -> ImportReport:
     """Check the file, then store its rows: all of them when all are valid, or the valid ones when asked; flushes.
 
     A file imported before, or a file with rows imported before, is held back
@@ -477,11 +580,18 @@ def import_file(consultation: Consultation, data: bytes, filename: str, defaults
         )
         db.session.add(record)
         db.session.flush()
-        rows = [{"import_id": record.id, "consultation_id": consultation.id, "fingerprint": fingerprint}
-                for fingerprint in dict.fromkeys(report.fingerprints.values())]
+        rows = [
+            {"import_id": record.id, "consultation_id": consultation.id, "fingerprint": fingerprint}
+            for fingerprint in dict.fromkeys(report.fingerprints.values())
+        ]
         if rows:
             db.session.execute(insert(ImportedRow), rows)
         # Who imported is in the history table; the log says what happened, never from where.
-        logger.info("import %s: %d responses into consultation %s%s", record.id, report.imported, consultation.id,
-                    " (imported again after a confirmation)" if report.imported_before else "")
+        logger.info(
+            "import %s: %d responses into consultation %s%s",
+            record.id,
+            report.imported,
+            consultation.id,
+            " (imported again after a confirmation)" if report.imported_before else "",
+        )
     return report

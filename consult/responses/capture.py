@@ -48,7 +48,11 @@ from sqlalchemy import case, func, select
 from consult.accounts.models import Organisation, User
 from consult.extensions import db
 from consult.responses.capture_models import (
-    CaptureAction, CaptureDecision, FacilitatorTally, SourceKind, capture_decision_responses,
+    CaptureAction,
+    CaptureDecision,
+    FacilitatorTally,
+    SourceKind,
+    capture_decision_responses,
 )
 from consult.responses.models import Answer, Consultation, EntryMode, Invitation, Response
 from consult.responses.services import ConsultationError
@@ -117,7 +121,10 @@ def _batches(consultation: Consultation, kind: SourceKind) -> list[tuple[int | N
     where, column = _where(consultation, kind)
     keys = [column, Response.submitted_on] if column is not None else [Response.submitted_on]
     rows = db.session.execute(
-        select(*keys, func.count(Response.id)).where(*where).group_by(*keys).having(func.count(Response.id) >= MIN_BATCH)
+        select(*keys, func.count(Response.id))
+        .where(*where)
+        .group_by(*keys)
+        .having(func.count(Response.id) >= MIN_BATCH)
     ).all()
     return [(row[0], row[1], row[2]) if column is not None else (None, row[0], row[1]) for row in rows]
 
@@ -138,8 +145,9 @@ def _signatures(responses: list[tuple[int, int]]) -> dict[int, dict[str, frozens
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for answer in db.session.execute(
-            select(Answer.response_id, Answer.question_key, Answer.part, Answer.option, Answer.number, Answer.text)
-            .where(Answer.response_id.in_(chunk))
+            select(
+                Answer.response_id, Answer.question_key, Answer.part, Answer.option, Answer.number, Answer.text
+            ).where(Answer.response_id.in_(chunk))
         ):
             if answer.question_key in shared.get(version_of[answer.response_id], ()):
                 continue
@@ -204,8 +212,18 @@ def find_flags(consultation: Consultation) -> list[Flag]:
             signatures = _signatures([(m.id, m.instrument_version_id) for m in members])
             aside = {m.id for m in members if m.is_set_aside}
             for ids, lowest in _clusters([m.id for m in members], signatures):
-                flags.append(Flag(kind, source_id, labels.get(source_id, ""), day, count, ids, lowest,
-                                  set_aside=len(aside & set(ids))))
+                flags.append(
+                    Flag(
+                        kind,
+                        source_id,
+                        labels.get(source_id, ""),
+                        day,
+                        count,
+                        ids,
+                        lowest,
+                        set_aside=len(aside & set(ids)),
+                    )
+                )
     flags.extend(_repeat_flags(consultation))
     flags.sort(key=lambda f: (f.day, f.batch_size), reverse=True)
     return flags
@@ -223,9 +241,18 @@ def _source(row) -> tuple[SourceKind, int | None]:
 def _repeat_flags(consultation: Consultation) -> list[Flag]:
     """Batches holding at least ``MIN_BATCH`` copies of different responses stored before (see the module docstring)."""
     members = db.session.execute(
-        select(Response.id, Response.group_code, Response.locality_id, Response.submitted_on, Response.invitation_id,
-               Response.organisation_id, Response.entry_mode, Response.is_set_aside)
-        .where(Response.consultation_id == consultation.id).order_by(Response.id)
+        select(
+            Response.id,
+            Response.group_code,
+            Response.locality_id,
+            Response.submitted_on,
+            Response.invitation_id,
+            Response.organisation_id,
+            Response.entry_mode,
+            Response.is_set_aside,
+        )
+        .where(Response.consultation_id == consultation.id)
+        .order_by(Response.id)
     ).all()
     if len(members) < 2 * MIN_BATCH:
         return []
@@ -234,8 +261,9 @@ def _repeat_flags(consultation: Consultation) -> list[Flag]:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for answer in db.session.execute(
-            select(Answer.response_id, Answer.question_key, Answer.part, Answer.option, Answer.number, Answer.text)
-            .where(Answer.response_id.in_(chunk))
+            select(
+                Answer.response_id, Answer.question_key, Answer.part, Answer.option, Answer.number, Answer.text
+            ).where(Answer.response_id.in_(chunk))
         ):
             number = "" if answer.number is None else f"{answer.number:g}"
             text = " ".join((answer.text or "").casefold().split())
@@ -244,8 +272,9 @@ def _repeat_flags(consultation: Consultation) -> list[Flag]:
     batches: dict[tuple[SourceKind, int | None, date], dict] = {}
     for member in members:
         kind, source_id = _source(member)
-        batch = batches.setdefault((kind, source_id, member.submitted_on),
-                                   {"count": 0, "copies": [], "originals": set(), "aside": 0})
+        batch = batches.setdefault(
+            (kind, source_id, member.submitted_on), {"count": 0, "copies": [], "originals": set(), "aside": 0}
+        )
         batch["count"] += 1
         answers = rows[member.id]
         if len(answers) < MIN_REPEATED:
@@ -265,8 +294,19 @@ def _repeat_flags(consultation: Consultation) -> list[Flag]:
             label_cache[kind] = _labels(consultation, kind, {s for k, s, _d in batches if k == kind and s is not None})
         source = label_cache[kind].get(source_id, "")
         label = str(_l("%(source)s: answers repeated from earlier responses", source=source))
-        flags.append(Flag(kind, source_id, label, day, batch["count"], batch["copies"], 1.0, set_aside=batch["aside"],
-                          why="repeats"))
+        flags.append(
+            Flag(
+                kind,
+                source_id,
+                label,
+                day,
+                batch["count"],
+                batch["copies"],
+                1.0,
+                set_aside=batch["aside"],
+                why="repeats",
+            )
+        )
     return flags
 
 
@@ -297,7 +337,9 @@ def set_aside(consultation: Consultation, flag: Flag, reason: str, user: User) -
     for response in responses:
         response.is_set_aside = True
     db.session.flush()
-    logger.info("capture decision %s: %d responses of consultation %s set aside", decision.id, len(responses), consultation.id)
+    logger.info(
+        "capture decision %s: %d responses of consultation %s set aside", decision.id, len(responses), consultation.id
+    )
     return decision
 
 
@@ -332,8 +374,11 @@ def restore(consultation: Consultation, decision: CaptureDecision, reason: str, 
         db.session.scalars(
             select(capture_decision_responses.c.response_id)
             .join(CaptureDecision, CaptureDecision.id == capture_decision_responses.c.decision_id)
-            .where(CaptureDecision.consultation_id == consultation.id, CaptureDecision.action == CaptureAction.SET_ASIDE,
-                   CaptureDecision.undone_by_id.is_(None))
+            .where(
+                CaptureDecision.consultation_id == consultation.id,
+                CaptureDecision.action == CaptureAction.SET_ASIDE,
+                CaptureDecision.undone_by_id.is_(None),
+            )
         )
     )
     for response in decision.responses:
@@ -347,7 +392,9 @@ def decisions(consultation: Consultation) -> list[CaptureDecision]:
     """The log of capture decisions, newest first."""
     return list(
         db.session.scalars(
-            select(CaptureDecision).where(CaptureDecision.consultation_id == consultation.id).order_by(CaptureDecision.id.desc())
+            select(CaptureDecision)
+            .where(CaptureDecision.consultation_id == consultation.id)
+            .order_by(CaptureDecision.id.desc())
         )
     )
 
@@ -375,12 +422,16 @@ class Overview:
 
 
 def _grouped(consultation: Consultation, column, *where) -> dict:
-    counts = select(
-        column,
-        func.count(Response.id),
-        func.sum(case((Response.is_set_aside.is_(True), 1), else_=0)),
-        func.max(Response.submitted_on),
-    ).where(Response.consultation_id == consultation.id, *where).group_by(column)
+    counts = (
+        select(
+            column,
+            func.count(Response.id),
+            func.sum(case((Response.is_set_aside.is_(True), 1), else_=0)),
+            func.max(Response.submitted_on),
+        )
+        .where(Response.consultation_id == consultation.id, *where)
+        .group_by(column)
+    )
     return {row[0]: (row[1], int(row[2] or 0), row[3]) for row in db.session.execute(counts)}
 
 
@@ -391,15 +442,25 @@ def overview(consultation: Consultation) -> Overview:
     for invitation in consultation.invitations:
         count, aside, last = by_invitation.get(invitation.id, (0, 0, None))
         uses = f"{invitation.use_count}/{invitation.max_uses}" if invitation.max_uses else str(invitation.use_count)
-        result.invitations.append(SourceRow(invitation.label or str(_l("Link %(n)d", n=invitation.id)), count, aside, last,
-                                            invitation.group_code, uses))
+        result.invitations.append(
+            SourceRow(
+                invitation.label or str(_l("Link %(n)d", n=invitation.id)),
+                count,
+                aside,
+                last,
+                invitation.group_code,
+                uses,
+            )
+        )
     by_mode = _grouped(consultation, Response.entry_mode, Response.invitation_id.is_(None))
     for mode in EntryMode:
         count, aside, last = by_mode.get(mode, (0, 0, None))
         label = SOURCE_LABELS[SourceKind.PUBLIC] if mode == EntryMode.ONLINE else mode.label
         result.channels.append(SourceRow(str(label), count, aside, last))
     by_organisation = _grouped(consultation, Response.organisation_id, Response.organisation_id.is_not(None))
-    names = {o.id: o.name for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(list(by_organisation))))}
+    names = {
+        o.id: o.name for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(list(by_organisation))))
+    }
     for organisation_id, (count, aside, last) in sorted(by_organisation.items(), key=lambda item: -item[1][0]):
         result.organisations.append(SourceRow(names.get(organisation_id, ""), count, aside, last))
     tallies = db.session.execute(

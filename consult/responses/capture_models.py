@@ -27,7 +27,6 @@ from consult.extensions import db
 from consult.responses.models import EntryMode, Response
 
 
-
 class CaptureAction(str, enum.Enum):
     """What a capture decision did."""
 

@@ -11,6 +11,7 @@ from consult.responses import import_store
 from consult.responses.drafts import purge_expired
 from consult.responses.models import Consultation
 from consult.responses.paths_backfill import fill_missing
+
 # The command line is the top of the application: it may reach the testimonies room above this one.
 from consult.testimonies.asked_backfill import fill_missing as fill_missing_testimonies
 

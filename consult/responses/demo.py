@@ -34,11 +34,24 @@ COMMUNITY_GROUPS = {
 COMPANY_GROUPS = {"company_large": 15, "company_sme": 30}
 #: Targets per group and place (locality code): where the mines, plantations and dams are, and who lives there.
 LOCALITY_TARGETS = {
-    "antioquia": [("rural_community", "05736", 12), ("rural_community", "05604", 10), ("rural_community", "05250", 10),
-                  ("afro_descendant", "05837", 12), ("afro_descendant", "05045", 8), ("afro_descendant", "05895", 6),
-                  ("indigenous_people", "05234", 8), ("indigenous_people", "05154", 5)],
-    "salta": [("rural_community", "66028", 15), ("rural_community", "66147", 8), ("indigenous_people", "66105", 12),
-              ("indigenous_people", "66126", 10), ("indigenous_people", "66161", 8), ("trade_union", "66049", 5)],
+    "antioquia": [
+        ("rural_community", "05736", 12),
+        ("rural_community", "05604", 10),
+        ("rural_community", "05250", 10),
+        ("afro_descendant", "05837", 12),
+        ("afro_descendant", "05045", 8),
+        ("afro_descendant", "05895", 6),
+        ("indigenous_people", "05234", 8),
+        ("indigenous_people", "05154", 5),
+    ],
+    "salta": [
+        ("rural_community", "66028", 15),
+        ("rural_community", "66147", 8),
+        ("indigenous_people", "66105", 12),
+        ("indigenous_people", "66126", 10),
+        ("indigenous_people", "66161", 8),
+        ("trade_union", "66049", 5),
+    ],
 }
 
 CONSULTATIONS = {
@@ -145,7 +158,9 @@ def seed_responses() -> None:
             consultation, f"{slug}-community", "rural_community", "Asamblea comunitaria (demo)", max_uses=200
         )
         company_org = db.session.scalar(
-            select(Organisation).where(Organisation.territory_id == territory.id, Organisation.kind == OrganisationKind.COMPANY)
+            select(Organisation).where(
+                Organisation.territory_id == territory.id, Organisation.kind == OrganisationKind.COMPANY
+            )
         )
         companies = _invitation(
             consultation,

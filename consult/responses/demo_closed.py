@@ -48,14 +48,27 @@ PURPOSE = {
     "pt": "Primeira rodada de escuta do plano de ação do departamento: comunidades, sindicatos, organizações de mulheres e empresas.",
 }
 #: Groups answering the built-in community survey, and those answering the official's XLSForm (targets).
-COMMUNITY = {"indigenous_people": 45, "afro_descendant": 60, "rural_community": 90, "human_rights_defender": 15, "cso": 20}
+COMMUNITY = {
+    "indigenous_people": 45,
+    "afro_descendant": 60,
+    "rural_community": 90,
+    "human_rights_defender": 15,
+    "cso": 20,
+}
 OWN_FORM = {"trade_union": 40, "womens_organisation": 35}
 
 
 #: An analyst's themes for the free-text answers, and words that mark an answer as speaking of one.
 THEMES = [
     ("inspeccion", "Más y mejor inspección del trabajo", ("inspecci", "horas extras", "jornada", "acompañamiento")),
-    ("proteccion_lideres", "Proteger a dirigentes y líderes", ("proteja", "amenazad",)),
+    (
+        "proteccion_lideres",
+        "Proteger a dirigentes y líderes",
+        (
+            "proteja",
+            "amenazad",
+        ),
+    ),
     ("igualdad_genero", "Igualdad para las mujeres", ("mujeres", "acoso", "trabajadoras", "guarder")),
     ("dialogo", "Espacios de diálogo", ("diálogo", "mesas", "canal de quejas")),
     ("guia_debida_diligencia", "Guías y capacitación para empresas", ("guía", "capacitación", "aclarar")),
@@ -69,8 +82,13 @@ def code_themes(consultation) -> None:
         return
     made = [themes.create_theme(consultation, code, label) for code, label, _words in THEMES]
     answers = db.session.execute(
-        select(Answer.id, Answer.text).join(Response)
-        .where(Response.consultation_id == consultation.id, Answer.question_key.in_(("propuesta", "F2")), Answer.text.is_not(None))
+        select(Answer.id, Answer.text)
+        .join(Response)
+        .where(
+            Response.consultation_id == consultation.id,
+            Answer.question_key.in_(("propuesta", "F2")),
+            Answer.text.is_not(None),
+        )
     ).all()
     tags = {}
     for answer_id, text in answers:
@@ -83,7 +101,10 @@ def analysis_links(consultation) -> list[tuple[str, str]]:
     """The demo-login lines of a consultation's analysis and exports and, once it has closed, its public results."""
     territory = consultation.territory
     base = f"/t/{territory.slug}/consultations/{consultation.id}"
-    links = [(f"analysis ({consultation.slug})", f"{base}/analysis"), (f"exports ({consultation.slug})", f"{base}/exports")]
+    links = [
+        (f"analysis ({consultation.slug})", f"{base}/analysis"),
+        (f"exports ({consultation.slug})", f"{base}/exports"),
+    ]
     if consultation.state not in (ConsultationState.DRAFT, ConsultationState.OPEN):
         links.append((f"public results ({consultation.slug})", f"/c/{consultation.slug}/results"))
     return links
@@ -92,8 +113,15 @@ def analysis_links(consultation) -> list[tuple[str, str]]:
 def _build(territory: Territory):
     today = utctoday()
     consultation = services.create_consultation(
-        territory, slug=SLUG, title=TITLE, purpose=PURPOSE, organiser="Gobernación de Antioquia – Secretaría de Gobierno",
-        languages=["es", "en", "pt"], fallback_language="es", opens_on=today - timedelta(days=220), closes_on=today + timedelta(days=1),
+        territory,
+        slug=SLUG,
+        title=TITLE,
+        purpose=PURPOSE,
+        organiser="Gobernación de Antioquia – Secretaría de Gobierno",
+        languages=["es", "en", "pt"],
+        fallback_language="es",
+        opens_on=today - timedelta(days=220),
+        closes_on=today + timedelta(days=1),
     )
     community = _latest_library_version("community_risk")
     company = _latest_library_version("company_self_assessment")
@@ -105,9 +133,13 @@ def _build(territory: Territory):
     for code, target in COMPANY_GROUPS.items():
         services.set_group(consultation, code, company, target, is_invitation_only=True)
     services.change_state(consultation, ConsultationState.OPEN)
-    set_locality_targets(consultation, LOCALITY_TARGETS["antioquia"] + [("trade_union", "05045", 6), ("womens_organisation", "05001", 6)])
+    set_locality_targets(
+        consultation, LOCALITY_TARGETS["antioquia"] + [("trade_union", "05045", 6), ("womens_organisation", "05001", 6)]
+    )
     store_many(consultation, synthetic_responses(consultation, RESPONSES))
-    cso = db.session.scalar(select(Organisation).where(Organisation.kind == OrganisationKind.CSO).order_by(Organisation.id))
+    cso = db.session.scalar(
+        select(Organisation).where(Organisation.kind == OrganisationKind.CSO).order_by(Organisation.id)
+    )
     add_testimonies(consultation, [], TESTIMONIES, cso)
     # It ran last year: closed 160 days ago (answers came in its first two weeks), then analysed.
     consultation.closes_on = today - timedelta(days=160)

@@ -15,10 +15,31 @@ from consult.surveys.engine import Instrument
 
 #: The official's own form's option names for the rights its people name most, by group (weights).
 OWN_FORM_RIGHTS = {
-    "trade_union": {"trabajo": 8, "sindicato": 7, "seguridad_laboral": 6, "amenazas": 3, "discriminacion": 2, "agua": 1},
-    "womens_organisation": {"discriminacion": 7, "trabajo": 6, "agua": 4, "tierra": 3, "amenazas": 2, "seguridad_laboral": 2},
+    "trade_union": {
+        "trabajo": 8,
+        "sindicato": 7,
+        "seguridad_laboral": 6,
+        "amenazas": 3,
+        "discriminacion": 2,
+        "agua": 1,
+    },
+    "womens_organisation": {
+        "discriminacion": 7,
+        "trabajo": 6,
+        "agua": 4,
+        "tierra": 3,
+        "amenazas": 2,
+        "seguridad_laboral": 2,
+    },
 }
-OWN_FORM_SECTORS = {"mineria": 5, "agroindustria": 6, "energia": 2, "confecciones": 4, "construccion": 3, "otro_sector": 1}
+OWN_FORM_SECTORS = {
+    "mineria": 5,
+    "agroindustria": 6,
+    "energia": 2,
+    "confecciones": 4,
+    "construccion": 3,
+    "otro_sector": 1,
+}
 OWN_FORM_MECHANISMS = {"inspeccion": 6, "queja_empresa": 4, "defensoria": 3, "juez": 2, "ninguna_parte": 4}
 OWN_FORM_OUTCOMES = {"esperando": 6, "nada": 5, "pago": 3, "sancion": 1, "disculpa": 1}
 OWN_FORM_PROPOSALS = [
@@ -40,7 +61,13 @@ COMPANY_COMMENTS = [
     "La inspección laboral llega tarde; preferimos acompañamiento preventivo.",
 ]
 #: Groups that sometimes answer as a collective (an assembly, a union, a council), and how often.
-COLLECTIVE = {"indigenous_people": 0.12, "afro_descendant": 0.1, "rural_community": 0.05, "trade_union": 0.15, "cso": 0.1}
+COLLECTIVE = {
+    "indigenous_people": 0.12,
+    "afro_descendant": 0.1,
+    "rural_community": 0.05,
+    "trade_union": 0.15,
+    "cso": 0.1,
+}
 MANDATES = {
     "indigenous_people": "Acta de la asamblea del cabildo",
     "afro_descendant": "Acta del consejo comunitario",
@@ -66,15 +93,21 @@ def own_form(draw, instrument: Instrument, group: str) -> dict[str, Any]:
         answers["derecho_principal"] = rights[0]
         answers["gravedad"] = draw.rng.randint(2, 5)
         answers["probabilidad"] = draw.rng.randint(2, 5)
-        mechanisms = ["ninguna_parte"] if draw.chance(0.3) else draw.some(
-            {k: w for k, w in OWN_FORM_MECHANISMS.items() if k != "ninguna_parte"}, 1, 2)
+        mechanisms = (
+            ["ninguna_parte"]
+            if draw.chance(0.3)
+            else draw.some({k: w for k, w in OWN_FORM_MECHANISMS.items() if k != "ninguna_parte"}, 1, 2)
+        )
         answers["mecanismos"] = mechanisms
         if mechanisms != ["ninguna_parte"]:
             answers["resultados"] = [draw.one(OWN_FORM_OUTCOMES)]
             answers["meses"] = draw.rng.randint(1, 30)
     if draw.chance(0.9):
-        weights = {"mujer": 80, "hombre": 15, "prefiero_no": 5} if group == "womens_organisation" else \
-                  {"hombre": 55, "mujer": 40, "otra": 1, "prefiero_no": 4}
+        weights = (
+            {"mujer": 80, "hombre": 15, "prefiero_no": 5}
+            if group == "womens_organisation"
+            else {"hombre": 55, "mujer": 40, "otra": 1, "prefiero_no": 4}
+        )
         answers["genero"] = draw.one(weights)
     if draw.chance(0.6):
         answers["propuesta"] = draw.rng.choice(OWN_FORM_PROPOSALS)

@@ -153,36 +153,116 @@ class Generator:
             answers["C3"] = {
                 "scale": min(5, d.rng.randint(2, 4) + grave),
                 "scope": d.rng.randint(2, 5),
-                "irremediability": min(5, d.rng.randint(1, 4) + (1 if harms[0] in ("environment_health", "land_housing", "water_sanitation") else 0)),
+                "irremediability": min(
+                    5,
+                    d.rng.randint(1, 4)
+                    + (1 if harms[0] in ("environment_health", "land_housing", "water_sanitation") else 0),
+                ),
                 "likelihood": d.rng.randint(2, 5),
             }
-        labour = {"working_conditions", "forced_labour", "child_labour", "occupational_safety", "freedom_of_association"}
+        labour = {
+            "working_conditions",
+            "forced_labour",
+            "child_labour",
+            "occupational_safety",
+            "freedom_of_association",
+        }
         if q("C4") and labour & set(harms) and d.chance(0.8 if "forced_labour" in harms else 0.35):
-            answers["C4"] = d.some(_valid(q("C4"), {"withholding_of_wages": 5, "excessive_overtime": 5, "abusive_conditions": 4,
-                                                     "deception": 3, "intimidation_threats": 3, "debt_bondage": 2,
-                                                     "abuse_of_vulnerability": 3, "retention_of_documents": 1,
-                                                     "isolation": 1, "restriction_of_movement": 1,
-                                                     "physical_sexual_violence": 1}), 1, 3)
+            answers["C4"] = d.some(
+                _valid(
+                    q("C4"),
+                    {
+                        "withholding_of_wages": 5,
+                        "excessive_overtime": 5,
+                        "abusive_conditions": 4,
+                        "deception": 3,
+                        "intimidation_threats": 3,
+                        "debt_bondage": 2,
+                        "abuse_of_vulnerability": 3,
+                        "retention_of_documents": 1,
+                        "isolation": 1,
+                        "restriction_of_movement": 1,
+                        "physical_sexual_violence": 1,
+                    },
+                ),
+                1,
+                3,
+            )
         if harms and q("C5"):
-            answers["C5"] = (["everyone_equally"] if d.chance(0.2) else
-                             d.some(_valid(q("C5"), {"women": 5, "children": 4, "elders": 2, "indigenous": 3 if group == "indigenous_people" else 1,
-                                                      "afro_descendant": 3 if group == "afro_descendant" else 1, "disability": 1, "migrants": 1}), 1, 2))
+            answers["C5"] = (
+                ["everyone_equally"]
+                if d.chance(0.2)
+                else d.some(
+                    _valid(
+                        q("C5"),
+                        {
+                            "women": 5,
+                            "children": 4,
+                            "elders": 2,
+                            "indigenous": 3 if group == "indigenous_people" else 1,
+                            "afro_descendant": 3 if group == "afro_descendant" else 1,
+                            "disability": 1,
+                            "migrants": 1,
+                        },
+                    ),
+                    1,
+                    2,
+                )
+            )
         if q("D1"):
             answers["D1"] = d.one(_valid(q("D1"), P.CONSULTED.get(group, P.CONSULTED["default"])))
         if q("D2"):
             threatened = 0.7 if group == "human_rights_defender" else 0.22
             answers["D2"] = "yes" if d.chance(threatened) else d.one({"no": 55, "dont_know": 30, "prefer_not": 15})
         if answers.get("D2") == "yes" and q("D4"):
-            answers["D4"] = d.some(_valid(q("D4"), {"threats": 8, "stigmatisation": 6, "legal_harassment": 3, "surveillance": 3,
-                                                     "physical_attack": 1, "displacement": 1, "killing": 0.3}), 1, 3)
+            answers["D4"] = d.some(
+                _valid(
+                    q("D4"),
+                    {
+                        "threats": 8,
+                        "stigmatisation": 6,
+                        "legal_harassment": 3,
+                        "surveillance": 3,
+                        "physical_attack": 1,
+                        "displacement": 1,
+                        "killing": 0.3,
+                    },
+                ),
+                1,
+                3,
+            )
         if q("E1"):
             wanted = {P.RIGHT_PRIORITIES[h]: 6 for h in harms if h in P.RIGHT_PRIORITIES}
-            base = {"access_to_remedy": 3, "repair_victims": 2, "information": 2, "control_companies": 3, "consult_communities": 2}
+            base = {
+                "access_to_remedy": 3,
+                "repair_victims": 2,
+                "information": 2,
+                "control_companies": 3,
+                "consult_communities": 2,
+            }
             answers["E1"] = d.some(_valid(q("E1"), {**base, **wanted}), 1, 3)
         if q("E2"):
-            answers["E2"] = ["not_interested"] if d.chance(0.03) else d.some(_valid(q("E2"), {
-                "community_meeting": 6, "radio": 5, "whatsapp": 6, "through_leaders": 3, "printed": 2, "text_message": 2,
-                "social_media": 2, "website": 1}), 1, 3)
+            answers["E2"] = (
+                ["not_interested"]
+                if d.chance(0.03)
+                else d.some(
+                    _valid(
+                        q("E2"),
+                        {
+                            "community_meeting": 6,
+                            "radio": 5,
+                            "whatsapp": 6,
+                            "through_leaders": 3,
+                            "printed": 2,
+                            "text_message": 2,
+                            "social_media": 2,
+                            "website": 1,
+                        },
+                    ),
+                    1,
+                    3,
+                )
+            )
         self._about(instrument, group, answers)
         return tidy(instrument, answers)
 
@@ -190,10 +270,19 @@ class Generator:
         d = self.draw
         choices = {
             "F1": {"woman": 48, "man": 45, "another_identity": 1, "prefer_not": 6},
-            "F2": {"under_18": 2, "age_18_29": 22, "age_30_44": 33, "age_45_59": 25, "age_60_plus": 13, "prefer_not": 5},
-            "F3": {"indigenous": 90, "none": 5, "prefer_not": 5} if group == "indigenous_people" else
-                  {"afro_descendant": 90, "none": 5, "prefer_not": 5} if group == "afro_descendant" else
-                  {"none": 75, "indigenous": 8, "afro_descendant": 7, "prefer_not": 10},
+            "F2": {
+                "under_18": 2,
+                "age_18_29": 22,
+                "age_30_44": 33,
+                "age_45_59": 25,
+                "age_60_plus": 13,
+                "prefer_not": 5,
+            },
+            "F3": {"indigenous": 90, "none": 5, "prefer_not": 5}
+            if group == "indigenous_people"
+            else {"afro_descendant": 90, "none": 5, "prefer_not": 5}
+            if group == "afro_descendant"
+            else {"none": 75, "indigenous": 8, "afro_descendant": 7, "prefer_not": 10},
             "F4": {"no": 85, "yes": 8, "prefer_not": 7},
             "F5": {"no": 88, "yes": 7, "prefer_not": 5},
         }
@@ -207,11 +296,16 @@ class Generator:
         d, q, answers = self.draw, (lambda key: self.ask(instrument, key)), {}
         large = group == "company_large"
         plan = {
-            "A2": {"size_201_1000": 5, "size_over_1000": 4} if large else {"size_11_50": 5, "size_51_200": 4, "size_1_10": 1},
-            "B1": {"public_approved": 40, "internal_only": 30, "in_preparation": 20, "no": 10} if large else
-                  {"no": 45, "in_preparation": 25, "internal_only": 20, "public_approved": 10},
+            "A2": {"size_201_1000": 5, "size_over_1000": 4}
+            if large
+            else {"size_11_50": 5, "size_51_200": 4, "size_1_10": 1},
+            "B1": {"public_approved": 40, "internal_only": 30, "in_preparation": 20, "no": 10}
+            if large
+            else {"no": 45, "in_preparation": 25, "internal_only": 20, "public_approved": 10},
             "C1": {"beyond_direct": 20, "direct_only": 35, "contract_clauses_only": 30, "no": 15},
-            "D1": {"open_to_communities": 35, "workers_only": 40, "no": 25} if large else {"workers_only": 30, "no": 60, "open_to_communities": 10},
+            "D1": {"open_to_communities": 35, "workers_only": 40, "no": 25}
+            if large
+            else {"workers_only": 30, "no": 60, "open_to_communities": 10},
             "E2": {"union_and_agreement": 35, "union_no_agreement": 15, "no_union": 45, "prefer_not": 5},
         }
         if q("A1") and group in (q("A1").get("groups") or (group,)):
@@ -224,20 +318,72 @@ class Generator:
         if q("A4") and locality is not None:
             answers["A4"] = self.territory_value(locality)
         if q("B2"):
-            answers["B2"] = ["none"] if d.chance(0.35) else d.some(_valid(q("B2"), {
-                "occupational_safety": 6, "working_conditions": 4, "environment_health": 3, "consumer_rights": 1,
-                "water_sanitation": 1}), 1, 2)
+            answers["B2"] = (
+                ["none"]
+                if d.chance(0.35)
+                else d.some(
+                    _valid(
+                        q("B2"),
+                        {
+                            "occupational_safety": 6,
+                            "working_conditions": 4,
+                            "environment_health": 3,
+                            "consumer_rights": 1,
+                            "water_sanitation": 1,
+                        },
+                    ),
+                    1,
+                    2,
+                )
+            )
         if q("B3"):
-            answers["B3"] = (["not_assessed"] if d.chance(0.25 if large else 0.55) else
-                             d.some(_valid(q("B3"), {"business_risk_matrix": 5, "scale_scope_remediability": 2, "likelihood": 3,
-                                                      "ask_affected": 1, "external_experts": 2}), 1, 2))
-        for key, weights in (("B4", {"trade_union": 4, "rural_community": 3, "public_entity": 3, "cso": 1, "indigenous_people": 1}),
-                             ("C2", {"age_verification": 5, "wages_paid_in_full": 5, "workers_keep_documents": 3, "training": 3,
-                                     "confidential_channel": 2, "supplier_audits": 2, "no_recruitment_fees": 1, "free_to_leave": 2}),
-                             ("E1", {"own_guards": 4, "private_security_company": 4, "security_training": 1}),
-                             ("E3", {"harassment_policy": 5, "equal_pay_review": 2, "women_in_leadership": 2, "care_support": 1}),
-                             ("F1", {"practical_guides": 4, "training": 4, "legal_clarity": 3, "procurement_incentives": 2,
-                                     "risk_information": 2, "dialogue_spaces": 2})):
+            answers["B3"] = (
+                ["not_assessed"]
+                if d.chance(0.25 if large else 0.55)
+                else d.some(
+                    _valid(
+                        q("B3"),
+                        {
+                            "business_risk_matrix": 5,
+                            "scale_scope_remediability": 2,
+                            "likelihood": 3,
+                            "ask_affected": 1,
+                            "external_experts": 2,
+                        },
+                    ),
+                    1,
+                    2,
+                )
+            )
+        for key, weights in (
+            ("B4", {"trade_union": 4, "rural_community": 3, "public_entity": 3, "cso": 1, "indigenous_people": 1}),
+            (
+                "C2",
+                {
+                    "age_verification": 5,
+                    "wages_paid_in_full": 5,
+                    "workers_keep_documents": 3,
+                    "training": 3,
+                    "confidential_channel": 2,
+                    "supplier_audits": 2,
+                    "no_recruitment_fees": 1,
+                    "free_to_leave": 2,
+                },
+            ),
+            ("E1", {"own_guards": 4, "private_security_company": 4, "security_training": 1}),
+            ("E3", {"harassment_policy": 5, "equal_pay_review": 2, "women_in_leadership": 2, "care_support": 1}),
+            (
+                "F1",
+                {
+                    "practical_guides": 4,
+                    "training": 4,
+                    "legal_clarity": 3,
+                    "procurement_incentives": 2,
+                    "risk_information": 2,
+                    "dialogue_spaces": 2,
+                },
+            ),
+        ):
             if q(key):
                 answers[key] = d.some(_valid(q(key), weights), 1, 3)
         if answers.get("D1") in ("open_to_communities", "workers_only"):
@@ -253,8 +399,16 @@ class Generator:
 
     def burst(self, instrument: Instrument, locality: Locality | None) -> dict[str, Any]:
         """The scripted near-identical answer: "no harm here, the company listened to us"."""
-        answers: dict[str, Any] = {"B1": ["mining"], "C1": ["none"], "D1": "yes_listened", "D2": "no",
-                                   "E1": ["decent_work"], "E2": ["whatsapp"], "F1": "man", "F3": "none"}
+        answers: dict[str, Any] = {
+            "B1": ["mining"],
+            "C1": ["none"],
+            "D1": "yes_listened",
+            "D2": "no",
+            "E1": ["decent_work"],
+            "E2": ["whatsapp"],
+            "F1": "man",
+            "F3": "none",
+        }
         if locality is not None and self.ask(instrument, "A1"):
             answers["A1"] = self.territory_value(locality)
         answers["A2"] = "rural_community"
@@ -278,7 +432,9 @@ def _language(draw: Draw, consultation: Consultation, territory_slug: str, group
 
 
 def _community_link(consultation: Consultation) -> Invitation | None:
-    return next((i for i in consultation.invitations if i.group_code == "rural_community" and i.organisation_id is None), None)
+    return next(
+        (i for i in consultation.invitations if i.group_code == "rural_community" and i.organisation_id is None), None
+    )
 
 
 def _company_link(consultation: Consultation) -> Invitation | None:
@@ -291,7 +447,11 @@ def synthetic_responses(consultation: Consultation, count: int) -> list[NewRespo
     draw = Draw(f"{SEED}:{consultation.slug}")
     generator = Generator(draw, territory_slug, list(consultation.territory.localities))
     versions = _versions(consultation)
-    community_weights = {g: w for g, w in P.COMMUNITY_GROUPS.get(territory_slug, P.COMMUNITY_GROUPS["antioquia"]).items() if g in versions}
+    community_weights = {
+        g: w
+        for g, w in P.COMMUNITY_GROUPS.get(territory_slug, P.COMMUNITY_GROUPS["antioquia"]).items()
+        if g in versions
+    }
     company_weights = {g: w for g, w in P.COMPANY_GROUPS.items() if g in versions}
     opens = consultation.opens_on or utctoday()
     days = max(0, min(14, (utctoday() - opens).days))
@@ -315,16 +475,36 @@ def synthetic_responses(consultation: Consultation, count: int) -> list[NewRespo
                 answers["F2"] = comment
         else:
             answers = generator.community(instrument, group, area, locality)
-        mode = EntryMode(draw.one(P.ENTRY_MODES.get(group, P.ENTRY_MODES["default"]))) if not is_company else EntryMode.ONLINE
+        mode = (
+            EntryMode(draw.one(P.ENTRY_MODES.get(group, P.ENTRY_MODES["default"])))
+            if not is_company
+            else EntryMode.ONLINE
+        )
         invitation = None
-        if group == "rural_community" and meeting and meeting_room > 0 and mode == EntryMode.ONLINE and draw.chance(0.5):
+        if (
+            group == "rural_community"
+            and meeting
+            and meeting_room > 0
+            and mode == EntryMode.ONLINE
+            and draw.chance(0.5)
+        ):
             invitation, meeting_room = meeting, meeting_room - 1
         elif group == "company_large" and companies and company_room > 0:
             invitation, company_room = companies, company_room - 1
         language = _language(draw, consultation, territory_slug, group, area)
         if X.is_own_form(instrument, FORM_ID) and language not in instrument.languages:
             language = instrument.fallback_language
-        item = _item(consultation, index, version, group, language, mode, answers, opens + timedelta(days=draw.rng.randint(0, days)), invitation)
+        item = _item(
+            consultation,
+            index,
+            version,
+            group,
+            language,
+            mode,
+            answers,
+            opens + timedelta(days=draw.rng.randint(0, days)),
+            invitation,
+        )
         item.is_collective, item.mandate_reference, item.people_represented = X.collective(extra, group)
         if X.is_own_form(instrument, FORM_ID) and locality is not None:
             item.locality_id = locality.id  # the own form does not ask the place: the facilitator's stack says it
@@ -333,16 +513,32 @@ def synthetic_responses(consultation: Consultation, count: int) -> list[NewRespo
         version, instrument = versions["rural_community"]
         place = next((loc for loc in consultation.territory.localities if loc.area == "Nordeste"), None)
         for offset in range(BURST):
-            items.append(_item(consultation, count + offset, version, "rural_community", "es", EntryMode.ONLINE,
-                               generator.burst(instrument, place), opens + timedelta(days=min(6, days)), meeting))
+            items.append(
+                _item(
+                    consultation,
+                    count + offset,
+                    version,
+                    "rural_community",
+                    "es",
+                    EntryMode.ONLINE,
+                    generator.burst(instrument, place),
+                    opens + timedelta(days=min(6, days)),
+                    meeting,
+                )
+            )
     return items
 
 
 def _item(consultation, index, version, group, language, mode, answers, day: date, invitation) -> NewResponse:
     token = submission_token(consultation.slug, index)
     return NewResponse(
-        version=version, group_code=group, language=language, entry_mode=mode, answers=answers,
-        submission_key=hash_token(token), receipt_code_hash=hash_code(receipt_code_for(token)),
+        version=version,
+        group_code=group,
+        language=language,
+        entry_mode=mode,
+        answers=answers,
+        submission_key=hash_token(token),
+        receipt_code_hash=hash_code(receipt_code_for(token)),
         invitation_id=invitation.id if invitation else None,
         organisation_id=invitation.organisation_id if invitation else None,
         submitted_on=min(day, utctoday()),

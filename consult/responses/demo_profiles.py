@@ -40,30 +40,80 @@ AREAS = {
 
 #: Community groups answering the community survey, by territory (weights).
 COMMUNITY_GROUPS = {
-    "antioquia": {"rural_community": 30, "afro_descendant": 18, "indigenous_people": 12, "trade_union": 9,
-                  "womens_organisation": 9, "cso": 8, "human_rights_defender": 6},
-    "salta": {"rural_community": 30, "indigenous_people": 26, "afro_descendant": 1, "trade_union": 10,
-              "womens_organisation": 9, "cso": 8, "human_rights_defender": 5},
+    "antioquia": {
+        "rural_community": 30,
+        "afro_descendant": 18,
+        "indigenous_people": 12,
+        "trade_union": 9,
+        "womens_organisation": 9,
+        "cso": 8,
+        "human_rights_defender": 6,
+    },
+    "salta": {
+        "rural_community": 30,
+        "indigenous_people": 26,
+        "afro_descendant": 1,
+        "trade_union": 10,
+        "womens_organisation": 9,
+        "cso": 8,
+        "human_rights_defender": 5,
+    },
 }
 #: Share of company answers (self-assessment) among all answers, and large vs small.
 COMPANY_SHARE = 0.1
 COMPANY_GROUPS = {"company_large": 2, "company_sme": 3}
 
 #: How likely a person of each group is to report some harm (the rest tick "none").
-HARM = {"indigenous_people": 0.93, "afro_descendant": 0.9, "rural_community": 0.84, "human_rights_defender": 0.96,
-        "trade_union": 0.9, "womens_organisation": 0.86, "cso": 0.9}
+HARM = {
+    "indigenous_people": 0.93,
+    "afro_descendant": 0.9,
+    "rural_community": 0.84,
+    "human_rights_defender": 0.96,
+    "trade_union": 0.9,
+    "womens_organisation": 0.86,
+    "cso": 0.9,
+}
 
 #: Rights that each kind of business puts at risk, as communities see it.
 SECTOR_RIGHTS = {
-    "mining": {"water_sanitation": 6, "environment_health": 6, "land_housing": 3, "occupational_safety": 3,
-               "security_forces": 2, "defenders_civic_space": 2, "child_labour": 1, "forced_labour": 1,
-               "conflict_peace": 2, "indigenous_rights": 2, "corruption": 1},
-    "agro_industry": {"working_conditions": 5, "land_housing": 4, "water_sanitation": 3, "environment_health": 4,
-                      "child_labour": 2, "forced_labour": 2, "freedom_of_association": 2, "indigenous_rights": 2},
-    "oil_gas": {"environment_health": 5, "water_sanitation": 3, "land_housing": 3, "security_forces": 2,
-                "indigenous_rights": 2, "defenders_civic_space": 1},
-    "energy": {"land_housing": 5, "water_sanitation": 3, "indigenous_rights": 3, "defenders_civic_space": 2,
-               "environment_health": 2},
+    "mining": {
+        "water_sanitation": 6,
+        "environment_health": 6,
+        "land_housing": 3,
+        "occupational_safety": 3,
+        "security_forces": 2,
+        "defenders_civic_space": 2,
+        "child_labour": 1,
+        "forced_labour": 1,
+        "conflict_peace": 2,
+        "indigenous_rights": 2,
+        "corruption": 1,
+    },
+    "agro_industry": {
+        "working_conditions": 5,
+        "land_housing": 4,
+        "water_sanitation": 3,
+        "environment_health": 4,
+        "child_labour": 2,
+        "forced_labour": 2,
+        "freedom_of_association": 2,
+        "indigenous_rights": 2,
+    },
+    "oil_gas": {
+        "environment_health": 5,
+        "water_sanitation": 3,
+        "land_housing": 3,
+        "security_forces": 2,
+        "indigenous_rights": 2,
+        "defenders_civic_space": 1,
+    },
+    "energy": {
+        "land_housing": 5,
+        "water_sanitation": 3,
+        "indigenous_rights": 3,
+        "defenders_civic_space": 2,
+        "environment_health": 2,
+    },
     "logging": {"land_housing": 4, "indigenous_rights": 5, "environment_health": 4, "forced_labour": 1},
     "textiles": {"working_conditions": 6, "non_discrimination": 3, "freedom_of_association": 3, "forced_labour": 1},
     "construction": {"occupational_safety": 5, "working_conditions": 3, "land_housing": 2},
@@ -77,19 +127,50 @@ SECTOR_RIGHTS = {
 
 #: What people most want the plan to do, given a harm they named.
 RIGHT_PRIORITIES = {
-    "water_sanitation": "protect_water_environment", "environment_health": "protect_water_environment",
-    "land_housing": "protect_land", "indigenous_rights": "consult_communities", "working_conditions": "decent_work",
-    "occupational_safety": "decent_work", "freedom_of_association": "decent_work", "child_labour": "protect_vulnerable",
-    "forced_labour": "decent_work", "defenders_civic_space": "protect_defenders", "security_forces": "control_security",
-    "non_discrimination": "protect_vulnerable", "consumer_rights": "information", "privacy_data": "information",
-    "corruption": "control_companies", "conflict_peace": "repair_victims",
+    "water_sanitation": "protect_water_environment",
+    "environment_health": "protect_water_environment",
+    "land_housing": "protect_land",
+    "indigenous_rights": "consult_communities",
+    "working_conditions": "decent_work",
+    "occupational_safety": "decent_work",
+    "freedom_of_association": "decent_work",
+    "child_labour": "protect_vulnerable",
+    "forced_labour": "decent_work",
+    "defenders_civic_space": "protect_defenders",
+    "security_forces": "control_security",
+    "non_discrimination": "protect_vulnerable",
+    "consumer_rights": "information",
+    "privacy_data": "information",
+    "corruption": "control_companies",
+    "conflict_peace": "repair_victims",
 }
 
 #: Was the community asked before a project started (weights), by group.
 CONSULTED = {
-    "indigenous_people": {"no": 40, "informed_only": 25, "yes_not_listened": 20, "yes_listened": 5, "no_project": 3, "dont_know": 7},
-    "afro_descendant": {"no": 35, "informed_only": 25, "yes_not_listened": 20, "yes_listened": 7, "no_project": 3, "dont_know": 10},
-    "default": {"no": 25, "informed_only": 20, "yes_not_listened": 15, "yes_listened": 12, "no_project": 10, "dont_know": 18},
+    "indigenous_people": {
+        "no": 40,
+        "informed_only": 25,
+        "yes_not_listened": 20,
+        "yes_listened": 5,
+        "no_project": 3,
+        "dont_know": 7,
+    },
+    "afro_descendant": {
+        "no": 35,
+        "informed_only": 25,
+        "yes_not_listened": 20,
+        "yes_listened": 7,
+        "no_project": 3,
+        "dont_know": 10,
+    },
+    "default": {
+        "no": 25,
+        "informed_only": 20,
+        "yes_not_listened": 15,
+        "yes_listened": 12,
+        "no_project": 10,
+        "dont_know": 18,
+    },
 }
 
 #: Content languages people answer in (weights). Salta's Quechua (Kolla) and Guaraní speakers live in given areas.
@@ -98,7 +179,9 @@ LANGUAGES = {
     "salta": {"es": 92, "en": 4, "pt": 4},
 }
 INDIGENOUS_LANGUAGES = {
-    "Puna": ("qu", 0.45), "Valles Calchaquíes": ("qu", 0.3), "Norte y Chaco salteño": ("gn", 0.35),
+    "Puna": ("qu", 0.45),
+    "Valles Calchaquíes": ("qu", 0.3),
+    "Norte y Chaco salteño": ("gn", 0.35),
 }
 
 #: How answers were collected (weights): communities far from town more often on paper or with a facilitator.

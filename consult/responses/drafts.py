@@ -109,7 +109,9 @@ def choose_group(
                 "mandate_reference",
             )
         if people_represented is None or not 2 <= people_represented <= MAX_PEOPLE_REPRESENTED:
-            raise ConsultationError(_l("Write how many people you speak for: a number of at least 2."), "people_represented")
+            raise ConsultationError(
+                _l("Write how many people you speak for: a number of at least 2."), "people_represented"
+            )
     if draft.group_code and draft.group_code != group_code:
         draft.answers = {}
         draft.page_key = None
@@ -189,7 +191,9 @@ def discard(draft: ResponseDraft) -> None:
 def purge_expired(now: datetime | None = None) -> int:
     """Delete every draft whose time has run out; returns how many."""
     result = db.session.execute(
-        delete(ResponseDraft).where(ResponseDraft.expires_at < (now or utcnow())).execution_options(synchronize_session=False)
+        delete(ResponseDraft)
+        .where(ResponseDraft.expires_at < (now or utcnow()))
+        .execution_options(synchronize_session=False)
     )
     db.session.flush()
     return result.rowcount or 0

@@ -63,15 +63,21 @@ class ConsultationFormBase(FlaskForm):
 
     slug = StringField(
         _l("Short name for the public address"),
-        description=_l("Lowercase letters, digits and hyphens, for example risks-2026. It cannot change after opening."),
+        description=_l(
+            "Lowercase letters, digits and hyphens, for example risks-2026. It cannot change after opening."
+        ),
         validators=[DataRequired(REQUIRED), Length(max=64)],
     )
     organiser = StringField(
         _l("Who runs the consultation"),
-        description=_l("As the public should read it, for example the Government of Antioquia, Secretariat of Government."),
+        description=_l(
+            "As the public should read it, for example the Government of Antioquia, Secretariat of Government."
+        ),
         validators=[DataRequired(REQUIRED), Length(max=200)],
     )
-    languages = SelectMultipleField(_l("Languages offered"), validators=[DataRequired(_l("Choose at least one language."))])
+    languages = SelectMultipleField(
+        _l("Languages offered"), validators=[DataRequired(_l("Choose at least one language."))]
+    )
     fallback_language = SelectField(
         _l("Fallback language"), description=_l("Shown when a text is missing in the language a person chose.")
     )
@@ -79,7 +85,9 @@ class ConsultationFormBase(FlaskForm):
     closes_on = Date(_l("Closing date"), validators=[Optional()])
     small_cell_threshold = Integer(
         _l("Smallest group shown in published results"),
-        description=_l("Results for fewer people than this are hidden in anything published or exported. 5 is the usual value."),
+        description=_l(
+            "Results for fewer people than this are hidden in anything published or exported. 5 is the usual value."
+        ),
         # The installation's default (CONSULT_SMALL_CELL); each consultation may set its own.
         default=lambda: current_app.config.get("CONSULT_SMALL_CELL", 5),
         validators=[InputRequired(REQUIRED), NumberRange(1, 100, _l("Write a number between 1 and 100."))],
@@ -161,8 +169,14 @@ class ConfirmForm(FlaskForm):
 class GroupStepForm(FlaskForm):
     """The public group step: who the person answers as, and whether for a collective."""
 
-    group_code = Choice(_l("Which group do you belong to?"), validators=[InputRequired(_l("Choose one of the groups."))])
-    is_collective = BooleanField(_l("I answer on behalf of a collective (an indigenous or Afro-descendant authority, a union, a community organisation)"))
+    group_code = Choice(
+        _l("Which group do you belong to?"), validators=[InputRequired(_l("Choose one of the groups."))]
+    )
+    is_collective = BooleanField(
+        _l(
+            "I answer on behalf of a collective (an indigenous or Afro-descendant authority, a union, a community organisation)"
+        )
+    )
     mandate_reference = StringField(
         _l("What gives you the mandate to answer for it?"),
         description=_l("For example: minutes of the assembly of 3 March 2026, or the union's board resolution."),
@@ -177,4 +191,8 @@ class GroupStepForm(FlaskForm):
 class CodeForm(FlaskForm):
     """A code the person wrote down (resume or receipt)."""
 
-    code = StringField(_l("Your code"), description=_l("For example K7M2-9QXD-4HTR. Capital or small letters, with or without hyphens."), validators=[DataRequired(REQUIRED), Length(max=64)])
+    code = StringField(
+        _l("Your code"),
+        description=_l("For example K7M2-9QXD-4HTR. Capital or small letters, with or without hyphens."),
+        validators=[DataRequired(REQUIRED), Length(max=64)],
+    )

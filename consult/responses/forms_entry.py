@@ -31,7 +31,9 @@ class EntrySetupForm(FlaskForm):
         _l("Locality (optional)"),
         description=_l("Where the meeting was or the forms come from; it fills in the place question."),
     )
-    organisation = SelectField(_l("Organisation (optional)"), description=_l("Only if the forms came through an organisation."))
+    organisation = SelectField(
+        _l("Organisation (optional)"), description=_l("Only if the forms came through an organisation.")
+    )
 
 
 class ImportForm(FlaskForm):

@@ -34,14 +34,36 @@ SPECIAL = ("group", "language", "entry_mode")
 SUBMISSION_ID_COLUMNS = ("_uuid", "meta/instanceID", "meta-instanceID", "instanceID", "KEY")
 META_COLUMNS = frozenset(
     {
-        "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email",
-        "audit", "instanceName", "__version__", "SubmissionDate", "SubmitterID", "SubmitterName",
-        "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion",
-        "start-geopoint", "background-audio",
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "subscriberid",
+        "simserial",
+        "phonenumber",
+        "username",
+        "email",
+        "audit",
+        "instanceName",
+        "__version__",
+        "SubmissionDate",
+        "SubmitterID",
+        "SubmitterName",
+        "AttachmentsPresent",
+        "AttachmentsExpected",
+        "Status",
+        "ReviewState",
+        "DeviceID",
+        "Edits",
+        "FormVersion",
+        "start-geopoint",
+        "background-audio",
     }
 )
 META_PREFIXES = ("_", "meta/", "meta-", "formhub/", "formhub-")
-CHOICE_TYPES = frozenset({"single_choice", "multiple_choice", "consent", "stakeholder_group", "scale", "ungp31", "severity"})
+CHOICE_TYPES = frozenset(
+    {"single_choice", "multiple_choice", "consent", "stakeholder_group", "scale", "ungp31", "severity"}
+)
 
 
 @dataclass(frozen=True)
@@ -83,10 +105,18 @@ def _names(question: Question) -> dict[str, Target]:
         for part in ("area", "locality"):
             add(Target(key, field_name(key, part)), f"{key}.{part}", f"{key}__{part}")
     elif kind in ("severity", "ungp31", "date_range"):
-        parts = {"severity": ("scale", "scope", "irremediability", "likelihood"),
-                 "date_range": ("start", "end")}.get(kind) or (
-            "legitimate", "accessible", "predictable", "equitable", "transparent", "rights_compatible",
-            "continuous_learning", "engagement")
+        parts = {"severity": ("scale", "scope", "irremediability", "likelihood"), "date_range": ("start", "end")}.get(
+            kind
+        ) or (
+            "legitimate",
+            "accessible",
+            "predictable",
+            "equitable",
+            "transparent",
+            "rights_compatible",
+            "continuous_learning",
+            "engagement",
+        )
         for part in parts:
             add(Target(key, field_name(key, part)), f"{key}.{part}", f"{key}__{part}")
         if kind == "severity":

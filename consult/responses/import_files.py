@@ -47,7 +47,9 @@ class Table:
     header_row: int = 1
 
 
-NOT_A_TABLE = _l("This file is not a CSV or XLSX spreadsheet. Export the answers as CSV (UTF-8) or as an Excel workbook (.xlsx).")
+NOT_A_TABLE = _l(
+    "This file is not a CSV or XLSX spreadsheet. Export the answers as CSV (UTF-8) or as an Excel workbook (.xlsx)."
+)
 
 
 def read_table(data: bytes, filename: str) -> Table:
@@ -56,7 +58,11 @@ def read_table(data: bytes, filename: str) -> Table:
         raise ImportFileError(_l("The file is empty."))
     kind = EXTENSIONS.get(PurePath(filename or "").suffix.lower())
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(_l("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8, then upload it again."))
+        raise ImportFileError(
+            _l(
+                "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8, then upload it again."
+            )
+        )
     if data.startswith(b"PK"):
         if kind != "xlsx" and kind is not None:
             raise ImportFileError(NOT_A_TABLE)
@@ -64,7 +70,9 @@ def read_table(data: bytes, filename: str) -> Table:
     if kind is None:
         raise ImportFileError(NOT_A_TABLE)
     if kind == "xlsx":
-        raise ImportFileError(_l("This file is named .xlsx but is not an Excel workbook. Save it again as .xlsx or as CSV UTF-8."))
+        raise ImportFileError(
+            _l("This file is named .xlsx but is not an Excel workbook. Save it again as .xlsx or as CSV UTF-8.")
+        )
     return _read_csv(data)
 
 
@@ -75,7 +83,9 @@ def _read_csv(data: bytes) -> Table:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(
-            _l("The file is not in UTF-8, so accented letters would be garbled. In Excel choose “CSV UTF-8”; in LibreOffice choose the character set “Unicode (UTF-8)”.")
+            _l(
+                "The file is not in UTF-8, so accented letters would be garbled. In Excel choose “CSV UTF-8”; in LibreOffice choose the character set “Unicode (UTF-8)”."
+            )
         ) from None
     if "\x00" in text:
         raise ImportFileError(NOT_A_TABLE)
@@ -89,7 +99,9 @@ def _read_csv(data: bytes) -> Table:
     try:
         return _table((number, [cell.strip() for cell in cells]) for number, cells in enumerate(reader, start=1))
     except csv.Error:
-        raise ImportFileError(_l("The CSV file is damaged (for example a quotation mark that is never closed).")) from None
+        raise ImportFileError(
+            _l("The CSV file is damaged (for example a quotation mark that is never closed).")
+        ) from None
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -101,7 +113,9 @@ def _read_xlsx(data: bytes) -> Table:
         raise ImportFileError(_l("The workbook is damaged and cannot be opened.")) from None
     if "xl/workbook.xml" not in names:
         if "content.xml" in names:
-            raise ImportFileError(_l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx) or as CSV UTF-8."))
+            raise ImportFileError(
+                _l("This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx) or as CSV UTF-8.")
+            )
         raise ImportFileError(NOT_A_TABLE)
     if expanded > MAX_EXPANDED_BYTES:
         raise ImportFileError(_l("The workbook is too large once unpacked. Split it into smaller files."))

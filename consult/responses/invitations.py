@@ -79,7 +79,9 @@ def find_invitation(consultation: Consultation, token: str) -> Invitation | None
     if not token or len(token) > 200:
         return None
     return db.session.scalar(
-        select(Invitation).where(Invitation.consultation_id == consultation.id, Invitation.token_hash == hash_token(token))
+        select(Invitation).where(
+            Invitation.consultation_id == consultation.id, Invitation.token_hash == hash_token(token)
+        )
     )
 
 

@@ -46,7 +46,9 @@ def fill_missing(consultation_id: int) -> int:
             if instrument is None:
                 version = db.session.get(InstrumentVersion, response.instrument_version_id)
                 instrument = instruments[response.instrument_version_id] = version.parsed()
-            response.asked_set_id = asked_set_for(response.instrument_version_id, instrument, answers_of(instrument, response))
+            response.asked_set_id = asked_set_for(
+                response.instrument_version_id, instrument, answers_of(instrument, response)
+            )
             filled += 1
         last_id = batch[-1].id
         db.session.flush()

@@ -83,11 +83,14 @@ def has_counted_responses(consultation_id: int) -> bool:
 
 def set_aside_count(consultation_id: int) -> int:
     """How many responses of the consultation were set aside (shown as a note beside results)."""
-    return db.session.scalar(
-        select(func.count(Response.id)).where(
-            Response.consultation_id == consultation_id, Response.is_set_aside.is_(True)
+    return (
+        db.session.scalar(
+            select(func.count(Response.id)).where(
+                Response.consultation_id == consultation_id, Response.is_set_aside.is_(True)
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def response_dates(consultation_id: int) -> tuple[date | None, date | None]:

@@ -146,7 +146,9 @@ def send(consultation: Consultation, token: str) -> Sent:
     if existing is not None and existing.consultation_id == consultation.id:
         return Sent(existing, receipt_code_for(token), created=False)
     draft = db.session.scalar(
-        select(ResponseDraft).where(ResponseDraft.consultation_id == consultation.id, ResponseDraft.submission_token == token)
+        select(ResponseDraft).where(
+            ResponseDraft.consultation_id == consultation.id, ResponseDraft.submission_token == token
+        )
     )
     if draft is None:
         raise ConsultationError(_l("There is nothing to send. Your answers may have been sent already."))
@@ -205,5 +207,7 @@ def find_by_receipt(consultation: Consultation, code: str | None) -> Response | 
     if not code or len(code) > 64:
         return None
     return db.session.scalar(
-        select(Response).where(Response.consultation_id == consultation.id, Response.receipt_code_hash == hash_code(code))
+        select(Response).where(
+            Response.consultation_id == consultation.id, Response.receipt_code_hash == hash_code(code)
+        )
     )

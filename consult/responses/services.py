@@ -218,7 +218,10 @@ def set_group(
         if version is None:
             raise ConsultationError(_l("Choose the instrument this group answers."), "instrument_version")
         group = ConsultationGroup(
-            group_code=group_code, instrument_version_id=version.id, target=target, is_invitation_only=is_invitation_only
+            group_code=group_code,
+            instrument_version_id=version.id,
+            target=target,
+            is_invitation_only=is_invitation_only,
         )
         consultation.groups.append(group)
     else:

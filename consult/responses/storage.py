@@ -124,7 +124,9 @@ def store_response(consultation: Consultation, item: NewResponse) -> Response:
     """Store one response with its answer rows; flushes (the caller commits)."""
     instrument = _instrument(item, {})
     if item.locality_id is None:
-        item.locality_id = locality_from_answers(instrument, answer_values(instrument, item.answers), locality_codes(consultation))
+        item.locality_id = locality_from_answers(
+            instrument, answer_values(instrument, item.answers), locality_codes(consultation)
+        )
     response = _response(consultation, item)
     db.session.add(response)
     db.session.flush()

@@ -103,7 +103,9 @@ def build_page(consultation: Consultation, draft: ResponseDraft, instrument: Ins
     return _view(consultation, draft, instrument, page, form, answers)
 
 
-def read_page(consultation: Consultation, draft: ResponseDraft, instrument: Instrument, page: Page, formdata) -> PageView:
+def read_page(
+    consultation: Consultation, draft: ResponseDraft, instrument: Instrument, page: Page, formdata
+) -> PageView:
     """The page with what was just submitted, validated; ``.answers`` holds the page's answers when valid."""
     answers = dict(draft.answers or {})
     form = _page_form(consultation, instrument, page, draft.language, answers)(formdata=formdata)

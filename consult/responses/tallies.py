@@ -28,7 +28,9 @@ def count_entry(consultation: Consultation, user: User, entry_mode: EntryMode) -
     try:
         # The first entry: two tabs saving at once may both get here; the second adds to the row the first made.
         with db.session.begin_nested():
-            db.session.add(FacilitatorTally(consultation_id=consultation.id, user_id=user.id, entry_mode=entry_mode, count=1))
+            db.session.add(
+                FacilitatorTally(consultation_id=consultation.id, user_id=user.id, entry_mode=entry_mode, count=1)
+            )
     except IntegrityError:
         db.session.execute(add_one)
 

@@ -254,7 +254,9 @@ def later(slug: str):
         flow.forget_draft(consultation)
         flash(_("This device no longer holds your answers. Continue any time with your code."), "success")
         return redirect(url_for("responses.landing", slug=slug))
-    return flow.render_answering("responses/later.html", consultation, draft, form=form, code=flow.resume_code(consultation))
+    return flow.render_answering(
+        "responses/later.html", consultation, draft, form=form, code=flow.resume_code(consultation)
+    )
 
 
 @bp.route("/c/<slug>/restart", methods=["POST"])

@@ -6,9 +6,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.accounts.permissions import roles_for
 from consult.accounts.access import get_in_territory, territory_view
 from consult.accounts.models import Territory
+from consult.accounts.permissions import roles_for
 from consult.extensions import db
 from consult.responses import bp, capture, flow
 from consult.responses.capture_models import CaptureDecision
@@ -77,12 +77,17 @@ def set_aside_batch(territory: Territory, consultation_id: int, flag_key: str):
             form.reason.errors = list(form.reason.errors) + [str(error.message)]
         else:
             db.session.commit()
-            flash(_("Responses set aside from analysis: %(n)d. The decision is in the log.", n=len(decision.responses)), "success")
+            flash(
+                _("Responses set aside from analysis: %(n)d. The decision is in the log.", n=len(decision.responses)),
+                "success",
+            )
             return _back(territory, consultation)
     return _page(territory, consultation, failed=(flag.key, form))
 
 
-@bp.route("/t/<territory>/consultations/<int:consultation_id>/capture/decisions/<int:decision_id>/restore", methods=["POST"])
+@bp.route(
+    "/t/<territory>/consultations/<int:consultation_id>/capture/decisions/<int:decision_id>/restore", methods=["POST"]
+)
 @territory_view(*MANAGERS)
 def restore_batch(territory: Territory, consultation_id: int, decision_id: int):
     """Take a set-aside batch back into analysis, with the reason."""

@@ -7,13 +7,14 @@ and how rules, receipts and counting work.
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, refresh
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts.permissions import can, roles_for
 from consult.accounts.access import get_in_territory, territory_view
 from consult.accounts.models import Territory
+from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
 from consult.responses import assisted, bp, flow, tallies
@@ -88,8 +89,12 @@ def entry_setup(territory: Territory):
         else:
             try:
                 setup = assisted.make_setup(
-                    consultation, group_code, form.entry_mode.data, form.language.data,
-                    form.locality.data or None, form.organisation.data or None,
+                    consultation,
+                    group_code,
+                    form.entry_mode.data,
+                    form.language.data,
+                    form.locality.data or None,
+                    form.organisation.data or None,
                 )
             except ConsultationError as error:
                 getattr(form, error.field or "target").errors.append(str(error.message))
@@ -116,7 +121,12 @@ def entry_form(territory: Territory, consultation_id: int, group_code: str):
     args = request.args
     try:
         setup = assisted.make_setup(
-            consultation, group_code, args.get("mode"), args.get("language"), args.get("locality"), args.get("organisation")
+            consultation,
+            group_code,
+            args.get("mode"),
+            args.get("language"),
+            args.get("locality"),
+            args.get("organisation"),
         )
     except ConsultationError as error:
         flash(str(error.message), "error")
@@ -155,8 +165,11 @@ def entry_form(territory: Territory, consultation_id: int, group_code: str):
             language_name=LANGUAGE_NAMES.get(setup.language, setup.language),
             action=_entry_url(territory, setup),
             setup_url=url_for(
-                "responses.entry_setup", territory=territory.slug, consultation=consultation.id,
-                group=setup.group.group_code, **setup.query(),
+                "responses.entry_setup",
+                territory=territory.slug,
+                consultation=consultation.id,
+                group=setup.group.group_code,
+                **setup.query(),
             ),
         ),
         200,
@@ -185,6 +198,9 @@ def _after_save(saved: assisted.SavedEntry) -> None:
     flash(_("Saved. Here is a new, empty form with the same settings."), "success")
     if saved.dropped:
         flash(
-            _("Answers left out because the survey's rules skip those questions for this person: %(n)d.", n=saved.dropped),
+            _(
+                "Answers left out because the survey's rules skip those questions for this person: %(n)d.",
+                n=saved.dropped,
+            ),
             "success",
         )

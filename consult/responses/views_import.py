@@ -14,9 +14,9 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from consult.accounts.permissions import roles_for
 from consult.accounts.access import get_in_territory, territory_view
 from consult.accounts.models import Territory
+from consult.accounts.permissions import roles_for
 from consult.core.cells import csv_writer
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
@@ -36,7 +36,10 @@ def _fill(form: ImportForm, consultation: Consultation) -> None:
         SelectChoice(g.group_code, str(STAKEHOLDER_GROUPS.get(g.group_code, g.group_code))) for g in consultation.groups
     ]
     form.language.choices = [SelectChoice(code, str(LANGUAGE_NAMES.get(code, code))) for code in consultation.languages]
-    form.entry_mode.choices = [SelectChoice(m.value, str(ENTRY_MODE_LABELS[m])) for m in (EntryMode.PAPER, EntryMode.ASSISTED, EntryMode.ONLINE)]
+    form.entry_mode.choices = [
+        SelectChoice(m.value, str(ENTRY_MODE_LABELS[m]))
+        for m in (EntryMode.PAPER, EntryMode.ASSISTED, EntryMode.ONLINE)
+    ]
 
 
 def _defaults(form: ImportForm, consultation: Consultation) -> bulk_import.Defaults:
@@ -53,7 +56,11 @@ def _batch() -> str:
     # The form's random value (see bulk_import._Checker.submission_key); a value a form
     # of ours could not have sent gets a new one.
     batch = request.form.get("batch") or ""
-    return batch if 16 <= len(batch) <= 64 and batch.replace("-", "").replace("_", "").isalnum() else secrets.token_urlsafe(16)
+    return (
+        batch
+        if 16 <= len(batch) <= 64 and batch.replace("-", "").replace("_", "").isalnum()
+        else secrets.token_urlsafe(16)
+    )
 
 
 def _problems_csv(report: bulk_import.ImportReport) -> HttpResponse:
@@ -88,8 +95,16 @@ def _ranges(numbers: list[int], limit: int = 40) -> str:
     return ", ".join(parts) + (" …" if len(numbers) > limit else "")
 
 
-def _page(territory: Territory, consultation: Consultation, form: ImportForm, report, batch: str, kept, template: str =
-          "responses/import_answers.html", **context):
+def _page(
+    territory: Territory,
+    consultation: Consultation,
+    form: ImportForm,
+    report,
+    batch: str,
+    kept,
+    template: str = "responses/import_answers.html",
+    **context,
+):
     return (
         render_template(
             template,
@@ -114,15 +129,21 @@ def _page(territory: Territory, consultation: Consultation, form: ImportForm, re
 def _earlier_text(report: bulk_import.ImportReport) -> list[str]:
     """What the confirmation page says about the earlier imports of the file and of its rows."""
     lines = [
-        _("This file was imported on %(date)s by %(who)s: %(n)d responses.",
-          date=format_date(record.imported_at.date(), "long"),
-          who=record.imported_by_name or _("an account since removed"),
-          n=record.imported)
+        _(
+            "This file was imported on %(date)s by %(who)s: %(n)d responses.",
+            date=format_date(record.imported_at.date(), "long"),
+            who=record.imported_by_name or _("an account since removed"),
+            n=record.imported,
+        )
         for record in report.earlier
     ]
     if report.repeated_rows and not report.earlier:
-        lines.append(_("Rows %(rows)s have the same group, place and answers as rows imported before.",
-                       rows=_ranges(report.repeated_rows)))
+        lines.append(
+            _(
+                "Rows %(rows)s have the same group, place and answers as rows imported before.",
+                rows=_ranges(report.repeated_rows),
+            )
+        )
     return lines
 
 
@@ -164,9 +185,15 @@ def import_answers(territory: Territory, consultation_id: int):
             if action == "import":
                 try:
                     report = bulk_import.import_file(
-                        consultation, kept.data, kept.filename, defaults, batch=batch,
-                        valid_rows_only=bool(form.valid_rows_only.data), interface_lang=flow.interface_language(),
-                        again=request.form.get("again") == "yes", user=current_user,
+                        consultation,
+                        kept.data,
+                        kept.filename,
+                        defaults,
+                        batch=batch,
+                        valid_rows_only=bool(form.valid_rows_only.data),
+                        interface_lang=flow.interface_language(),
+                        again=request.form.get("again") == "yes",
+                        user=current_user,
                     )
                     db.session.commit()
                 except IntegrityError:
@@ -174,21 +201,40 @@ def import_answers(territory: Territory, consultation_id: int):
                     flash(_("This file was being imported at the same moment; nothing more was imported."), "error")
                     return redirect(here)
                 if report.needs_confirmation:
-                    return _page(territory, consultation, form, report, batch, kept, "responses/import_again.html",
-                                 earlier=_earlier_text(report))
+                    return _page(
+                        territory,
+                        consultation,
+                        form,
+                        report,
+                        batch,
+                        kept,
+                        "responses/import_again.html",
+                        earlier=_earlier_text(report),
+                    )
                 if report.imported:
                     import_store.discard(consultation.id)
                     _flash_imported(report)
                     return redirect(here)
             else:
                 report, _items = bulk_import.check_file(
-                    consultation, kept.data, kept.filename, defaults, batch=batch,
+                    consultation,
+                    kept.data,
+                    kept.filename,
+                    defaults,
+                    batch=batch,
                     interface_lang=flow.interface_language(),
                 )
                 if action == "download" and report.file_error is None:
                     return _problems_csv(report)
-    return _page(territory, consultation, form, report, batch, kept,
-                 earlier=_earlier_text(report) if report is not None and report.imported_before else [])
+    return _page(
+        territory,
+        consultation,
+        form,
+        report,
+        batch,
+        kept,
+        earlier=_earlier_text(report) if report is not None and report.imported_before else [],
+    )
 
 
 def _flash_imported(report: bulk_import.ImportReport) -> None:
@@ -200,7 +246,9 @@ def _flash_imported(report: bulk_import.ImportReport) -> None:
             "success",
         )
     if report.left_out:
-        flash(_("Answers left out because the survey's rules skip those questions: %(n)d.", n=report.left_out), "success")
+        flash(
+            _("Answers left out because the survey's rules skip those questions: %(n)d.", n=report.left_out), "success"
+        )
 
 
 @bp.route("/t/<territory>/consultations/<int:consultation_id>/import/template.xlsx")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -45,7 +47,9 @@ def sheet_language(consultation: Consultation, asked: str | None) -> str:
     return current if current in consultation.languages else consultation.fallback_language
 
 
-def _render_sheet(territory: Territory, consultation: Consultation, invitation: Invitation | None, url: str | None, lang: str):
+def _render_sheet(
+    territory: Territory, consultation: Consultation, invitation: Invitation | None, url: str | None, lang: str
+):
     # The whole sheet (and the page around it) in one language: the one chosen for the sheet,
     # shown with its interface language when it is a content-only language.
     speak_in(lang)
@@ -109,7 +113,11 @@ def consultation_invitations(territory: Territory, consultation_id: int):
         else:
             db.session.commit()
             # The token goes to the next page only, in this person's signed session; it is never stored.
-            session[_SHEET_KEY] = {"id": invitation.id, "token": token, "lang": sheet_language(item, form.sheet_language.data)}
+            session[_SHEET_KEY] = {
+                "id": invitation.id,
+                "token": token,
+                "lang": sheet_language(item, form.sheet_language.data),
+            }
             return redirect(
                 url_for(
                     "responses.invitation_sheet",
@@ -170,7 +178,9 @@ def revoke_invitation(territory: Territory, consultation_id: int, invitation_id:
     return redirect(url_for("responses.consultation_invitations", territory=territory.slug, consultation_id=item.id))
 
 
-@bp.route("/t/<territory>/consultations/<int:consultation_id>/invitations/<int:invitation_id>/reissue", methods=["POST"])
+@bp.route(
+    "/t/<territory>/consultations/<int:consultation_id>/invitations/<int:invitation_id>/reissue", methods=["POST"]
+)
 @territory_view(*MANAGERS)
 def reissue_invitation(territory: Territory, consultation_id: int, invitation_id: int):
     """Give a link a new address to print again; the old address stops working."""
@@ -182,9 +192,17 @@ def reissue_invitation(territory: Territory, consultation_id: int, invitation_id
         token = invitations.reissue(invitation)
     except services.ConsultationError as error:
         flash(str(error.message), "error")
-        return redirect(url_for("responses.consultation_invitations", territory=territory.slug, consultation_id=item.id))
+        return redirect(
+            url_for("responses.consultation_invitations", territory=territory.slug, consultation_id=item.id)
+        )
     db.session.commit()
-    session[_SHEET_KEY] = {"id": invitation.id, "token": token, "lang": sheet_language(item, request.form.get("language"))}
+    session[_SHEET_KEY] = {
+        "id": invitation.id,
+        "token": token,
+        "lang": sheet_language(item, request.form.get("language")),
+    }
     return redirect(
-        url_for("responses.invitation_sheet", territory=territory.slug, consultation_id=item.id, invitation_id=invitation.id)
+        url_for(
+            "responses.invitation_sheet", territory=territory.slug, consultation_id=item.id, invitation_id=invitation.id
+        )
     )

@@ -115,10 +115,19 @@ def new_consultation(territory: Territory):
             _field_error(form, error, "slug")
         else:
             db.session.commit()
-            flash(_("The consultation has been created as a draft. Now add the groups and their instruments."), "success")
-            return redirect(url_for("responses.consultation_groups", territory=territory.slug, consultation_id=consultation.id))
+            flash(
+                _("The consultation has been created as a draft. Now add the groups and their instruments."), "success"
+            )
+            return redirect(
+                url_for("responses.consultation_groups", territory=territory.slug, consultation_id=consultation.id)
+            )
     return render_template(
-        "responses/official/form.html", territory=territory, form=form, languages=languages, consultation=None, language_names=LANGUAGE_NAMES
+        "responses/official/form.html",
+        territory=territory,
+        form=form,
+        languages=languages,
+        consultation=None,
+        language_names=LANGUAGE_NAMES,
     )
 
 
@@ -133,9 +142,14 @@ def consultation(territory: Territory, consultation_id: int):
         consultation=item,
         counts=queries.received_per_group(item.id),
         group_labels=STAKEHOLDER_GROUPS,
-        versions={v.id: v for v in db.session.scalars(
-            select(InstrumentVersion).where(InstrumentVersion.id.in_([g.instrument_version_id for g in item.groups]))
-        )},
+        versions={
+            v.id: v
+            for v in db.session.scalars(
+                select(InstrumentVersion).where(
+                    InstrumentVersion.id.in_([g.instrument_version_id for g in item.groups])
+                )
+            )
+        },
         transitions=services.TRANSITIONS[item.state],
         problems=services.opening_problems(item) if item.state == ConsultationState.DRAFT else [],
         public_url=invitations.public_url(item),
@@ -174,7 +188,12 @@ def edit_consultation(territory: Territory, consultation_id: int):
             flash(_("The consultation has been saved."), "success")
             return redirect(url_for("responses.consultation", territory=territory.slug, consultation_id=item.id))
     return render_template(
-        "responses/official/form.html", territory=territory, form=form, languages=languages, consultation=item, language_names=LANGUAGE_NAMES
+        "responses/official/form.html",
+        territory=territory,
+        form=form,
+        languages=languages,
+        consultation=item,
+        language_names=LANGUAGE_NAMES,
     )
 
 
@@ -237,7 +256,9 @@ def locality_targets(territory: Territory, consultation_id: int):
     item = _consultation(territory, consultation_id)
     form = LocalityTargetForm()
     form.group_code.choices = _group_choices([g.group_code for g in item.groups])
-    localities = list(db.session.scalars(select(Locality).where(Locality.territory_id == territory.id).order_by(Locality.name)))
+    localities = list(
+        db.session.scalars(select(Locality).where(Locality.territory_id == territory.id).order_by(Locality.name))
+    )
     form.locality.choices = [
         SelectChoice(str(loc.id), f"{loc.name} ({loc.area})" if loc.area else loc.name) for loc in localities
     ]

@@ -93,7 +93,9 @@ def organisation_home(user: Any) -> dict[str, Any] | None:
     # Invitations of one territory share its officials: looked up once per territory, not per invitation.
     officials = {
         territory_id: officials_of(territory)
-        for territory_id, territory in {i.consultation.territory_id: i.consultation.territory for i in invitations}.items()
+        for territory_id, territory in {
+            i.consultation.territory_id: i.consultation.territory for i in invitations
+        }.items()
     }
     return {
         "organisation": organisation,
@@ -134,4 +136,3 @@ def answer_invitation(invitation_id: int):
     if draft is not None and draft.invitation_id != invitation.id:
         flow.forget_draft(consultation)
     return redirect(url_for("responses.landing", slug=consultation.slug))
-

@@ -14,8 +14,8 @@ from consult.responses.receipt_panels import receipt_panels
 from consult.responses.services import ConsultationError
 from consult.responses.survey import answered_pages
 from consult.surveys.labels import STAKEHOLDER_GROUPS
-from consult.surveys.steps import steps
 from consult.surveys.models import InstrumentVersion
+from consult.surveys.steps import steps
 
 
 @bp.route("/c/<slug>/review", methods=["GET", "POST"])
@@ -101,9 +101,10 @@ def receipt(slug: str):
     if form.validate_on_submit():
         response = sending.find_by_receipt(consultation, form.code.data)
         if response is None:
-            form.code.errors.append(_("No response to this consultation has this receipt code. Check it and try again."))
+            form.code.errors.append(
+                _("No response to this consultation has this receipt code. Check it and try again.")
+            )
         else:
-
             version = db.session.get(InstrumentVersion, response.instrument_version_id)
             instrument = version.parsed()
             pages = answered_pages(

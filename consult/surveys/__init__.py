@@ -13,8 +13,7 @@ def init_app(app: Flask) -> None:
     # Every module that attaches routes or hooks to ``bp`` is imported here, and
     # only here (tests/core/test_rooms.py holds each room to it). Inside the
     # function because those modules import ``bp`` from this package.
-    from consult.surveys import views, views_preview, views_texts  # noqa: F401
-    from consult.surveys import cli, demo, models  # noqa: F401  (the CLI, the seed step, the tables)
+    from consult.surveys import cli, demo, models, views, views_preview, views_texts  # noqa: F401  # noqa: F401  (the CLI, the seed step, the tables)
 
     register_territory_link("surveys.instruments", _l("Instruments"))
     app.register_blueprint(bp)

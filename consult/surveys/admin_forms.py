@@ -44,7 +44,10 @@ class TranslationUploadForm(FlaskForm):
     file = FileField(
         _l("Translation file (.po or .xlsx)"),
         description=_l("A file downloaded from this page and filled in by a translator."),
-        validators=[FileRequired(CHOOSE_FILE), FileAllowed(["po", "xlsx"], _l("The file must be a .po or .xlsx file."))],
+        validators=[
+            FileRequired(CHOOSE_FILE),
+            FileAllowed(["po", "xlsx"], _l("The file must be a .po or .xlsx file.")),
+        ],
     )
     language = SelectField(_l("Language of the translation"), validators=[Optional()])
 

@@ -118,7 +118,9 @@ def asked_set_id(version_id: int, keys: Iterable[str]) -> int:
 
 
 def _find(key: tuple[int, str]) -> int | None:
-    return db.session.scalar(select(AskedSet.id).where(AskedSet.instrument_version_id == key[0], AskedSet.digest == key[1]))
+    return db.session.scalar(
+        select(AskedSet.id).where(AskedSet.instrument_version_id == key[0], AskedSet.digest == key[1])
+    )
 
 
 def asked_set_for(version_id: int, instrument: Instrument, answers: Mapping[str, Any]) -> int:
@@ -128,7 +130,9 @@ def asked_set_for(version_id: int, instrument: Instrument, answers: Mapping[str,
 
 def keys_of(asked_set_id_: int) -> set[str]:
     """The question keys of one asked set."""
-    return set(db.session.scalars(select(AskedSetQuestion.question_key).where(AskedSetQuestion.asked_set_id == asked_set_id_)))
+    return set(
+        db.session.scalars(select(AskedSetQuestion.question_key).where(AskedSetQuestion.asked_set_id == asked_set_id_))
+    )
 
 
 @event.listens_for(Session, "after_commit")

@@ -126,7 +126,6 @@ def validate_command(path: Path) -> None:
     warnings: list[Issue] = []
     try:
         if data[:2] == b"PK" or path.suffix.lower() in (".xlsx", ".xls"):
-
             try:
                 result = import_xlsform(data)
             except XLSFormError as error:
@@ -163,6 +162,8 @@ def load_library_command(publish: bool) -> None:
     db.session.commit()
     for load in loads:
         state = "published" if load.version.is_published else "draft"
-        click.echo(f"{load.key}: {load.action.replace('_', ' ')} (instrument {load.version.instrument_id}, version {load.version.number}, {state}).")
+        click.echo(
+            f"{load.key}: {load.action.replace('_', ' ')} (instrument {load.version.instrument_id}, version {load.version.number}, {state})."
+        )
     if not loads:
         click.echo(f"No library files in {services.LIBRARY_DIR}.")

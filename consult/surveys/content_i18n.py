@@ -39,7 +39,10 @@ def _check_language(version: InstrumentVersion, lang: str) -> None:
     if lang not in CONTENT_LANGUAGES:
         raise SurveyError(_l("This language is not available."), field="language")
     if lang == version.fallback_language:
-        raise SurveyError(_l("This is the source language of the instrument: choose the language to translate into."), field="language")
+        raise SurveyError(
+            _l("This is the source language of the instrument: choose the language to translate into."),
+            field="language",
+        )
 
 
 def _rows(version: InstrumentVersion, lang: str):
@@ -71,7 +74,9 @@ def export_po(version: InstrumentVersion, lang: str) -> bytes:
     }
     for path, source, translation, status in _rows(version, lang):
         po.append(
-            polib.POEntry(msgctxt=path, msgid=source, msgstr=translation, flags=["fuzzy"] if status == "needs_review" else [])
+            polib.POEntry(
+                msgctxt=path, msgid=source, msgstr=translation, flags=["fuzzy"] if status == "needs_review" else []
+            )
         )
     return str(po).encode("utf-8")
 
@@ -125,13 +130,17 @@ def _read_po(data: bytes) -> tuple[dict[str, str], list[Row]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SurveyError(_l("The file is not UTF-8 text. Save the PO file as UTF-8 and try again."), field="file") from None
+        raise SurveyError(
+            _l("The file is not UTF-8 text. Save the PO file as UTF-8 and try again."), field="file"
+        ) from None
     try:
         # polib reads a *file* when given a string naming one; a final newline
         # keeps an upload such as "/etc/passwd" from being taken for a path.
         po = polib.pofile(text + "\n")
     except (OSError, ValueError) as error:
-        raise SurveyError(_l("The file is not a valid PO file: %(error)s", error=str(error)[:200]), field="file") from None
+        raise SurveyError(
+            _l("The file is not a valid PO file: %(error)s", error=str(error)[:200]), field="file"
+        ) from None
     rows = []
     for number, entry in enumerate(po, start=1):
         if entry.obsolete:
@@ -152,7 +161,9 @@ def _read_xlsx(data: bytes) -> tuple[dict[str, str], list[Row]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        raise SurveyError(_l("The file is not a spreadsheet that can be read (%(error)s).", error=type(error).__name__), field="file") from None
+        raise SurveyError(
+            _l("The file is not a spreadsheet that can be read (%(error)s).", error=type(error).__name__), field="file"
+        ) from None
     try:
         if "translation" not in workbook.sheetnames:
             raise SurveyError(_l("The spreadsheet has no sheet named translation."), field="file")
@@ -166,7 +177,10 @@ def _read_xlsx(data: bytes) -> tuple[dict[str, str], list[Row]]:
         missing = [name for name in HEADERS[:3] if name not in header]
         if missing:
             raise SurveyError(
-                _l("The sheet translation needs the columns %(columns)s in its first row.", columns=", ".join(HEADERS[:3])),
+                _l(
+                    "The sheet translation needs the columns %(columns)s in its first row.",
+                    columns=", ".join(HEADERS[:3]),
+                ),
                 field="file",
             )
         at = {name: header.index(name) for name in HEADERS if name in header}
@@ -230,7 +244,11 @@ def import_translations(version: InstrumentVersion, data: bytes, lang: str | Non
     meta, rows = reader(data)
     if meta.get("instrument") and meta["instrument"] != version.instrument.key:
         raise SurveyError(
-            _l("The file was made for the instrument %(file)s, not %(key)s.", file=meta["instrument"], key=version.instrument.key),
+            _l(
+                "The file was made for the instrument %(file)s, not %(key)s.",
+                file=meta["instrument"],
+                key=version.instrument.key,
+            ),
             field="file",
         )
     file_lang = meta.get("language") or None

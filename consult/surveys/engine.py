@@ -25,6 +25,7 @@ Text = Mapping[str, str]
 # The concept a question of these types measures when its definition names none.
 IMPLIED_CONCEPTS = {"severity": "severity", "ungp31": "ungp31", "stakeholder_group": "group", "territory": "locality"}
 
+
 @dataclass(frozen=True)
 class Option:
     """An answer option: a stable ``value`` code and its ``label`` text.
@@ -291,8 +292,12 @@ class Instrument:
 def parse_question(raw: Mapping[str, Any], page_key: str = "", section_key: str = "", index: int = 0) -> Question:
     """A ``Question`` from its definition (which must have ``key`` and ``type``)."""
     options = tuple(
-        Option(value=o["value"], label=o.get("label") or {}, exclusive=bool(o.get("exclusive")),
-               concept=o.get("concept") if isinstance(o.get("concept"), str) else None)
+        Option(
+            value=o["value"],
+            label=o.get("label") or {},
+            exclusive=bool(o.get("exclusive")),
+            concept=o.get("concept") if isinstance(o.get("concept"), str) else None,
+        )
         for o in raw.get("options") or ()
     )
     concept = raw.get("concept")

@@ -192,11 +192,20 @@ class PageForm(FlaskForm):
                 options = []
                 if spec.widget in ("radio", "checkbox"):
                     by_value = {c.value: c for c in spec.choices}
-                    options = [(sub, by_value.get(sub.data, Choice(sub.data, Content(str(sub.label.text))))) for sub in bound]
+                    options = [
+                        (sub, by_value.get(sub.data, Choice(sub.data, Content(str(sub.label.text))))) for sub in bound
+                    ]
                 fields.append(FieldView(spec, bound, options))
             help_text = self.context.content(question.help) if question.help else None
-            found.append(QuestionView(question, question_type(question.type).layout,
-                                      self.context.content(question.text), help_text, fields))
+            found.append(
+                QuestionView(
+                    question,
+                    question_type(question.type).layout,
+                    self.context.content(question.text),
+                    help_text,
+                    fields,
+                )
+            )
         return found
 
 
@@ -239,7 +248,12 @@ def page_form(
             label = text if spec.label is None else f"{text} — {spec.label.text}"
             attrs[spec.name] = spec.unbound(defaults.get(spec.name), label)
     attrs.update(
-        instrument=instrument, page=page, content_lang=lang, questions=questions,
-        prior_answers=dict(answers), context=ctx, specs=specs,
+        instrument=instrument,
+        page=page,
+        content_lang=lang,
+        questions=questions,
+        prior_answers=dict(answers),
+        context=ctx,
+        specs=specs,
     )
     return type(f"PageForm_{page.key}", (PageForm,), attrs)

@@ -147,7 +147,9 @@ UNGP31_NAMES = {
 # The questions a respondent reads.
 UNGP31_QUESTIONS = {
     "legitimate": _l("Do people trust this mechanism, and does it treat everyone who uses it fairly?"),
-    "accessible": _l("Could the people who needed it find it and use it, whatever their language, money, distance or fear?"),
+    "accessible": _l(
+        "Could the people who needed it find it and use it, whatever their language, money, distance or fear?"
+    ),
     "predictable": _l("Was it clear what steps it follows and how long each step takes?"),
     "equitable": _l("Did people get the information, advice and support they needed to take part on equal terms?"),
     "transparent": _l("Were people kept informed about how their case was going?"),
@@ -171,7 +173,9 @@ MECHANISM_TYPES = {
     "other_state_agency": _l("Another state agency (environment, consumer or data protection)"),
     "company_grievance": _l("The company's own complaints mechanism"),
     "multi_stakeholder": _l("An industry or multi-stakeholder mechanism"),
-    "dfi_accountability": _l("Complaints office of a development bank (for example IFC CAO, World Bank Inspection Panel, IDB MICI)"),
+    "dfi_accountability": _l(
+        "Complaints office of a development bank (for example IFC CAO, World Bank Inspection Panel, IDB MICI)"
+    ),
     "community_justice": _l("Community or indigenous justice"),
     "international_bodies": _l("Regional or international bodies"),
     "media_advocacy": _l("Media and advocacy"),

@@ -204,7 +204,9 @@ class AskedSet(db.Model):
     digest: Mapped[str] = mapped_column(String(64))
 
     questions: Mapped[list[AskedSetQuestion]] = relationship(
-        back_populates="asked_set", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="asked_set",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="AskedSetQuestion.question_key",
     )
 

@@ -105,7 +105,9 @@ def first_page(instrument: Instrument, answers: Answers, settled: Settled = NOTH
     return pages[0] if pages else None
 
 
-def next_page(instrument: Instrument, answers: Answers, current_key: str, settled: Settled = NOTHING_SETTLED) -> Page | None:
+def next_page(
+    instrument: Instrument, answers: Answers, current_key: str, settled: Settled = NOTHING_SETTLED
+) -> Page | None:
     """The page after ``current_key`` on the path, or ``None`` when the path ends there.
 
     Call it with the answers *including* those just given on the current page:
@@ -121,7 +123,9 @@ def next_page(instrument: Instrument, answers: Answers, current_key: str, settle
     return next((page for page in pages if page.index > current_index), None)
 
 
-def previous_page(instrument: Instrument, answers: Answers, current_key: str, settled: Settled = NOTHING_SETTLED) -> Page | None:
+def previous_page(
+    instrument: Instrument, answers: Answers, current_key: str, settled: Settled = NOTHING_SETTLED
+) -> Page | None:
     """The page before ``current_key`` on the path, or ``None`` on the first page.
 
     From the review page, "back" goes to ``last_page``. If ``current_key`` is
@@ -139,7 +143,9 @@ def last_page(instrument: Instrument, answers: Answers, settled: Settled = NOTHI
     return pages[-1] if pages else None
 
 
-def visible_questions(instrument: Instrument, page: Page, answers: Answers, settled: Settled = NOTHING_SETTLED) -> list[Question]:
+def visible_questions(
+    instrument: Instrument, page: Page, answers: Answers, settled: Settled = NOTHING_SETTLED
+) -> list[Question]:
     """The questions of ``page`` shown for ``answers``: those whose ``when`` holds (and not ``settled``).
 
     Conditions see the counted answers of earlier pages and the answers
@@ -149,8 +155,11 @@ def visible_questions(instrument: Instrument, page: Page, answers: Answers, sett
         return []
     first = page.questions[0].index
     # Only what comes before this page may decide (a preview of a page off the path included).
-    known = {key: value for key, value in on_path_answers(instrument, answers).items()
-             if instrument.question(key).index < first}
+    known = {
+        key: value
+        for key, value in on_path_answers(instrument, answers).items()
+        if instrument.question(key).index < first
+    }
     visible = []
     for question in page.questions:
         if evaluate(question.when, known):

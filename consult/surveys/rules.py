@@ -254,4 +254,3 @@ def literal_comparisons(condition: Any) -> Iterator[tuple[str, str, str | None, 
     if len(refs) == 1 and len(literals) == 1 and isinstance(refs[0].get("answer"), str):
         part = refs[0].get("part")
         yield operator, refs[0]["answer"], part if isinstance(part, str) else None, literals[0]
-

@@ -102,7 +102,12 @@ def parse_json_definition(data: bytes | str) -> dict[str, Any]:
         definition = json.loads(text)
     except json.JSONDecodeError as error:
         raise SurveyError(
-            _l("The file is not valid JSON: %(error)s (line %(line)d, column %(column)d).", error=error.msg, line=error.lineno, column=error.colno)
+            _l(
+                "The file is not valid JSON: %(error)s (line %(line)d, column %(column)d).",
+                error=error.msg,
+                line=error.lineno,
+                column=error.colno,
+            )
         ) from None
     if not isinstance(definition, dict):
         raise SurveyError(_l("The definition must be a JSON object."))
@@ -120,18 +125,26 @@ def find_instrument(key: str, territory: Territory | None) -> Instrument | None:
 
 def territory_instruments(territory: Territory) -> list[Instrument]:
     """A territory's own instruments, by key."""
-    return list(db.session.scalars(
-        select(Instrument).where(Instrument.territory_id == territory.id).order_by(Instrument.key)
-        .options(selectinload(Instrument.versions))  # the list shows each one's versions: no query per row
-    ))
+    return list(
+        db.session.scalars(
+            select(Instrument)
+            .where(Instrument.territory_id == territory.id)
+            .order_by(Instrument.key)
+            .options(selectinload(Instrument.versions))  # the list shows each one's versions: no query per row
+        )
+    )
 
 
 def library_instruments() -> list[Instrument]:
     """The shared network library, by key."""
-    return list(db.session.scalars(
-        select(Instrument).where(Instrument.territory_id.is_(None)).order_by(Instrument.key)
-        .options(selectinload(Instrument.versions))
-    ))
+    return list(
+        db.session.scalars(
+            select(Instrument)
+            .where(Instrument.territory_id.is_(None))
+            .order_by(Instrument.key)
+            .options(selectinload(Instrument.versions))
+        )
+    )
 
 
 def resolve_version(instrument: Instrument, number: int | None = None) -> InstrumentVersion:
@@ -171,7 +184,9 @@ def create_instrument(definition: dict[str, Any], territory: Territory | None = 
     """
     _refuse_if_invalid(definition)
     if find_instrument(definition["key"], territory) is not None:
-        raise SurveyError(_l("There is already an instrument with the key %(key)s here.", key=definition["key"]), field="file")
+        raise SurveyError(
+            _l("There is already an instrument with the key %(key)s here.", key=definition["key"]), field="file"
+        )
     instrument = Instrument(key=definition["key"], territory=territory, title=dict(definition.get("title") or {}))
     db.session.add(instrument)
     return _add_version(instrument, definition)
@@ -245,7 +260,9 @@ def copy_to_territory(instrument: Instrument, territory: Territory) -> Instrumen
 
 def _refuse_if_frozen(version: InstrumentVersion) -> None:
     if version.is_frozen:
-        raise SurveyError(_l("Version %(n)d is frozen and cannot be changed. Make a new draft to edit it.", n=version.number))
+        raise SurveyError(
+            _l("Version %(n)d is frozen and cannot be changed. Make a new draft to edit it.", n=version.number)
+        )
 
 
 def add_language(version: InstrumentVersion, lang: str) -> InstrumentVersion:
@@ -336,7 +353,10 @@ def publish(version: InstrumentVersion) -> InstrumentVersion:
         raise SurveyError(_l("Version %(n)d is already published.", n=version.number))
     problems = definition_problems(version.definition)
     if problems:
-        raise SurveyError(_l("Version %(n)d cannot be published: problems found (%(count)d).", n=version.number, count=len(problems)), problems)
+        raise SurveyError(
+            _l("Version %(n)d cannot be published: problems found (%(count)d).", n=version.number, count=len(problems)),
+            problems,
+        )
     now = utcnow()
     version.status = VersionStatus.PUBLISHED
     version.published_at = now

@@ -167,7 +167,9 @@ def completeness(
     return reports
 
 
-def with_texts(definition: dict[str, Any], lang: str, values: dict[str, str]) -> tuple[dict[str, Any], list[str], list[str]]:
+def with_texts(
+    definition: dict[str, Any], lang: str, values: dict[str, str]
+) -> tuple[dict[str, Any], list[str], list[str]]:
     """A copy of ``definition`` with ``values`` (path → text) set in ``lang``.
 
     Returns the copy, the paths whose text changed, and the paths that do not exist.

@@ -112,7 +112,9 @@ class _Semantics:
                 self.pages.append(_Entry("page", ppath, _key(page), page, page_index))
                 for qi, question in _items(page, "questions"):
                     qpath = f"{ppath}.questions[{qi}]"
-                    self.questions.append(_Entry("question", qpath, _key(question), question, page_index, len(self.questions)))
+                    self.questions.append(
+                        _Entry("question", qpath, _key(question), question, page_index, len(self.questions))
+                    )
         self.question_by_key = {}
         for entry in self.questions:
             if entry.key is not None:
@@ -129,8 +131,15 @@ class _Semantics:
         return any(bad == path or bad.startswith(path + ".") or bad.startswith(path + "[") for bad in self.bad_paths)
 
     def run(self) -> list[Problem]:
-        for check in (self.languages, self.unique_keys, self.types, self.concepts, self.conditions, self.routing,
-                      self.fallback_texts):
+        for check in (
+            self.languages,
+            self.unique_keys,
+            self.types,
+            self.concepts,
+            self.conditions,
+            self.routing,
+            self.fallback_texts,
+        ):
             try:
                 check()
             except Exception:  # noqa: BLE001 - a check that trips on junk must not hide the others' findings
@@ -148,16 +157,32 @@ class _Semantics:
             if not isinstance(code, str):
                 continue
             if code not in CONTENT_LANGUAGES:
-                self.add(f"languages[{i}]", None, _l("“%(code)s” is not a supported content language (%(allowed)s).",
-                                                     code=code, allowed=", ".join(CONTENT_LANGUAGES)), "unknown_language")
+                self.add(
+                    f"languages[{i}]",
+                    None,
+                    _l(
+                        "“%(code)s” is not a supported content language (%(allowed)s).",
+                        code=code,
+                        allowed=", ".join(CONTENT_LANGUAGES),
+                    ),
+                    "unknown_language",
+                )
             if code in seen:
-                self.add(f"languages[{i}]", None, _l("The language “%(code)s” is listed twice.", code=code), "duplicate_language")
+                self.add(
+                    f"languages[{i}]",
+                    None,
+                    _l("The language “%(code)s” is listed twice.", code=code),
+                    "duplicate_language",
+                )
             seen.add(code)
         fallback = self.data.get("fallback_language")
         if isinstance(fallback, str) and fallback not in seen:
-            self.add("fallback_language", None,
-                     _l("The fallback language “%(code)s” is not one of the declared languages.", code=fallback),
-                     "fallback_not_declared")
+            self.add(
+                "fallback_language",
+                None,
+                _l("The fallback language “%(code)s” is not one of the declared languages.", code=fallback),
+                "fallback_not_declared",
+            )
 
     # keys ---------------------------------------------------------------------------------
     def unique_keys(self) -> None:
@@ -166,8 +191,16 @@ class _Semantics:
             if entry.key is None:
                 continue
             if entry.key in first:
-                self.add(entry.path, entry.key, _l("The key “%(key)s” is already used at %(other)s; keys must be unique in the whole instrument.",
-                                                   key=entry.key, other=first[entry.key].path), "duplicate_key")
+                self.add(
+                    entry.path,
+                    entry.key,
+                    _l(
+                        "The key “%(key)s” is already used at %(other)s; keys must be unique in the whole instrument.",
+                        key=entry.key,
+                        other=first[entry.key].path,
+                    ),
+                    "duplicate_key",
+                )
             else:
                 first[entry.key] = entry
 
@@ -194,12 +227,18 @@ class _Semantics:
         for entry in self.pages:
             if entry.raw.get("when") is not None:
                 # A page's condition sees the questions of earlier pages.
-                self.condition(entry.raw["when"], f"{entry.path}.when", entry.key, lambda q, e=entry: q.page_index < e.page_index)
+                self.condition(
+                    entry.raw["when"], f"{entry.path}.when", entry.key, lambda q, e=entry: q.page_index < e.page_index
+                )
             for ri, route in _items(entry.raw, "routing"):
                 if route.get("when") is not None:
                     # Routing runs after the page is answered: its own questions count too.
-                    self.condition(route["when"], f"{entry.path}.routing[{ri}].when", entry.key,
-                                   lambda q, e=entry: q.page_index <= e.page_index)
+                    self.condition(
+                        route["when"],
+                        f"{entry.path}.routing[{ri}].when",
+                        entry.key,
+                        lambda q, e=entry: q.page_index <= e.page_index,
+                    )
 
     def condition(self, condition: Any, where: str, key: str | None, is_earlier) -> None:
         if self._is_broken(where):
@@ -225,31 +264,62 @@ class _Semantics:
             elif isinstance(argument, list) and any(isinstance(a, (Mapping, list)) for a in argument):
                 yield f"{where}.{operator}[{i}]", _l("A list in a condition holds plain values only."), "malformed_rule"
         if operator in ("in",) and not isinstance(arguments[1], list):
-            yield where, _l("“%(operator)s” compares an answer with a list of values.", operator=operator), "malformed_rule"
+            yield (
+                where,
+                _l("“%(operator)s” compares an answer with a list of values.", operator=operator),
+                "malformed_rule",
+            )
         for op, qkey, part, literal in rules.literal_comparisons(condition):
             yield from self._literal_problems(op, qkey, part, literal, where)
 
     def _malformed(self, condition: Any, where: str) -> Iterator[tuple[str, Any, str]]:
         if not isinstance(condition, Mapping) or len(condition) != 1:
-            yield where, _l("A condition is an object with exactly one operator, for example {\"==\": [{\"answer\": \"A1\"}, \"yes\"]}."), "malformed_rule"
+            yield (
+                where,
+                _l(
+                    'A condition is an object with exactly one operator, for example {"==": [{"answer": "A1"}, "yes"]}.'
+                ),
+                "malformed_rule",
+            )
             return
         ((operator, arguments),) = condition.items()
         if operator not in rules.OPERATORS:
-            yield where, _l("“%(operator)s” is not an operator; use one of %(allowed)s.", operator=str(operator),
-                            allowed=" ".join(sorted(rules.OPERATORS))), "unknown_operator"
+            yield (
+                where,
+                _l(
+                    "“%(operator)s” is not an operator; use one of %(allowed)s.",
+                    operator=str(operator),
+                    allowed=" ".join(sorted(rules.OPERATORS)),
+                ),
+                "unknown_operator",
+            )
             return
         count = len(arguments) if isinstance(arguments, list) else 1
         needed = rules.VALUE_OPERATORS[operator][0] if operator in rules.VALUE_OPERATORS else 1
-        yield where, _l("“%(operator)s” needs %(n)d argument(s), not %(count)d.", operator=operator, n=needed, count=count), "malformed_rule"
+        yield (
+            where,
+            _l("“%(operator)s” needs %(n)d argument(s), not %(count)d.", operator=operator, n=needed, count=count),
+            "malformed_rule",
+        )
 
-    def _reference_problems(self, argument: Mapping[str, Any], where: str, is_earlier) -> Iterator[tuple[str, Any, str]]:
+    def _reference_problems(
+        self, argument: Mapping[str, Any], where: str, is_earlier
+    ) -> Iterator[tuple[str, Any, str]]:
         qkey, part = argument.get("answer"), argument.get("part")
-        if not isinstance(qkey, str) or set(argument) - {"answer", "part"} or not (part is None or isinstance(part, str)):
-            yield where, _l("An answer is referred to as {\"answer\": \"KEY\"}, with an optional \"part\"."), "malformed_rule"
+        if (
+            not isinstance(qkey, str)
+            or set(argument) - {"answer", "part"}
+            or not (part is None or isinstance(part, str))
+        ):
+            yield where, _l('An answer is referred to as {"answer": "KEY"}, with an optional "part".'), "malformed_rule"
             return
         target = self.question_by_key.get(qkey)
         if target is None:
-            yield where, _l("The rule refers to “%(key)s”, which is not a question of this instrument.", key=qkey), "unknown_question"
+            yield (
+                where,
+                _l("The rule refers to “%(key)s”, which is not a question of this instrument.", key=qkey),
+                "unknown_question",
+            )
             return
         if not is_earlier(target):
             yield where, _l("The rule refers to “%(key)s”, which does not come before it.", key=qkey), "later_question"
@@ -258,15 +328,29 @@ class _Semantics:
         if kind is None or self._is_broken(target.path):
             return
         if kind.name == "info":
-            yield where, _l("The rule refers to “%(key)s”, an information text that has no answer.", key=qkey), "info_question"
+            yield (
+                where,
+                _l("The rule refers to “%(key)s”, an information text that has no answer.", key=qkey),
+                "info_question",
+            )
             return
         if part is not None:
             parts = kind.rule_parts(self._question(target))
             if part not in parts:
-                yield where, _l("“%(key)s” has no part “%(part)s” (its parts: %(parts)s).", key=qkey, part=part,
-                                parts=", ".join(sorted(parts)) or "—"), "unknown_part"
+                yield (
+                    where,
+                    _l(
+                        "“%(key)s” has no part “%(part)s” (its parts: %(parts)s).",
+                        key=qkey,
+                        part=part,
+                        parts=", ".join(sorted(parts)) or "—",
+                    ),
+                    "unknown_part",
+                )
 
-    def _literal_problems(self, operator: str, qkey: str, part: str | None, literal: Any, where: str) -> Iterator[tuple[str, Any, str]]:
+    def _literal_problems(
+        self, operator: str, qkey: str, part: str | None, literal: Any, where: str
+    ) -> Iterator[tuple[str, Any, str]]:
         target = self.question_by_key.get(qkey)
         kind = TYPES.get(target.raw.get("type")) if target else None  # type: ignore[arg-type]
         if target is None or kind is None or self._is_broken(target.path):
@@ -280,7 +364,11 @@ class _Semantics:
         values = literal if isinstance(literal, list) else [literal]
         for value in values:
             if not isinstance(value, (str, int, float)) or isinstance(value, bool) or value not in allowed:
-                yield where, _l("“%(value)s” is not an answer option of “%(key)s”.", value=str(value), key=qkey), "unknown_option"
+                yield (
+                    where,
+                    _l("“%(value)s” is not an answer option of “%(key)s”.", value=str(value), key=qkey),
+                    "unknown_option",
+                )
 
     @staticmethod
     def _question(entry: _Entry):
@@ -296,15 +384,36 @@ class _Semantics:
                 if isinstance(goto, str) and goto != "end":
                     target = self.page_by_key.get(goto)
                     if target is None:
-                        self.add(where, entry.key, _l("The route goes to “%(page)s”, which is not a page of this instrument.", page=goto), "unknown_page")
+                        self.add(
+                            where,
+                            entry.key,
+                            _l("The route goes to “%(page)s”, which is not a page of this instrument.", page=goto),
+                            "unknown_page",
+                        )
                     elif target.page_index <= entry.page_index:
-                        self.add(where, entry.key, _l("The route goes back to “%(page)s”; routes may only go forward.", page=goto), "backward_route")
+                        self.add(
+                            where,
+                            entry.key,
+                            _l("The route goes back to “%(page)s”; routes may only go forward.", page=goto),
+                            "backward_route",
+                        )
                 is_last = position == len(routes) - 1
                 if route.get("when") is None and not is_last:
-                    self.add(where, entry.key, _l("This route has no condition, so the routes after it are never used; put the default route last."), "default_route_not_last")
+                    self.add(
+                        where,
+                        entry.key,
+                        _l(
+                            "This route has no condition, so the routes after it are never used; put the default route last."
+                        ),
+                        "default_route_not_last",
+                    )
             if routes and routes[-1][1].get("when") is not None:
-                self.add(f"{entry.path}.routing[{routes[-1][0]}]", entry.key,
-                         _l("The last route must have no condition: it is the default route."), "no_default_route")
+                self.add(
+                    f"{entry.path}.routing[{routes[-1][0]}]",
+                    entry.key,
+                    _l("The last route must have no condition: it is the default route."),
+                    "no_default_route",
+                )
 
     # texts --------------------------------------------------------------------------------
     def fallback_texts(self) -> None:
@@ -313,7 +422,12 @@ class _Semantics:
             return
         for where, key, text in _positional_texts(self.data):
             if isinstance(text, Mapping) and not (isinstance(text.get(fallback), str) and text[fallback].strip()):
-                self.add(where, key, _l("This text has no version in the fallback language “%(code)s”.", code=fallback), "missing_fallback_text")
+                self.add(
+                    where,
+                    key,
+                    _l("This text has no version in the fallback language “%(code)s”.", code=fallback),
+                    "missing_fallback_text",
+                )
 
 
 def _positional_texts(data: Mapping[str, Any]) -> Iterator[tuple[str, str | None, Any]]:

@@ -77,18 +77,43 @@ def concept_problems(questions: Iterable[QuestionEntry]) -> Iterator[Found]:
         if concept is not None:
             where = f"{entry.path}.concept"
             if not labels.is_known_concept(concept):
-                yield where, entry.key, _l("“%(concept)s” is not a concept consult knows; use one of %(allowed)s, or "
-                                           "ungp31:MECHANISM with a mechanism type code.",
-                                           concept=concept, allowed=", ".join(labels.CONCEPTS)), "unknown_concept"
+                yield (
+                    where,
+                    entry.key,
+                    _l(
+                        "“%(concept)s” is not a concept consult knows; use one of %(allowed)s, or "
+                        "ungp31:MECHANISM with a mechanism type code.",
+                        concept=concept,
+                        allowed=", ".join(labels.CONCEPTS),
+                    ),
+                    "unknown_concept",
+                )
                 concept = None
             elif qtype not in concept_types(concept):
-                yield where, entry.key, _l("The concept “%(concept)s” does not fit a question of type %(type)s; it fits: %(types)s.",
-                                           concept=concept, type=str(qtype), types=", ".join(sorted(concept_types(concept)))), "concept_type"
+                yield (
+                    where,
+                    entry.key,
+                    _l(
+                        "The concept “%(concept)s” does not fit a question of type %(type)s; it fits: %(types)s.",
+                        concept=concept,
+                        type=str(qtype),
+                        types=", ".join(sorted(concept_types(concept))),
+                    ),
+                    "concept_type",
+                )
                 concept = None
             elif concept in SINGLE_CONCEPTS:
                 if concept in first:
-                    yield where, entry.key, _l("Only one question may have the concept “%(concept)s”; %(other)s already has it.",
-                                               concept=concept, other=first[concept].label), "duplicate_concept"
+                    yield (
+                        where,
+                        entry.key,
+                        _l(
+                            "Only one question may have the concept “%(concept)s”; %(other)s already has it.",
+                            concept=concept,
+                            other=first[concept].label,
+                        ),
+                        "duplicate_concept",
+                    )
                 else:
                     first[concept] = entry
         elif written is None and isinstance(qtype, str):
@@ -105,12 +130,33 @@ def _option_problems(entry: QuestionEntry, concept: str | None, written: bool) -
         where = f"{entry.path}.options[{i}].concept"
         if concept is None:
             if not written:  # a question whose own concept is wrong was reported already
-                yield where, entry.key, _l("The option “%(value)s” names the code “%(code)s”, but its question has no "
-                                           "concept; give the question one first.", value=str(option.get("value")), code=code), \
-                    "option_concept_without_concept"
+                yield (
+                    where,
+                    entry.key,
+                    _l(
+                        "The option “%(value)s” names the code “%(code)s”, but its question has no "
+                        "concept; give the question one first.",
+                        value=str(option.get("value")),
+                        code=code,
+                    ),
+                    "option_concept_without_concept",
+                )
         elif vocabulary is None:
-            yield where, entry.key, _l("The options of a question with the concept “%(concept)s” stand for no codes.",
-                                       concept=concept), "unknown_option_concept"
+            yield (
+                where,
+                entry.key,
+                _l("The options of a question with the concept “%(concept)s” stand for no codes.", concept=concept),
+                "unknown_option_concept",
+            )
         elif code not in vocabulary:
-            yield where, entry.key, _l("“%(code)s” is not a code of the concept “%(concept)s” (its codes: %(allowed)s).",
-                                       code=code, concept=concept, allowed=", ".join(vocabulary)), "unknown_option_concept"
+            yield (
+                where,
+                entry.key,
+                _l(
+                    "“%(code)s” is not a code of the concept “%(concept)s” (its codes: %(allowed)s).",
+                    code=code,
+                    concept=concept,
+                    allowed=", ".join(vocabulary),
+                ),
+                "unknown_option_concept",
+            )

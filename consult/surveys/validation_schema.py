@@ -41,7 +41,12 @@ def _where(data: Any, path: Sequence[Any]) -> str:
             node = node[step]
         except (KeyError, IndexError, TypeError):
             node = None
-        if isinstance(step, int) and parent_member in KEYED and isinstance(node, Mapping) and isinstance(node.get("key"), str):
+        if (
+            isinstance(step, int)
+            and parent_member in KEYED
+            and isinstance(node, Mapping)
+            and isinstance(node.get("key"), str)
+        ):
             label = node["key"]
         parent_member = step
     return f"{text} ({label})" if label else text
@@ -59,12 +64,17 @@ def _describe(error: jsonschema.ValidationError) -> tuple[Any, str]:
         extra = [str(name) for name in instance if name not in known] if isinstance(instance, Mapping) else []
         return _l("“%(member)s” is not allowed here.", member=", ".join(extra)), "unknown_member"
     if in_names and validator == "enum" and "==" in expected:
-        return _l("“%(operator)s” is not an operator; use one of %(allowed)s.", operator=str(instance),
-                  allowed=" ".join(expected)), "unknown_operator"
+        return _l(
+            "“%(operator)s” is not an operator; use one of %(allowed)s.",
+            operator=str(instance),
+            allowed=" ".join(expected),
+        ), "unknown_operator"
     if in_names and validator == "enum":
         return _l("“%(member)s” is not allowed here.", member=str(instance)), "unknown_member"
     if in_names and validator == "pattern":
-        return _l("“%(value)s” is not a language code (two or three lowercase letters).", value=str(instance)), "invalid_language"
+        return _l(
+            "“%(value)s” is not a language code (two or three lowercase letters).", value=str(instance)
+        ), "invalid_language"
     if validator == "type":
         kinds = [expected] if isinstance(expected, str) else list(expected)
         if len(kinds) == 1 and kinds[0] in TYPE_MESSAGES:
@@ -73,18 +83,27 @@ def _describe(error: jsonschema.ValidationError) -> tuple[Any, str]:
     if validator == "pattern":
         value = str(instance)
         if expected in KEY_PATTERNS:
-            return _l("“%(value)s” is not a valid key: start with a letter, then use letters, digits or _.", value=value), "invalid_key"
+            return _l(
+                "“%(value)s” is not a valid key: start with a letter, then use letters, digits or _.", value=value
+            ), "invalid_key"
         if expected == CODE_PATTERN:
-            return _l("“%(value)s” is not a valid code: use lowercase letters, digits or _.", value=value), "invalid_code"
+            return _l(
+                "“%(value)s” is not a valid code: use lowercase letters, digits or _.", value=value
+            ), "invalid_code"
         if expected == LANGUAGE_PATTERN:
-            return _l("“%(value)s” is not a language code (two or three lowercase letters).", value=value), "invalid_language"
+            return _l(
+                "“%(value)s” is not a language code (two or three lowercase letters).", value=value
+            ), "invalid_language"
         if expected == DATE_PATTERN:
             return _l("“%(value)s” is not a date written as YYYY-MM-DD.", value=value), "invalid_date"
         return _l("“%(value)s” is not written correctly.", value=value), "invalid_value"
     if validator in ("enum", "const"):
         allowed = expected if isinstance(expected, list) else [expected]
-        return _l("“%(value)s” is not one of: %(allowed)s.", value=str(instance)[:100],
-                  allowed=", ".join(str(a) for a in allowed)), "not_allowed"
+        return _l(
+            "“%(value)s” is not one of: %(allowed)s.",
+            value=str(instance)[:100],
+            allowed=", ".join(str(a) for a in allowed),
+        ), "not_allowed"
     if validator == "minItems":
         return _l("Give at least %(n)d.", n=expected), "too_few"
     if validator == "maxItems":

@@ -190,7 +190,10 @@ def new_draft(territory: Territory, instrument_id: int, number: int):
         abort(400)
     draft = services.new_draft(version)
     db.session.commit()
-    flash(_("Version %(n)d is a new draft copied from version %(from)d.", n=draft.number, **{"from": version.number}), "success")
+    flash(
+        _("Version %(n)d is a new draft copied from version %(from)d.", n=draft.number, **{"from": version.number}),
+        "success",
+    )
     return redirect(instrument_url(draft, territory))
 
 
@@ -286,7 +289,6 @@ def download_json(territory: Territory, instrument_id: int, number: int):
     return attachment(data, f"{version.instrument.key}-v{version.number}.json", "application/json")
 
 
-
 @bp.context_processor
 def _language_helpers() -> dict:
     """Language names for the room's templates."""
@@ -297,4 +299,3 @@ def language_label(code: str) -> str:
     """A content language named in the interface language, with its code: "Quechua (qu)"."""
     name = LANGUAGE_NAMES.get(code)
     return f"{name} ({code})" if name else code
-

@@ -17,9 +17,9 @@ from consult.accounts.access import territory_view
 from consult.accounts.models import Territory
 from consult.i18n import content_language
 from consult.surveys import bp, services
-from consult.surveys.views import STAFF, version_in
 from consult.surveys.engine import Instrument as ParsedInstrument
 from consult.surveys.forms import page_form
+from consult.surveys.views import STAFF, version_in
 
 
 @bp.route("/t/<territory>/instruments/<int:instrument_id>/versions/<int:number>/preview")

@@ -18,7 +18,16 @@ from consult.surveys import bp, content_i18n, services, texts
 from consult.surveys.admin_forms import ActionForm, TranslationUploadForm, field_name, texts_form
 from consult.surveys.models import InstrumentVersion
 from consult.surveys.services import SurveyError
-from consult.surveys.views import STAFF, XLSX, attachment, instrument_url, language_choices, may_edit, require_edit, version_in
+from consult.surveys.views import (
+    STAFF,
+    XLSX,
+    attachment,
+    instrument_url,
+    language_choices,
+    may_edit,
+    require_edit,
+    version_in,
+)
 
 PO = "text/x-gettext-translation"
 
@@ -61,7 +70,10 @@ def edit_texts(territory: Territory, instrument_id: int, number: int):
     if request.method == "POST":
         require_edit(version.instrument)
         if version.is_frozen:
-            flash(_("Version %(n)d is frozen and cannot be changed. Make a new draft to edit it.", n=version.number), "error")
+            flash(
+                _("Version %(n)d is frozen and cannot be changed. Make a new draft to edit it.", n=version.number),
+                "error",
+            )
             return redirect(request.full_path.rstrip("?"))
         if form.validate():
             values = {e.path: form[field_name(e.path)].data or "" for e in entries}
@@ -76,7 +88,11 @@ def edit_texts(territory: Territory, instrument_id: int, number: int):
             else:
                 db.session.commit()
                 flash(
-                    _("Saved. Texts changed: %(changed)d. Translations confirmed: %(reviewed)d.", changed=len(update.changed), reviewed=len(update.reviewed)),
+                    _(
+                        "Saved. Texts changed: %(changed)d. Translations confirmed: %(reviewed)d.",
+                        changed=len(update.changed),
+                        reviewed=len(update.reviewed),
+                    ),
                     "success",
                 )
                 return redirect(request.full_path.rstrip("?"))
@@ -160,5 +176,3 @@ def translations(territory: Territory, instrument_id: int, number: int):
         may_edit=may_edit(version.instrument),
         instrument_url=instrument_url,
     )
-
-

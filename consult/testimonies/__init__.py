@@ -15,8 +15,7 @@ def init_app(app: Flask) -> None:
     # Every module that attaches routes or hooks to ``bp`` is imported here, and
     # only here (tests/core/test_rooms.py holds each room to it). Inside the
     # function because those modules import ``bp`` from this package.
-    from consult.testimonies import views_cso, views_public, views_staff  # noqa: F401
-    from consult.testimonies import cli, crypto, demo, homes, models, presenting  # noqa: F401  (demo: the seed step)
+    from consult.testimonies import cli, crypto, demo, homes, models, presenting, views_cso, views_public, views_staff  # noqa: F401  # noqa: F401  (demo: the seed step)
 
     try:
         crypto.install_keyring(app, app.config.get("CONSULT_TESTIMONY_KEYS", ""))

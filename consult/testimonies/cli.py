@@ -79,7 +79,6 @@ def purge_command() -> None:
 def fill_asked_command() -> None:
     """Record the asked set and group of testimonies sent before they were recorded (safe to run again)."""
 
-
     filled = 0
     for consultation_id in db.session.scalars(select(Consultation.id).order_by(Consultation.id)).all():
         filled += fill_missing(consultation_id)

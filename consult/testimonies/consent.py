@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from consult.core.db import utctoday
 from consult.extensions import db
 from consult.surveys.engine import Instrument
-from consult.testimonies import vault
+from consult.testimonies import audit, vault
 from consult.testimonies.errors import TestimonyError
 from consult.testimonies.models import (
     Actor,
@@ -30,7 +30,6 @@ from consult.testimonies.models import (
     TestimonyStatus,
     TestimonyTheme,
 )
-from consult.testimonies import audit
 
 USES = tuple(ConsentUse)
 

@@ -104,7 +104,9 @@ def consultation_counts(consultation: Consultation) -> ConsultationCounts:
         or 0
     )
     base = pd.Series({"n": total})
-    theme_counts = {code: int(n) for code, n in db.session.execute(queries.theme_counts(consultation_id=consultation.id))}
+    theme_counts = {
+        code: int(n) for code, n in db.session.execute(queries.theme_counts(consultation_id=consultation.id))
+    }
     themes = suppress(_column(theme_counts), threshold, column_bases=base, additive_columns=False, row_totals=False)
     place_counts, place_labels = _main_place_counts(consultation, total)
     places = suppress(_column(place_counts), threshold, column_bases=base, row_totals=False)

@@ -20,7 +20,15 @@ from consult.testimonies import intake
 
 SEED = 20260402
 STATE_MECHANISMS = ("state_judicial", "ombudsman_nhri", "labour_inspection", "other_state_agency", "community_justice")
-UNGP31 = ("legitimate", "accessible", "predictable", "equitable", "transparent", "rights_compatible", "continuous_learning")
+UNGP31 = (
+    "legitimate",
+    "accessible",
+    "predictable",
+    "equitable",
+    "transparent",
+    "rights_compatible",
+    "continuous_learning",
+)
 STORIES = [
     "Desde que llegó la mina, el agua de la quebrada baja sucia y ya no se puede usar para cocinar.",
     "Nos sacaron de la finca donde vivíamos hace veinte años para hacer la vía y no nos pagaron lo prometido.",
@@ -31,19 +39,62 @@ STORIES = [
     "La represa inundó el camino y las parcelas, y la empresa dice que no es su responsabilidad.",
     "En la empresa de vigilancia nos obligaban a firmar renuncias en blanco.",
 ]
-GROUPS = {"indigenous_people": 4, "afro_descendant": 3, "rural_community": 5, "trade_union": 3, "womens_organisation": 2,
-          "human_rights_defender": 2, "cso": 1}
-RIGHTS = {"water_sanitation": 5, "environment_health": 5, "land_housing": 4, "working_conditions": 4, "indigenous_rights": 3,
-          "freedom_of_association": 2, "defenders_civic_space": 2, "occupational_safety": 2, "security_forces": 1}
+GROUPS = {
+    "indigenous_people": 4,
+    "afro_descendant": 3,
+    "rural_community": 5,
+    "trade_union": 3,
+    "womens_organisation": 2,
+    "human_rights_defender": 2,
+    "cso": 1,
+}
+RIGHTS = {
+    "water_sanitation": 5,
+    "environment_health": 5,
+    "land_housing": 4,
+    "working_conditions": 4,
+    "indigenous_rights": 3,
+    "freedom_of_association": 2,
+    "defenders_civic_space": 2,
+    "occupational_safety": 2,
+    "security_forces": 1,
+}
 SECTORS = {"mining": 5, "agro_industry": 4, "energy": 3, "infrastructure": 2, "oil_gas": 1, "private_security": 1}
-MECHANISMS = {"company_grievance": 6, "ombudsman_nhri": 4, "labour_inspection": 4, "state_judicial": 3, "community_justice": 1,
-              "other_state_agency": 2, "media_advocacy": 1}
-OUTCOMES = {"pending": 6, "none": 5, "agreement_not_honoured": 3, "financial_compensation": 2, "apology": 2,
-            "restitution": 1, "sanctions": 1, "non_repetition": 1}
-BARRIERS = {"fear_of_reprisal": 5, "distrust": 4, "unaware": 4, "distance": 3, "cost": 2, "lack_of_information": 3,
-            "language": 1, "gendered_barriers": 2}
-WISHES = ["Que reparen el daño y que nos consulten antes.", "Que la empresa reconozca lo que pasó.",
-          "Que alguien del gobierno venga a ver.", "Que nos devuelvan la tierra."]
+MECHANISMS = {
+    "company_grievance": 6,
+    "ombudsman_nhri": 4,
+    "labour_inspection": 4,
+    "state_judicial": 3,
+    "community_justice": 1,
+    "other_state_agency": 2,
+    "media_advocacy": 1,
+}
+OUTCOMES = {
+    "pending": 6,
+    "none": 5,
+    "agreement_not_honoured": 3,
+    "financial_compensation": 2,
+    "apology": 2,
+    "restitution": 1,
+    "sanctions": 1,
+    "non_repetition": 1,
+}
+BARRIERS = {
+    "fear_of_reprisal": 5,
+    "distrust": 4,
+    "unaware": 4,
+    "distance": 3,
+    "cost": 2,
+    "lack_of_information": 3,
+    "language": 1,
+    "gendered_barriers": 2,
+}
+WISHES = [
+    "Que reparen el daño y que nos consulten antes.",
+    "Que la empresa reconozca lo que pasó.",
+    "Que alguien del gobierno venga a ver.",
+    "Que nos devuelvan la tierra.",
+]
 
 
 class _Draw:
@@ -73,8 +124,12 @@ def story(d: _Draw, localities: list[dict[str, str]]) -> dict[str, Any]:
     """One invented testimony's answers (the built-in remedy testimony's keys)."""
     consent = ["aggregate"] + (["quote"] if d.chance(0.6) else [])
     group = d.one(GROUPS)
-    answers: dict[str, Any] = {"A1": consent, "B1": d.one({"community": 5, "self": 4, "family": 1}), "B3": group,
-                               "C1": d.one({"still_happening": 5, "period_ended": 3, "one_day": 1})}
+    answers: dict[str, Any] = {
+        "A1": consent,
+        "B1": d.one({"community": 5, "self": 4, "family": 1}),
+        "B3": group,
+        "C1": d.one({"still_happening": 5, "period_ended": 3, "one_day": 1}),
+    }
     if answers["B1"] == "community":
         answers["B2"] = d.rng.randint(15, 600)
     if d.chance(0.65):
@@ -85,8 +140,12 @@ def story(d: _Draw, localities: list[dict[str, str]]) -> dict[str, Any]:
     answers["D2"] = d.some(RIGHTS, 1, 3)
     answers["D4"] = d.one(SECTORS)
     answers["D5"] = d.one({"causes": 6, "contributes": 2, "directly_linked": 1, "unknown": 2})
-    answers["D6"] = {"scale": d.rng.randint(3, 5), "scope": d.rng.randint(2, 5), "irremediability": d.rng.randint(2, 5),
-                     "likelihood": d.rng.randint(2, 5)}
+    answers["D6"] = {
+        "scale": d.rng.randint(3, 5),
+        "scope": d.rng.randint(2, 5),
+        "irremediability": d.rng.randint(2, 5),
+        "likelihood": d.rng.randint(2, 5),
+    }
     if d.chance(0.25):
         answers["E1"] = ["nowhere"]
         answers["E2"] = d.some(BARRIERS, 1, 3)
@@ -118,18 +177,28 @@ def _tidy(version, answers: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in answers.items() if instrument.has_question(k)}
 
 
-def add_testimonies(consultation: Consultation, stories: list[dict[str, Any]], count: int, cso: Organisation | None) -> int:
+def add_testimonies(
+    consultation: Consultation, stories: list[dict[str, Any]], count: int, cso: Organisation | None
+) -> int:
     """Send ``stories`` (scripted) and ``count`` invented testimonies through the real intake; returns how many."""
     version = intake.testimony_version(consultation)
     if version is None:
         return 0
     d = _Draw(f"{SEED}:{consultation.slug}")
-    places = [{"locality": loc.code, **({"area": loc.area} if loc.area else {})} for loc in consultation.territory.localities]
+    places = [
+        {"locality": loc.code, **({"area": loc.area} if loc.area else {})} for loc in consultation.territory.localities
+    ]
     everything = list(stories) + [story(d, places[:60]) for _ in range(count)]
     for number, answers in enumerate(everything):
-        by_cso = cso if (number % 4 == 0 and cso is not None and cso.territory_id == consultation.territory_id) else None
+        by_cso = (
+            cso if (number % 4 == 0 and cso is not None and cso.territory_id == consultation.territory_id) else None
+        )
         draft, token = intake.start_draft(consultation, version, "es", by_cso)
-        notes = {"on_behalf_of": "community", "people_count": 80, "notes": "Contacto a través de la junta de acción comunal."}
+        notes = {
+            "on_behalf_of": "community",
+            "people_count": 80,
+            "notes": "Contacto a través de la junta de acción comunal.",
+        }
         intake.save_draft(draft, {"answers": _tidy(version, answers), "cso": notes if by_cso else None})
         intake.submit_draft(draft, token, lang="es")
     return len(everything)

@@ -46,7 +46,9 @@ def _authority_choices(testimony: Testimony, lang: str) -> list[SelectChoice]:
     return [SelectChoice("", _("Choose an authority"))] + [SelectChoice(name, name) for name in names]
 
 
-def forms_for(testimony: Testimony, lang: str, *, code: str | None, formdata: Any = None, which: str | None = None) -> dict:
+def forms_for(
+    testimony: Testimony, lang: str, *, code: str | None, formdata: Any = None, which: str | None = None
+) -> dict:
     """The add / consent / withdraw forms; the one named ``which`` reads ``formdata``, the others start fresh."""
     coded = code is not None
     classes = {
@@ -87,8 +89,10 @@ def apply(testimony: Testimony, which: str, form: Any, lang: str, actor: Actor) 
             withdraw(testimony, lang=lang, actor=actor)
             return _("The testimony has been withdrawn and its content deleted.")
     except TestimonyError as error:
-        target = error.field if error.field and error.field in form else next(
-            f.short_name for f in form if f.type not in ("CSRFTokenField", "HiddenField")
+        target = (
+            error.field
+            if error.field and error.field in form
+            else next(f.short_name for f in form if f.type not in ("CSRFTokenField", "HiddenField"))
         )
         form[target].errors.append(str(error.message))
     return None

@@ -106,7 +106,10 @@ class AddInformationForm(Form):
     text = TextAreaField(
         _l("What do you want to add?"),
         description=_l("Do not write names of people unless it is necessary."),
-        validators=[DataRequired(_l("Please write something here.")), Length(max=8000, message=_l("Write at most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Please write something here.")),
+            Length(max=8000, message=_l("Write at most %(max)d characters.")),
+        ],
     )
 
 
@@ -150,7 +153,10 @@ class ExcerptForm(Form):
             "Copy the passage and remove names, places, dates and anything else that could identify someone. "
             "The original testimony is not changed."
         ),
-        validators=[DataRequired(_l("Please write something here.")), Length(max=2000, message=_l("Write at most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Please write something here.")),
+            Length(max=2000, message=_l("Write at most %(max)d characters.")),
+        ],
     )
 
 
@@ -164,7 +170,10 @@ class DecisionForm(Form):
     )
     reason = TextAreaField(
         _l("Reason"),
-        validators=[DataRequired(_l("Give a reason.")), Length(max=1000, message=_l("Write at most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Give a reason.")),
+            Length(max=1000, message=_l("Write at most %(max)d characters.")),
+        ],
     )
 
 
@@ -180,7 +189,10 @@ class MessageForm(Form):
     text = TextAreaField(
         _l("Message to the person"),
         description=_l("They will read it with their receipt code. Do not ask them to send names or contacts here."),
-        validators=[DataRequired(_l("Please write something here.")), Length(max=8000, message=_l("Write at most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Please write something here.")),
+            Length(max=8000, message=_l("Write at most %(max)d characters.")),
+        ],
     )
 
 
@@ -193,7 +205,9 @@ class RouteFormBase(Form):
         validators=[DataRequired(REQUIRED), Length(max=300)],
     )
     position = Integer(_l("Order in the list"), default=0, validators=[InputRequired(REQUIRED), NumberRange(0, 999)])
-    is_authority = BooleanField(_l("People may choose it as the authority their testimony is shared with"), default=True)
+    is_authority = BooleanField(
+        _l("People may choose it as the authority their testimony is shared with"), default=True
+    )
     is_active = BooleanField(_l("Shown to people"), default=True)
 
 

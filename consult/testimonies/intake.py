@@ -49,7 +49,9 @@ INSTRUMENT_KEY = "remedy_testimony"
 #: How long an untouched draft is kept.
 DRAFT_LIFETIME = timedelta(hours=4)
 #: Answers that say "nothing happened" to a reprisal question.
-NEGATIVE_VALUES = frozenset({"no", "none", "dont_know", "prefer_not", "prefer_not_to_say", "not_sure", "unsure", "no_answer"})
+NEGATIVE_VALUES = frozenset(
+    {"no", "none", "dont_know", "prefer_not", "prefer_not_to_say", "not_sure", "unsure", "no_answer"}
+)
 #: Types whose answers are never kept outside the sealed answers (free text and dates can identify).
 UNCOUNTED_TYPES = frozenset({"info", "short_text", "long_text", "date", "date_range", "consent"})
 MAX_PEOPLE = 1_000_000
@@ -64,7 +66,9 @@ def settings_for(consultation: Consultation) -> TestimonySettings | None:
 
 
 def _instrument(key: str, territory: Territory | None) -> InstrumentRecord | None:
-    owner = InstrumentRecord.territory_id.is_(None) if territory is None else InstrumentRecord.territory_id == territory.id
+    owner = (
+        InstrumentRecord.territory_id.is_(None) if territory is None else InstrumentRecord.territory_id == territory.id
+    )
     return db.session.scalar(select(InstrumentRecord).where(owner, InstrumentRecord.key == key))
 
 
@@ -122,7 +126,9 @@ def start_draft(
     return draft, token
 
 
-def find_draft(consultation: Consultation, token: str | None, organisation: Organisation | None = None) -> TestimonyDraft | None:
+def find_draft(
+    consultation: Consultation, token: str | None, organisation: Organisation | None = None
+) -> TestimonyDraft | None:
     """The live draft of ``consultation`` that ``token`` opens, for the same organisation (or none)."""
     if not token:
         return None
@@ -227,9 +233,7 @@ def severity_of(instrument: Instrument, answers: Mapping[str, Any]) -> int | Non
 
 def _for_whom_question(instrument: Instrument) -> Question | None:
     codes = {o.value for o in OnBehalfOf}
-    return next(
-        (q for q in instrument.questions if q.type == "single_choice" and codes <= set(q.option_values)), None
-    )
+    return next((q for q in instrument.questions if q.type == "single_choice" and codes <= set(q.option_values)), None)
 
 
 def on_behalf_from_answers(instrument: Instrument, answers: Mapping[str, Any]) -> tuple[OnBehalfOf | None, int | None]:

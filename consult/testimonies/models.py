@@ -12,7 +12,6 @@ or in a network log.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -49,7 +48,6 @@ from consult.testimonies.enums import (  # noqa: F401  (re-exported: the room im
     OnBehalfOf,
     TestimonyStatus,
 )
-
 
 
 class TestimonySettings(db.Model):
@@ -232,7 +230,9 @@ class TestimonyExcerpt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     testimony_id: Mapped[int] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"), index=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id", ondelete="CASCADE"), index=True)
-    status: Mapped[ExcerptStatus] = mapped_column(str_enum(ExcerptStatus, "testimony_excerpt_status"), default=ExcerptStatus.PROPOSED)
+    status: Mapped[ExcerptStatus] = mapped_column(
+        str_enum(ExcerptStatus, "testimony_excerpt_status"), default=ExcerptStatus.PROPOSED
+    )
     key_id: Mapped[str | None] = mapped_column(String(32), index=True)
     sealed_text: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: Why it was approved or rejected (sealed: a reason may quote the testimony).

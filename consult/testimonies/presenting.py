@@ -46,9 +46,7 @@ def answer_lines(
         shown = question_type(question.type).display(question, answers[question.key], ctx)
         if shown in (None, ""):
             continue
-        lines.append(
-            AnswerLine(question.key, ctx.content(question.text), str(shown), question.type == "long_text")
-        )
+        lines.append(AnswerLine(question.key, ctx.content(question.text), str(shown), question.type == "long_text"))
     return lines
 
 

@@ -91,7 +91,5 @@ def rotate_keys(batch_size: int = 100, on_batch: Callable[[str, int], None] | No
             report.resealed[table] += len(rows)
             if on_batch is not None:
                 on_batch(table, len(rows))
-    report.remaining = {
-        table: {k: n for k, n in usage.items() if k != current} for table, usage in key_usage().items()
-    }
+    report.remaining = {table: {k: n for k, n in usage.items() if k != current} for table, usage in key_usage().items()}
     return report

@@ -55,7 +55,9 @@ def _clean_text(text: str | None, limit: int, field: str) -> str:
     if not cleaned:
         raise TestimonyError(_l("Please write something here."), field)
     if len(cleaned) > limit:
-        raise TestimonyError(_l("Write at most %(n)d characters; you wrote %(count)d.", n=limit, count=len(cleaned)), field)
+        raise TestimonyError(
+            _l("Write at most %(n)d characters; you wrote %(count)d.", n=limit, count=len(cleaned)), field
+        )
     return cleaned
 
 
@@ -128,7 +130,10 @@ def propose_excerpt(testimony: Testimony, text: str, user: Any) -> TestimonyExce
         raise TestimonyError(_l("The person has not allowed quotes from this testimony."), "text")
     cleaned = _clean_text(text, MAX_EXCERPT, "text")
     excerpt = TestimonyExcerpt(
-        testimony_id=testimony.id, territory_id=testimony.territory_id, proposed_by_id=user.id, status=ExcerptStatus.PROPOSED
+        testimony_id=testimony.id,
+        territory_id=testimony.territory_id,
+        proposed_by_id=user.id,
+        status=ExcerptStatus.PROPOSED,
     )
     db.session.add(excerpt)
     db.session.flush()
@@ -216,7 +221,9 @@ def save_route(
     names = {lang: text.strip()[:200] for lang, text in names.items() if text and text.strip()}
     descriptions = {lang: text.strip()[:2000] for lang, text in descriptions.items() if text and text.strip()}
     if not names.get(territory.default_language):
-        raise TestimonyError(_l("Give the name at least in the territory's main language."), f"name_{territory.default_language}")
+        raise TestimonyError(
+            _l("Give the name at least in the territory's main language."), f"name_{territory.default_language}"
+        )
     if not (contact or "").strip():
         raise TestimonyError(_l("Say how people can reach it: a telephone, an address or a web page."), "contact")
     if route is None:
@@ -243,7 +250,9 @@ def delete_route(route: ProtectionRoute) -> None:
 def consultations_of(territory: Territory) -> list[Consultation]:
     """The territory's consultations, newest first."""
     return list(
-        db.session.scalars(select(Consultation).where(Consultation.territory_id == territory.id).order_by(Consultation.id.desc()))
+        db.session.scalars(
+            select(Consultation).where(Consultation.territory_id == territory.id).order_by(Consultation.id.desc())
+        )
     )
 
 
@@ -253,7 +262,9 @@ def retention_days(consultation: Consultation) -> int:
     return settings.retention_days if settings is not None else DEFAULT_RETENTION_DAYS
 
 
-def save_settings(consultation: Consultation, *, retention: int, version: InstrumentVersion | None) -> TestimonySettings:
+def save_settings(
+    consultation: Consultation, *, retention: int, version: InstrumentVersion | None
+) -> TestimonySettings:
     """Set a consultation's retention period and testimony instrument version."""
     if not MIN_RETENTION_DAYS <= retention <= MAX_RETENTION_DAYS:
         raise TestimonyError(
@@ -289,7 +300,9 @@ def purge_expired(today: date | None = None, batch_size: int = 200) -> PurgeRepo
     today = today or utctoday()
     report = PurgeReport()
     consultation_ids = db.session.scalars(
-        select(Testimony.consultation_id).where(Testimony.status.not_in(CLOSED_STATUSES)).group_by(Testimony.consultation_id)
+        select(Testimony.consultation_id)
+        .where(Testimony.status.not_in(CLOSED_STATUSES))
+        .group_by(Testimony.consultation_id)
     ).all()
     for consultation_id in consultation_ids:
         consultation = db.session.get(Consultation, consultation_id)

@@ -42,7 +42,9 @@ def cso_list():
     organisation = _organisation()
     return (
         render_template(
-            "testimonies/cso_list.html", organisation=organisation, testimonies=services.testimonies_of_organisation(organisation)
+            "testimonies/cso_list.html",
+            organisation=organisation,
+            testimonies=services.testimonies_of_organisation(organisation),
         ),
         200,
         NO_STORE,
@@ -51,7 +53,9 @@ def cso_list():
 
 def _render(testimony: Testimony, forms: dict, status: int = 200):
     lang = follow.language_for(testimony, content_language())
-    content = audit.open_testimony(testimony, purpose="cso.read", actor=Actor.CSO, user=current_user, with_excerpts=False)
+    content = audit.open_testimony(
+        testimony, purpose="cso.read", actor=Actor.CSO, user=current_user, with_excerpts=False
+    )
     db.session.commit()
     instrument = testimony.instrument_version.parsed()
     return (
@@ -95,4 +99,3 @@ def cso_act(testimony_id: int, action: str):
             return redirect(url_for("testimonies.cso_read", testimony_id=testimony.id))
     db.session.rollback()
     return _render(testimony, forms, status=400)
-

@@ -169,7 +169,11 @@ def for_whom(slug: str):
             form.people_count.errors.append(str(error.message))
         else:
             behalf = OnBehalfOf(form.on_behalf_of.data)
-            state["cso"] = {"on_behalf_of": behalf.value, "people_count": count, "notes": (form.notes.data or "").strip() or None}
+            state["cso"] = {
+                "on_behalf_of": behalf.value,
+                "people_count": count,
+                "notes": (form.notes.data or "").strip() or None,
+            }
             instrument = draft_instrument(draft)
             # Asked here once: the form's own "who did it happen to" and "how many" take these answers.
             state["answers"] = intake.with_derived(instrument, state["answers"], state["cso"])
@@ -257,7 +261,12 @@ def review(slug: str):
     draft, token = _current(consultation) if consultation.is_accepting else (None, None)
     if draft is None:
         if request.method == "POST":
-            flash(_("There is no testimony being written in this browser. If you already sent it, use your receipt code to follow it."), "info")
+            flash(
+                _(
+                    "There is no testimony being written in this browser. If you already sent it, use your receipt code to follow it."
+                ),
+                "info",
+            )
         return redirect(url_for("testimonies.start_page", slug=slug))
     instrument = draft_instrument(draft)
     state = intake.draft_state(draft)
@@ -294,8 +303,12 @@ def review(slug: str):
             )
     last = intake.steps_for(instrument, answers, cso).last()
     # A CSO's "for whom" is shown once, above, in its own words (not as "to me" / "to my family").
-    behalf_keys = set(intake.derived_answers(instrument, answers, cso)) - set(intake.derived_answers(instrument, answers))
-    lines = [line for line in answer_lines(instrument, answers, lang, consultation.territory) if line.key not in behalf_keys]
+    behalf_keys = set(intake.derived_answers(instrument, answers, cso)) - set(
+        intake.derived_answers(instrument, answers)
+    )
+    lines = [
+        line for line in answer_lines(instrument, answers, lang, consultation.territory) if line.key not in behalf_keys
+    ]
     db.session.commit()
     return _page(
         "testimonies/review.html",

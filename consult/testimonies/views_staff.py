@@ -25,7 +25,15 @@ from consult.responses.models import Consultation
 from consult.surveys.models import Instrument, InstrumentVersion
 from consult.testimonies import audit, bp, counts, queries, services
 from consult.testimonies.errors import TestimonyError
-from consult.testimonies.forms import ConfirmForm, DecisionForm, ExcerptForm, MessageForm, SettingsForm, ThemesForm, route_form
+from consult.testimonies.forms import (
+    ConfirmForm,
+    DecisionForm,
+    ExcerptForm,
+    MessageForm,
+    SettingsForm,
+    ThemesForm,
+    route_form,
+)
 from consult.testimonies.intake import INSTRUMENT_KEY, settings_for, testimony_version
 from consult.testimonies.models import ConsentUse, ProtectionRoute, Testimony, TestimonyExcerpt
 from consult.testimonies.presenting import answer_lines
@@ -45,7 +53,10 @@ def queue(territory: Territory):
     """The moderation queue: urgent first; no content, only what sorting needs."""
     closed = request.args.get("closed") == "1"
     return _page(
-        "testimonies/queue.html", territory=territory, testimonies=services.queue(territory, closed=closed), closed=closed
+        "testimonies/queue.html",
+        territory=territory,
+        testimonies=services.queue(territory, closed=closed),
+        closed=closed,
     )
 
 
@@ -59,7 +70,9 @@ def _read_page(territory: Territory, testimony: Testimony, *, status: int = 200,
     db.session.commit()
     instrument = testimony.instrument_version.parsed()
     lang = instrument_language(instrument, content_language())
-    themes_form = forms.get("themes_form") or ThemesForm(prefix="themes", data={"themes": [t.theme for t in testimony.themes]})
+    themes_form = forms.get("themes_form") or ThemesForm(
+        prefix="themes", data={"themes": [t.theme for t in testimony.themes]}
+    )
     themes_form.themes.choices = _theme_choices()
     lines = answer_lines(instrument, content.answers, lang, territory)
     narrative = next((line.answer for line in lines if line.is_long), "")
@@ -104,7 +117,9 @@ def propose_excerpt(territory: Territory, testimony_id: int):
         else:
             db.session.commit()
             flash(_("The excerpt has been saved. It can be quoted once approved."), "success")
-            return redirect(url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#excerpts")
+            return redirect(
+                url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#excerpts"
+            )
     return _read_page(territory, testimony, status=400, excerpt_form=form)
 
 
@@ -125,7 +140,9 @@ def decide_excerpt(territory: Territory, testimony_id: int, excerpt_id: int):
         else:
             db.session.commit()
             flash(_("The decision has been saved."), "success")
-            return redirect(url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#excerpts")
+            return redirect(
+                url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#excerpts"
+            )
     errors = [str(e) for errors in form.errors.values() for e in errors]
     return _read_page(territory, testimony, status=400, decision_error=(excerpt.id, errors))
 
@@ -145,7 +162,9 @@ def tag_themes(territory: Territory, testimony_id: int):
         else:
             db.session.commit()
             flash(_("The themes have been saved."), "success")
-            return redirect(url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#themes")
+            return redirect(
+                url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#themes"
+            )
     return _read_page(territory, testimony, status=400, themes_form=form)
 
 
@@ -163,7 +182,9 @@ def send_message(territory: Territory, testimony_id: int):
         else:
             db.session.commit()
             flash(_("The message has been left for the person."), "success")
-            return redirect(url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#messages")
+            return redirect(
+                url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#messages"
+            )
     return _read_page(territory, testimony, status=400, message_form=form)
 
 
@@ -175,7 +196,9 @@ def excerpts(territory: Territory):
     opened = audit.open_excerpts(rows, purpose="excerpts.list", user=current_user)
     db.session.commit()
     # Counts per consultation, each at its own threshold, through the one suppression function.
-    return _page("testimonies/excerpts.html", territory=territory, excerpts=opened, counted=counts.territory_counts(territory.id))
+    return _page(
+        "testimonies/excerpts.html", territory=territory, excerpts=opened, counted=counts.territory_counts(territory.id)
+    )
 
 
 # -- protection routes (officials) ---------------------------------------------------------------
@@ -231,7 +254,12 @@ def edit_route(territory: Territory, route_id: int):
     route = get_in_territory(ProtectionRoute, route_id, territory)
     form_class = _route_form_class(territory)
     if request.method == "GET":
-        data = {"contact": route.contact, "position": route.position, "is_authority": route.is_authority, "is_active": route.is_active}
+        data = {
+            "contact": route.contact,
+            "position": route.position,
+            "is_authority": route.is_authority,
+            "is_active": route.is_active,
+        }
         for code in territory.enabled_languages:
             data[f"name_{code}"] = route.name.get(code, "")
             data[f"description_{code}"] = route.description.get(code, "")
@@ -272,9 +300,7 @@ def delete_route(territory: Territory, route_id: int):
 @territory_view("testimonies.configure")
 def settings(territory: Territory):
     """Each consultation's retention period and testimony form."""
-    rows = [
-        (c, services.retention_days(c), testimony_version(c)) for c in services.consultations_of(territory)
-    ]
+    rows = [(c, services.retention_days(c), testimony_version(c)) for c in services.consultations_of(territory)]
     return _page("testimonies/settings.html", territory=territory, rows=rows)
 
 
@@ -287,7 +313,11 @@ def _version_choices(territory: Territory) -> list[SelectChoice]:
         for version in instrument.versions:
             if version.is_published:
                 where = _("shared library") if instrument.is_library else territory.name
-                choices.append(SelectChoice(str(version.id), f"{instrument.title_in(content_language())} · v{version.number} · {where}"))
+                choices.append(
+                    SelectChoice(
+                        str(version.id), f"{instrument.title_in(content_language())} · v{version.number} · {where}"
+                    )
+                )
     return choices
 
 
@@ -301,7 +331,9 @@ def edit_settings(territory: Territory, consultation_id: int):
     form.instrument_version.choices = _version_choices(territory)
     if request.method == "GET":
         form.retention_days.data = services.retention_days(consultation)
-        form.instrument_version.data = str(current.instrument_version_id) if current and current.instrument_version_id else ""
+        form.instrument_version.data = (
+            str(current.instrument_version_id) if current and current.instrument_version_id else ""
+        )
     if form.validate_on_submit():
         version = None
         if form.instrument_version.data:
@@ -319,7 +351,11 @@ def edit_settings(territory: Territory, consultation_id: int):
                 flash(_("The settings have been saved."), "success")
                 return redirect(url_for("testimonies.settings", territory=territory.slug))
     return _page(
-        "testimonies/settings_edit.html", 400 if form.errors else 200, territory=territory, consultation=consultation, form=form
+        "testimonies/settings_edit.html",
+        400 if form.errors else 200,
+        territory=territory,
+        consultation=consultation,
+        form=form,
     )
 
 

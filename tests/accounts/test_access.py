@@ -115,7 +115,13 @@ def test_official_gives_a_role_and_bad_input_keeps_what_was_typed(client, two_te
     assert 'value="new@salta.example"' in body
     response = client.submit(
         "/t/salta/members",
-        {"email": "new@salta.example", "name": "Nueva", "role": "moderator", "password": "temporary-pass-1", "confirm": "y"},
+        {
+            "email": "new@salta.example",
+            "name": "Nueva",
+            "role": "moderator",
+            "password": "temporary-pass-1",
+            "confirm": "y",
+        },
     )
     assert response.status_code == 302
     assert "new@salta.example" in client.get("/t/salta/members").get_data(as_text=True)
@@ -127,14 +133,26 @@ def test_network_admin_sees_every_territory_and_adds_one(client, create_user, tw
     assert client.get("/t/antioquia/").status_code == 200
     response = client.submit(
         "/admin/territories?lang=en",
-        {"name": "San Juan", "slug": "San Juan!", "country_code": "AR", "subdivision_code": "AR-J", "default_language": "es"},
+        {
+            "name": "San Juan",
+            "slug": "San Juan!",
+            "country_code": "AR",
+            "subdivision_code": "AR-J",
+            "default_language": "es",
+        },
         form_url="/admin/territories?lang=en",
     )
     body = response.get_data(as_text=True)
     assert "The short name may only hold lowercase letters" in body and 'value="San Juan"' in body
     response = client.submit(
         "/admin/territories",
-        {"name": "San Juan", "slug": "san-juan", "country_code": "ar", "subdivision_code": "ar-j", "default_language": "es"},
+        {
+            "name": "San Juan",
+            "slug": "san-juan",
+            "country_code": "ar",
+            "subdivision_code": "ar-j",
+            "default_language": "es",
+        },
     )
     assert response.status_code == 302
     assert "San Juan" in client.get("/admin/territories").get_data(as_text=True)

@@ -126,8 +126,9 @@ def test_a_company_told_why_it_cannot_answer_and_whom_to_ask(
 
     client.login("empresa@example.org")
     company_section = section(home(client), "organisation")
-    assert "You cannot answer through this invitation now: This invitation link has been withdrawn by the organisers." in text(
-        company_section
+    assert (
+        "You cannot answer through this invitation now: This invitation link has been withdrawn by the organisers."
+        in text(company_section)
     )
     assert "Olga Oficial" in company_section and "mailto:oficial@salta.example" in company_section
     assert "<form" not in company_section
@@ -142,7 +143,9 @@ def test_a_company_told_why_it_cannot_answer_and_whom_to_ask(
     assert "This invitation link has expired." in text(section(home(client), "organisation"))
 
 
-def test_an_organisation_without_work_yet_is_told_what_comes_next(client, create_territory, create_user, create_organisation):
+def test_an_organisation_without_work_yet_is_told_what_comes_next(
+    client, create_territory, create_user, create_organisation
+):
     territory = create_territory("salta", "Salta", "AR")
     company = create_organisation("Sin Invitación S.A.", "company", territory)
     create_user("nueva@example.org", organisation=company)

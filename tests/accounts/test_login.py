@@ -21,7 +21,9 @@ def test_login_and_logout(client, create_user):
 
 def test_wrong_password_keeps_the_email_and_says_why(client, create_user):
     create_user("ana@example.org")
-    response = client.submit("/login?lang=en", {"email": "ana@example.org", "password": "nope"}, form_url="/login?lang=en")
+    response = client.submit(
+        "/login?lang=en", {"email": "ana@example.org", "password": "nope"}, form_url="/login?lang=en"
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "The email or the password is not correct." in body
@@ -99,11 +101,15 @@ def test_password_change_errors_are_shown(client, create_user):
     create_user("ana@example.org")
     client.login("ana@example.org")
     body = client.submit(
-        "/account/password?lang=en", {"current": "wrong", "new": "short", "confirm": "short"}, form_url="/account/password?lang=en"
+        "/account/password?lang=en",
+        {"current": "wrong", "new": "short", "confirm": "short"},
+        form_url="/account/password?lang=en",
     ).get_data(as_text=True)
     assert "The current password is not correct." in body
     body = client.submit(
-        "/account/password?lang=en", {"current": PASSWORD, "new": "short", "confirm": "short"}, form_url="/account/password?lang=en"
+        "/account/password?lang=en",
+        {"current": PASSWORD, "new": "short", "confirm": "short"},
+        form_url="/account/password?lang=en",
     ).get_data(as_text=True)
     assert "The password must have at least 10 characters." in body
 

@@ -46,7 +46,9 @@ def test_every_territory_link_is_shown_to_those_its_page_lets_in_and_only_to_the
     territory = create_territory("salta", "Salta", "AR")
     people = {role.value: create_user(f"{role.value}@example.org", roles={territory: [role.value]}) for role in Role}
     people[NETWORK_ADMIN] = create_user("admin@example.org", is_network_admin=True)
-    people["company"] = create_user("company@example.org", organisation=create_organisation("Cal S.A.", "company", territory))
+    people["company"] = create_user(
+        "company@example.org", organisation=create_organisation("Cal S.A.", "company", territory)
+    )
     links = registered_links()
     assert {"responses.consultations", "testimonies.queue", "accounts.members"} <= {link.endpoint for link in links}
 

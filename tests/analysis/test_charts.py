@@ -33,8 +33,11 @@ def grouped() -> charts.Chart:
 
 
 def coverage() -> charts.Chart:
-    rows = [("Community members", 210, 250, "210"), ("Companies", 48, 40, "48"), ("Indigenous peoples", None, 60,
-                                                                               "fewer than 5")]
+    rows = [
+        ("Community members", 210, 250, "210"),
+        ("Companies", 48, 40, "48"),
+        ("Indigenous peoples", None, 60, "fewer than 5"),
+    ]
     return charts.coverage_bars("coverage", "Answers against targets", rows)
 
 
@@ -184,7 +187,7 @@ def _contrast(a: str, b: str) -> float:
         colour = colour.lstrip("#")
         if len(colour) == 3:
             colour = "".join(c * 2 for c in colour)
-        channels = [int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         r, g, b_ = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * r + 0.7152 * g + 0.0722 * b_
 

@@ -24,11 +24,16 @@ def rows(found):
 def test_groups_and_places_against_targets_missing_first(world):
     cover = services.coverage_page(context(world), read(world))
     # Targets 10 / 12 / 5; counted 4 / 10 / 5: missing 6, 2, 0 — the largest gap first.
-    assert rows(cover.groups) == [("indigenous_people", 4, 10, 6), ("rural_community", 10, 12, 2), ("company_large", 5, 5, 0)]
+    assert rows(cover.groups) == [
+        ("indigenous_people", 4, 10, 6),
+        ("rural_community", 10, 12, 2),
+        ("company_large", 5, 5, 0),
+    ]
     assert cover.groups[0].share_of_target == pytest.approx(0.4)
     # Per place: indigenous in Molinos 2 of 5 (i3, i4): 3 missing; rural in Cafayate 7 of 8 (r1–r7): 1 missing.
     assert [(r.label, r.count, r.target, r.missing) for r in cover.places] == [
-        ("Indigenous people · Molinos", 2, 5, 3), ("Rural or farming community · Cafayate", 7, 8, 1),
+        ("Indigenous people · Molinos", 2, 5, 3),
+        ("Rural or farming community · Cafayate", 7, 8, 1),
     ]
     assert cover.unreached == ["Orán"]  # nobody answered from Orán
     assert cover.total == 4 + 10 + 5
@@ -43,7 +48,11 @@ def test_a_filter_narrows_groups_places_and_unreached(world):
     assert rural.unreached == ["Orán"] and rural.total == 10
     oran = services.coverage_page(context(world), read(world, locality=str(world.places[ORAN])))
     # Nobody in Orán: every group at 0, all of its target missing (12, 10, 5: the largest gap first).
-    assert rows(oran.groups) == [("rural_community", 0, 12, 12), ("indigenous_people", 0, 10, 10), ("company_large", 0, 5, 5)]
+    assert rows(oran.groups) == [
+        ("rural_community", 0, 12, 12),
+        ("indigenous_people", 0, 10, 10),
+        ("company_large", 0, 5, 5),
+    ]
     assert oran.places == [] and oran.unreached == ["Orán"] and oran.total == 0
 
 
@@ -74,9 +83,18 @@ def test_the_coverage_page_lists_the_gaps(world, create_user, client):
     text = page_text(html)
     assert "Open: 31 days left to reach those who are missing." in text
     assert "19 responses counted." in text
-    tables = [rows for rows in html_tables(html).values() if rows and rows[0][:2] in (["Group", "Respondents"],
-                                                                                     ["Group and place", "Respondents"])]
-    assert tables[0][1:] == [["Indigenous people", "4", "10", "6"], ["Rural or farming community", "10", "12", "2"],
-                             ["Large company", "5", "5", "0"]]
-    assert tables[1][1:] == [["Indigenous people · Molinos", "2", "5", "3"], ["Rural or farming community · Cafayate", "7", "8", "1"]]
+    tables = [
+        rows
+        for rows in html_tables(html).values()
+        if rows and rows[0][:2] in (["Group", "Respondents"], ["Group and place", "Respondents"])
+    ]
+    assert tables[0][1:] == [
+        ["Indigenous people", "4", "10", "6"],
+        ["Rural or farming community", "10", "12", "2"],
+        ["Large company", "5", "5", "0"],
+    ]
+    assert tables[1][1:] == [
+        ["Indigenous people · Molinos", "2", "5", "3"],
+        ["Rural or farming community · Cafayate", "7", "8", "1"],
+    ]
     assert "1 place: Orán" in text

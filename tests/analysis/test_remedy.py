@@ -15,11 +15,30 @@ from tests.fixtures.survey_definitions import make_definition, question
 from tests.fixtures.testimonies import full_answers
 
 ALL_YES = dict.fromkeys(
-    ["legitimate", "accessible", "predictable", "equitable", "transparent", "rights_compatible", "continuous_learning",
-     "engagement"], "yes")
+    [
+        "legitimate",
+        "accessible",
+        "predictable",
+        "equitable",
+        "transparent",
+        "rights_compatible",
+        "continuous_learning",
+        "engagement",
+    ],
+    "yes",
+)
 COMPANY_RATING = make_definition(
-    [question("gm", "ungp31", "Su mecanismo de quejas", "Your grievance mechanism", "Seu mecanismo",
-              concept="ungp31:company_grievance", criteria=["legitimate", "accessible"])],
+    [
+        question(
+            "gm",
+            "ungp31",
+            "Su mecanismo de quejas",
+            "Your grievance mechanism",
+            "Seu mecanismo",
+            concept="ungp31:company_grievance",
+            criteria=["legitimate", "accessible"],
+        )
+    ],
     key="own_company_rating",
 )
 
@@ -34,19 +53,42 @@ def world(create_territory, create_version, create_consultation, create_testimon
     create_testimony(consultation, full_answers(B3="rural_community", C5=where))
     # t2 (indigenous woman): a court, the main one; compensation and an apology; 6 months; fairness 4;
     # the plain UNGP 31 question rates the main mechanism (the court): legitimate "yes".
-    create_testimony(consultation, full_answers(
-        B1="self", B4="woman", B3="indigenous_people", C5=where, E1=["state_judicial"], E3=["financial_compensation", "apology"],
-        E4=6, E5="state_judicial", E6={"legitimate": "yes", "accessible": "no"}, E7=None, E8=4))
+    create_testimony(
+        consultation,
+        full_answers(
+            B1="self",
+            B4="woman",
+            B3="indigenous_people",
+            C5=where,
+            E1=["state_judicial"],
+            E3=["financial_compensation", "apology"],
+            E4=6,
+            E5="state_judicial",
+            E6={"legitimate": "yes", "accessible": "no"},
+            E7=None,
+            E8=4,
+        ),
+    )
     # t3 (rural): the company's mechanism; restitution; 10 months; fairness 3; every criterion "yes".
-    create_testimony(consultation, full_answers(
-        B3="rural_community", C5=where, E1=["company_grievance"], E3=["restitution"], E4=10, E7=ALL_YES, E8=3))
+    create_testimony(
+        consultation,
+        full_answers(
+            B3="rural_community", C5=where, E1=["company_grievance"], E3=["restitution"], E4=10, E7=ALL_YES, E8=3
+        ),
+    )
     # t4 does not allow aggregate use; t5 is withdrawn: neither counts anywhere.
-    create_testimony(consultation, full_answers(A1=["quote"], B3="rural_community", E1=["company_grievance"], E3=["apology"], E4=2))
-    withdrawn, _code = create_testimony(consultation, full_answers(
-        B3="rural_community", E1=["state_judicial"], E3=["sanctions"], E4=1, E5="state_judicial", E7=None))
+    create_testimony(
+        consultation, full_answers(A1=["quote"], B3="rural_community", E1=["company_grievance"], E3=["apology"], E4=2)
+    )
+    withdrawn, _code = create_testimony(
+        consultation,
+        full_answers(B3="rural_community", E1=["state_judicial"], E3=["sanctions"], E4=1, E5="state_judicial", E7=None),
+    )
     withdraw(withdrawn, lang="es", actor=Actor.SUBMITTER)
     # t6 (indigenous man): went nowhere, because of the cost and the distance.
-    create_testimony(consultation, full_answers(B1="self", B4="man", B3="indigenous_people", E1=["nowhere"], E2=["cost", "distance"]))
+    create_testimony(
+        consultation, full_answers(B1="self", B4="man", B3="indigenous_people", E1=["nowhere"], E2=["cost", "distance"])
+    )
     db.session.commit()
     return built
 
@@ -56,7 +98,10 @@ def test_mechanisms_outcomes_and_months_from_consented_testimonies(world):
     summary = {m.mechanism: m for m in page.mechanisms}
     # Used: company mechanism t1, t3 = 2; ombudsman t1 = 1; court t2 = 1 (t4 and t5 not counted). Most used first.
     assert [(m.mechanism, m.used) for m in page.mechanisms] == [
-        ("company_grievance", 2), ("ombudsman_nhri", 1), ("state_judicial", 1)]
+        ("company_grievance", 2),
+        ("ombudsman_nhri", 1),
+        ("state_judicial", 1),
+    ]
     company = summary["company_grievance"]
     # Outcomes go to the main mechanism: t1 "none" and t3 restitution → 1 of 2 got some remedy.
     assert (company.with_outcome, company.obtained, company.outcomes) == (2, 1, {"none": 1, "restitution": 1})
@@ -93,7 +138,9 @@ def test_barriers_by_group_and_gender_and_use_by_group(world):
     assert page.barriers_by_group.to_dict() == {"indigenous_people": {"cost": 1, "distance": 1}}
     assert page.barriers_by_gender.to_dict() == {"man": {"cost": 1, "distance": 1}}
     used = page.used_by_group
-    assert used.loc["company_grievance", "rural_community"] == 2 and used.loc["state_judicial", "indigenous_people"] == 1
+    assert (
+        used.loc["company_grievance", "rural_community"] == 2 and used.loc["state_judicial", "indigenous_people"] == 1
+    )
 
 
 def test_a_company_rating_its_own_mechanism_counts_by_concept(world, create_version, db):

@@ -11,7 +11,20 @@ from consult.analysis import services
 from consult.analysis.tables import present
 from consult.responses.models import Response
 from tests.analysis.world import (
-    CAFAYATE, MOLINOS, WATER, bases, build, cells, context, html_tables, line, page_text, place, question_tables, read, store,
+    CAFAYATE,
+    MOLINOS,
+    WATER,
+    bases,
+    build,
+    cells,
+    context,
+    html_tables,
+    line,
+    page_text,
+    place,
+    question_tables,
+    read,
+    store,
 )
 
 IND, RUR = "indigenous_people", "rural_community"
@@ -56,8 +69,14 @@ def test_the_results_page_prints_the_same_figures(world, official, client):
     source = context(world).sources[0]
     html = client.get(f"{world.url}/results?lang=en").get_data(as_text=True)
     table = html_tables(html)[f"q-{source.version_id}-K1-t1"]
-    assert table[0] == ["Answer", "Indigenous people", "Rural or farming community", "Everyone (raw)",
-                        "Everyone, each group weighing the same", "Difference (points)"]
+    assert table[0] == [
+        "Answer",
+        "Indigenous people",
+        "Rural or farming community",
+        "Everyone (raw)",
+        "Everyone, each group weighing the same",
+        "Difference (points)",
+    ]
     assert table[1] == ["Yes", "2 (50 %)", "9 (90 %)", "11 (79 %)", "70 %", "-8.6"]
     assert table[2] == ["No", "2 (50 %)", "1 (10 %)", "3 (21 %)", "30 %", "+8.6"]
     assert table[-1][:4] == ["People asked", "4", "10", "14"]
@@ -114,15 +133,24 @@ def test_set_aside_batches_are_left_out_everywhere_and_the_page_says_so(world, o
     # Unchanged: rural still 9 of 10 (the three "no" are set aside).
     assert cells(view, "no") == {IND: 2, RUR: 1} and bases(view) == {IND: 4, RUR: 10}
     assert line(view, "yes").difference == -8.6
-    assert cells(question_tables(services.results_page(context(world), read(world)), "V1")[0][1], "no") == {IND: 0, RUR: 0}
+    assert cells(question_tables(services.results_page(context(world), read(world)), "V1")[0][1], "no") == {
+        IND: 0,
+        RUR: 0,
+    }
     text = page_text(client.get(f"{world.url}/results?lang=en").get_data(as_text=True))
     assert "3 responses were set aside after a capture signal and are not counted here." in text
     assert "14 responses counted." in text
 
 
 def test_collective_answers_are_split_apart_and_weighted_tables_say_so(world, official, client):
-    store(world.consultation, world.community, RUR, [{"T1": place(CAFAYATE), "K1": "yes", "V1": "yes"}],
-          collective=True, people=40)
+    store(
+        world.consultation,
+        world.community,
+        RUR,
+        [{"T1": place(CAFAYATE), "K1": "yes", "V1": "yes"}],
+        collective=True,
+        people=40,
+    )
     page, view = k1(world, by="collective")
     assert [key for key, _label in view.columns] == ["individual", "collective"]
     # Individual: 11 "yes" of 14; collective: 1 answer of 1.

@@ -14,7 +14,19 @@ from consult.surveys.labels import RIGHTS
 from consult.testimonies.consent import withdraw
 from consult.testimonies.models import Actor
 from tests.analysis.world import (
-    CAFAYATE, LAND, WATER, WORK, World, build, company_definition, context, html_tables, place, read, severity, store,
+    CAFAYATE,
+    LAND,
+    WATER,
+    WORK,
+    World,
+    build,
+    company_definition,
+    context,
+    html_tables,
+    place,
+    read,
+    severity,
+    store,
 )
 from tests.fixtures.testimonies import full_answers
 from tests.surveys.xlsform_helpers import workbook
@@ -28,16 +40,30 @@ def world(create_territory, create_version, create_consultation, create_testimon
     # t1 counts: about rural communities, in Cafayate, mining; names water and environment; severity 5, 4, 4, likelihood 5.
     create_testimony(built.consultation, full_answers(B3="rural_community", C5=place(CAFAYATE)))
     # t2 does not allow aggregate use; t3 is withdrawn: neither may be counted.
-    create_testimony(built.consultation, full_answers(A1=["quote"], B3="rural_community", C5=place(CAFAYATE), D2=["forced_labour"]))
-    withdrawn, _code = create_testimony(built.consultation, full_answers(B3="rural_community", C5=place(CAFAYATE), D2=["child_labour"]))
+    create_testimony(
+        built.consultation, full_answers(A1=["quote"], B3="rural_community", C5=place(CAFAYATE), D2=["forced_labour"])
+    )
+    withdrawn, _code = create_testimony(
+        built.consultation, full_answers(B3="rural_community", C5=place(CAFAYATE), D2=["child_labour"])
+    )
     withdraw(withdrawn, lang="es", actor=Actor.SUBMITTER)
     db.session.commit()
     return built
 
 
 def risk_tuple(risk):
-    return (risk.right, risk.sector, risk.locality, risk.reports, risk.severity, risk.likelihood, risk.urgent,
-            risk.community, risk.company, risk.testimonies)
+    return (
+        risk.right,
+        risk.sector,
+        risk.locality,
+        risk.reports,
+        risk.severity,
+        risk.likelihood,
+        risk.urgent,
+        risk.community,
+        risk.company,
+        risk.testimonies,
+    )
 
 
 def test_risks_rank_by_severity_then_likelihood_with_sources_apart(world):
@@ -66,18 +92,30 @@ def test_risks_rank_by_severity_then_likelihood_with_sources_apart(world):
     # Rural: its answers and t1 (a testimony about rural communities). Within the group, water is t1 alone
     # (5, 5), tied with environment on both: more reports would win, then the code.
     assert [(r.right, r.severity, r.likelihood, r.testimonies) for r in groups["rural_community"]] == [
-        (ENV, 5, 5, 1), (WATER, 5, 5, 1), (WORK, 5, 1, 0), (LAND, 3, 4, 0)]
+        (ENV, 5, 5, 1),
+        (WATER, 5, 5, 1),
+        (WORK, 5, 1, 0),
+        (LAND, 3, 4, 0),
+    ]
     assert page.matrix[(4, 1)] == 1 and page.matrix[(3, 2)] == 1 and page.matrix[(3, 3)] == 1
 
 
 def test_urgency_comes_from_severity_or_irremediability(world, create_testimony, db):
     # Only irremediability is high (1, 1, 4): severity max = 4, urgent. A likelihood of 5 alone is not urgent.
-    store(world.consultation, world.community, "indigenous_people", [
-        {"K1": "yes", "R1": [WORK], "R2": WORK, "SEC": "mining", "S1": severity(1, 1, 4, 1)},
-        {"K1": "yes", "R1": [WORK], "R2": WORK, "SEC": "mining", "S1": severity(1, 2, 1, 5)},
-    ])
-    risk = next(r for r in services.salience_page(context(world), read(world)).risks
-                if (r.right, r.sector, r.locality) == (WORK, "mining", UNSPECIFIED))
+    store(
+        world.consultation,
+        world.community,
+        "indigenous_people",
+        [
+            {"K1": "yes", "R1": [WORK], "R2": WORK, "SEC": "mining", "S1": severity(1, 1, 4, 1)},
+            {"K1": "yes", "R1": [WORK], "R2": WORK, "SEC": "mining", "S1": severity(1, 2, 1, 5)},
+        ],
+    )
+    risk = next(
+        r
+        for r in services.salience_page(context(world), read(world)).risks
+        if (r.right, r.sector, r.locality) == (WORK, "mining", UNSPECIFIED)
+    )
     # Severities 4 and 2: median 3; likelihoods 1 and 5: median 3; one urgent report of two.
     assert (risk.reports, risk.severity, risk.likelihood, risk.urgent) == (2, 3, 3, 1)
 
@@ -155,16 +193,30 @@ def test_an_officials_xlsform_meets_the_built_in_codes(create_territory, create_
     database.session.commit()
     company = company_definition()
     consultation = create_consultation(
-        territory, slug="propia", languages=("es",),
+        territory,
+        slug="propia",
+        languages=("es",),
         groups={"indigenous_people": own, "company_large": create_version(company)},
     )
     world = World(consultation, own, consultation.group("company_large"), {})
     company_version = database.session.get(type(own), consultation.group("company_large").instrument_version_id)
-    store(consultation, own, "indigenous_people", [
-        # Scores 4, –, 3: severity max(scale, irremediability) = 4, urgent; likelihood 3.
-        {"derechos": ["agua"], "principal": "agua", "rubro": "mineria", "escala": 4, "irreparable": 2, "probable": 3},
-        {"derechos": ["agua", "tierra"], "principal": "tierra"},
-    ])
+    store(
+        consultation,
+        own,
+        "indigenous_people",
+        [
+            # Scores 4, –, 3: severity max(scale, irremediability) = 4, urgent; likelihood 3.
+            {
+                "derechos": ["agua"],
+                "principal": "agua",
+                "rubro": "mineria",
+                "escala": 4,
+                "irreparable": 2,
+                "probable": 3,
+            },
+            {"derechos": ["agua", "tierra"], "principal": "tierra"},
+        ],
+    )
     store(consultation, company_version, "company_large", [{"riesgos": ["agua"]}, {"riesgos": ["ninguno"]}])
     rights = services.divergence_page(context(world), read(world))
     # Water: indigenous 2/2 = 100 %, companies 1/2 = 50 %: +50. Land: 1/2 = 50 % against 0 %: +50.

@@ -27,9 +27,7 @@ P, S, C = Reason.PRIMARY, Reason.SECONDARY, Reason.COMPLEMENT
 
 def table(rows: list[list[int]]) -> pd.DataFrame:
     """Rows r0, r1… (categories) by columns g0, g1… (groups)."""
-    return pd.DataFrame(
-        rows, index=[f"r{i}" for i in range(len(rows))], columns=[f"g{j}" for j in range(len(rows[0]))]
-    )
+    return pd.DataFrame(rows, index=[f"r{i}" for i in range(len(rows))], columns=[f"g{j}" for j in range(len(rows[0]))])
 
 
 def mask(result) -> list[list[bool]]:
@@ -134,8 +132,13 @@ def test_a_small_difference_in_a_base_hides_the_filtered_column():
     everyone = table([[10, 20], [21, 40]])
 
     result = suppress(
-        filtered, 5, column_bases=bases, additive_columns=False, row_totals=False,
-        complement=everyone, complement_bases=everyone_bases,
+        filtered,
+        5,
+        column_bases=bases,
+        additive_columns=False,
+        row_totals=False,
+        complement=everyone,
+        complement_bases=everyone_bases,
     )
 
     assert result.base_hidden.tolist() == [True, False] and result.base_reasons["g0"] == C
@@ -247,8 +250,15 @@ def test_property_multiple_choice_tables_are_protected(counts, k, data):
 @fast
 @given(tables(), thresholds, st.data())
 def test_property_no_shown_filtered_figure_differs_from_the_unfiltered_by_a_few(counts, k, data):
-    rest = table(data.draw(st.lists(st.lists(counts_cell, min_size=counts.shape[1], max_size=counts.shape[1]),
-                                    min_size=counts.shape[0], max_size=counts.shape[0])))
+    rest = table(
+        data.draw(
+            st.lists(
+                st.lists(counts_cell, min_size=counts.shape[1], max_size=counts.shape[1]),
+                min_size=counts.shape[0],
+                max_size=counts.shape[0],
+            )
+        )
+    )
     everyone = counts + rest
 
     result = suppress(counts, k, complement=everyone)

@@ -28,18 +28,37 @@ def coded(create_territory, create_version, create_consultation, make_definition
     r5 indigenous (B's T1).
     """
     territory = create_territory("salta", "Salta", "AR")
-    version_a = create_version(make_definition([
-        question("T1", "long_text", "¿Qué daño vio?", "What harm did you see?", "Que dano viu?"),
-        question("C1", "single_choice", "¿Qué sector?", "Which sector?", "Qual setor?",
-                 options=[option("mining", "Minería", "Mining", "Mineração")], other={"label": tr("Otro", "Other", "Outro")}),
-        question("N1", "number", "¿Cuántos?", "How many?", "Quantos?"),
-    ]))
-    version_b = create_version(make_definition([question("T1", "short_text", "¿Qué pide?", "What do you ask for?", "O que pede?")]))
+    version_a = create_version(
+        make_definition(
+            [
+                question("T1", "long_text", "¿Qué daño vio?", "What harm did you see?", "Que dano viu?"),
+                question(
+                    "C1",
+                    "single_choice",
+                    "¿Qué sector?",
+                    "Which sector?",
+                    "Qual setor?",
+                    options=[option("mining", "Minería", "Mining", "Mineração")],
+                    other={"label": tr("Otro", "Other", "Outro")},
+                ),
+                question("N1", "number", "¿Cuántos?", "How many?", "Quantos?"),
+            ]
+        )
+    )
+    version_b = create_version(
+        make_definition([question("T1", "short_text", "¿Qué pide?", "What do you ask for?", "O que pede?")])
+    )
     consultation = create_consultation(
-        territory, groups={"rural_community": version_a, "cso": version_a, "indigenous_people": version_b}, slug="riesgos"
+        territory,
+        groups={"rural_community": version_a, "cso": version_a, "indigenous_people": version_b},
+        slug="riesgos",
     )
     answers = [
-        (version_a, "rural_community", {"T1": "Agua contaminada por la mina", "C1": {"option": "other", "other": "Ruido"}, "N1": 3}),
+        (
+            version_a,
+            "rural_community",
+            {"T1": "Agua contaminada por la mina", "C1": {"option": "other", "other": "Ruido"}, "N1": 3},
+        ),
         (version_a, "rural_community", {"T1": "<script>alert(1)</script> el río"}),
         (version_a, "cso", {"T1": "Despidos sin pago", "C1": "mining"}),
         (version_a, "rural_community", {"T1": "Texto apartado"}),
@@ -48,8 +67,18 @@ def coded(create_territory, create_version, create_consultation, make_definition
     items = []
     for version, group, values in answers:
         key, receipt = unheld_keys()
-        items.append(NewResponse(version=version, group_code=group, language="es", entry_mode=EntryMode.ONLINE,
-                                 answers=values, submission_key=key, receipt_code_hash=receipt, submitted_on=DAY))
+        items.append(
+            NewResponse(
+                version=version,
+                group_code=group,
+                language="es",
+                entry_mode=EntryMode.ONLINE,
+                answers=values,
+                submission_key=key,
+                receipt_code_hash=receipt,
+                submitted_on=DAY,
+            )
+        )
     store_many(consultation, items)
     db.session.commit()
     responses = db.session.scalars(select(Response).order_by(Response.id)).all()
@@ -112,17 +141,29 @@ def test_an_analyst_creates_themes_and_codes_answers_through_the_pages(analyst, 
     assert f'name="shown" type="hidden" value="{ids["r1", "T1"]},{ids["r2", "T1"]},{ids["r3", "T1"]}"' in html
 
     # When they tick themes on the page and save it
-    response = _tag(client, coded, coded["a"], {ids["r1", "T1"]: [water], ids["r2", "T1"]: [water, labour], ids["r3", "T1"]: [labour]})
+    response = _tag(
+        client,
+        coded,
+        coded["a"],
+        {ids["r1", "T1"]: [water], ids["r2", "T1"]: [water, labour], ids["r3", "T1"]: [labour]},
+    )
     assert response.status_code == 302
     tags = set(db.session.execute(select(AnswerTheme.answer_id, AnswerTheme.theme_id)).all())
-    assert tags == {(ids["r1", "T1"], water), (ids["r2", "T1"], water), (ids["r2", "T1"], labour), (ids["r3", "T1"], labour)}
+    assert tags == {
+        (ids["r1", "T1"], water),
+        (ids["r2", "T1"], water),
+        (ids["r2", "T1"], labour),
+        (ids["r3", "T1"], labour),
+    }
     assert all(tag.tagged_on for tag in db.session.scalars(select(AnswerTheme)))
     html = client.get(page_url).get_data(as_text=True)
     assert html.count(" checked") == 4
 
     # Unticking clears a tag; the "other" text of C1 and version B's T1 are coded on their own pages
     assert _tag(client, coded, coded["a"], {ids["r2", "T1"]: [water]}).status_code == 302
-    assert (ids["r2", "T1"], labour) not in set(db.session.execute(select(AnswerTheme.answer_id, AnswerTheme.theme_id)).all())
+    assert (ids["r2", "T1"], labour) not in set(
+        db.session.execute(select(AnswerTheme.answer_id, AnswerTheme.theme_id)).all()
+    )
     other = client.get(f"{_base(coded)}/questions/{coded['a'].id}/C1?lang=en").get_data(as_text=True)
     assert "Ruido" in other and "Despidos" not in other
     assert _tag(client, coded, coded["a"], {ids["r1", "C1"]: [water]}, key="C1").status_code == 302
@@ -130,7 +171,10 @@ def test_an_analyst_creates_themes_and_codes_answers_through_the_pages(analyst, 
 
     # The counts page shows distinct responses per theme and group
     html = client.get(f"{_base(coded)}/counts?lang=en").get_data(as_text=True)
-    rows = {m[0]: re.findall(r"<td>(\d+)</td>", m[1]) for m in re.findall(r'<span class="code">(\w+)</span></th>(.*?)</tr>', html)}
+    rows = {
+        m[0]: re.findall(r"<td>(\d+)</td>", m[1])
+        for m in re.findall(r'<span class="code">(\w+)</span></th>(.*?)</tr>', html)
+    }
     # columns: rural_community, cso, indigenous_people (the consultation's order)
     assert rows == {"labour": ["0", "1", "0"], "water": ["2", "0", "1"]}
 
@@ -145,7 +189,9 @@ def test_tagging_a_set_aside_or_foreign_answer_is_refused(analyst, coded, client
     assert "One of the answers is not a free-text answer counted in this consultation." in html
     html = _tag(client, coded, coded["a"], {ids["r1", "T1"]: [water + 999]}).get_data(as_text=True)
     assert "Choose themes from the list." in html
-    response = client.submit(f"{_base(coded)}/questions/{coded['a'].id}/T1?lang=en", {"shown": "../etc", "answer_1": "x"})
+    response = client.submit(
+        f"{_base(coded)}/questions/{coded['a'].id}/T1?lang=en", {"shown": "../etc", "answer_1": "x"}
+    )
     assert response.status_code == 200 and "The list of answers was not understood." in response.get_data(as_text=True)
     assert db.session.scalars(select(AnswerTheme)).all() == []
     with pytest.raises(themes.ThemeError):
@@ -158,12 +204,16 @@ def test_theme_counts_by_hand(coded, db):
     consultation, ids = coded["consultation"], coded["ids"]
     water = themes.create_theme(consultation, "water", "Water")
     labour = themes.create_theme(consultation, "labour", "Labour")
-    themes.set_tags_many(consultation, {
-        ids["r1", "T1"]: [water.id], ids["r1", "C1"]: [water.id],  # one response, two answers: counted once
-        ids["r2", "T1"]: [water.id, labour.id],
-        ids["r3", "T1"]: [labour.id],
-        ids["r5", "T1"]: [water.id],
-    })
+    themes.set_tags_many(
+        consultation,
+        {
+            ids["r1", "T1"]: [water.id],
+            ids["r1", "C1"]: [water.id],  # one response, two answers: counted once
+            ids["r2", "T1"]: [water.id, labour.id],
+            ids["r3", "T1"]: [labour.id],
+            ids["r5", "T1"]: [water.id],
+        },
+    )
     # A tag on a set-aside response's answer (made before it was set aside) is not counted.
     db.session.add(AnswerTheme(answer_id=ids["r4", "T1"], theme_id=water.id, tagged_on=DAY))
     db.session.commit()
@@ -239,10 +289,14 @@ def test_renaming_and_deleting_a_theme_keeps_answers(analyst, coded, client, db)
     assert "This consultation already has a theme with this code." in html
     assert client.submit(edit, {"code": "water_pollution", "label": "Water pollution"}).status_code == 302
     assert db.session.get(Theme, found["water"]).code == "water_pollution"
-    response = client.submit(f"{_base(coded)}/{found['land']}/delete?lang=en", {}, form_url=f"{_base(coded)}/{found['land']}?lang=en")
+    response = client.submit(
+        f"{_base(coded)}/{found['land']}/delete?lang=en", {}, form_url=f"{_base(coded)}/{found['land']}?lang=en"
+    )
     assert response.status_code == 302
     assert db.session.get(Theme, found["land"]) is None
-    assert set(db.session.execute(select(AnswerTheme.answer_id, AnswerTheme.theme_id)).all()) == {(ids["r1", "T1"], found["water"])}
+    assert set(db.session.execute(select(AnswerTheme.answer_id, AnswerTheme.theme_id)).all()) == {
+        (ids["r1", "T1"], found["water"])
+    }
     assert db.session.get(Answer, ids["r1", "T1"]).text == "Agua contaminada por la mina"
 
 
@@ -293,10 +347,17 @@ def test_the_themes_pages_survive_a_crawl_and_hostile_forms(analyst, coded, clie
         queue += [target for href in parser.links if (target := _same_site(path, href))]
         for form in parser.forms:
             action = _same_site(path, form["action"])
-            if form["method"] != "post" or not (action or "").startswith(base) or (action, tuple(form["fields"])) in posted:
+            if (
+                form["method"] != "post"
+                or not (action or "").startswith(base)
+                or (action, tuple(form["fields"])) in posted
+            ):
                 continue
             posted.add((action, tuple(form["fields"])))
             for _ in range(ROUNDS):
                 assert client.post(action, data=_fuzz_payload(form, rng)).status_code < 500, action
     assert len(seen) >= 4 and len(posted) >= 3
-    assert db.session.scalar(select(Answer.text).where(Answer.id == coded["ids"]["r1", "T1"])) == "Agua contaminada por la mina"
+    assert (
+        db.session.scalar(select(Answer.text).where(Answer.id == coded["ids"]["r1", "T1"]))
+        == "Agua contaminada por la mina"
+    )

@@ -106,7 +106,9 @@ def test_the_overview_has_no_filter_and_counts_everything(world, create_user, ap
 
 def test_the_bad_filter_is_ignored_and_the_rest_applies(world, create_user, app):
     client = as_user(app, create_user(roles={world.territory: ["analyst"]}))
-    html = client.get(world.url + "/coverage?group=nope&locality=" + str(world.places["66014"]) + "&lang=en").get_data(as_text=True)
+    html = client.get(world.url + "/coverage?group=nope&locality=" + str(world.places["66014"]) + "&lang=en").get_data(
+        as_text=True
+    )
     # Orán applies (nobody there: 0 counted); the unknown group is ignored, not a 500.
     assert "0 responses counted." in page_text(html)
 
@@ -143,8 +145,12 @@ def test_public_results_only_once_closed_and_every_small_figure_hidden(world, cl
     took_part = next(rows for rows in tables.values() if rows[0] == ["Group", "Respondents"])
     # Indigenous 4 < 5 is hidden; with the total 19 shown, rural 10 and company 5 would give it away
     # (19 − 10 − 5 = 4), so one more is hidden: the smallest, company 5.
-    assert took_part[1:] == [["Indigenous people", "hidden"], ["Rural or farming community", "10"],
-                             ["Large company", "hidden"], ["Everyone", "19"]]
+    assert took_part[1:] == [
+        ["Indigenous people", "hidden"],
+        ["Rural or farming community", "10"],
+        ["Large company", "hidden"],
+        ["Everyone", "19"],
+    ]
     source = context(world).sources[0]
     k1 = tables[f"q-{source.version_id}-K1-t1"]
     # Indigenous column hidden (base 4); rural "yes" 9 hidden as 11 − 9 would give the indigenous 2 away.
@@ -182,7 +188,9 @@ def test_published_with_a_filter_uses_the_complement_rule(world, create_user, ap
 
 
 def test_analysed_needs_counted_responses(create_territory, create_version, create_consultation, db):
-    empty = build(create_territory, create_version, create_consultation, responses=False, slug="vacia", territory_slug="catamarca")
+    empty = build(
+        create_territory, create_version, create_consultation, responses=False, slug="vacia", territory_slug="catamarca"
+    )
     consultations.change_state(empty.consultation, ConsultationState.CLOSED)
     with pytest.raises(ConsultationError):
         consultations.change_state(empty.consultation, ConsultationState.ANALYSED)
@@ -205,9 +213,15 @@ def test_analysed_results_stay_public(world, client, db):
     assert client.get(f"/c/{world.consultation.slug}/results").status_code == 200
 
 
-def test_the_results_of_an_empty_consultation_say_so(create_territory, create_version, create_consultation, create_user, app):
-    empty = build(create_territory, create_version, create_consultation, responses=False, slug="vacia", territory_slug="catamarca")
+def test_the_results_of_an_empty_consultation_say_so(
+    create_territory, create_version, create_consultation, create_user, app
+):
+    empty = build(
+        create_territory, create_version, create_consultation, responses=False, slug="vacia", territory_slug="catamarca"
+    )
     client = as_user(app, create_user(roles={empty.territory: ["official"]}))
     for view in VIEWS:
         assert client.get(empty.url + view + "?lang=en").status_code == 200
-    assert "No answers have been counted yet." in page_text(client.get(empty.url + "/results?lang=en").get_data(as_text=True))
+    assert "No answers have been counted yet." in page_text(
+        client.get(empty.url + "/results?lang=en").get_data(as_text=True)
+    )

@@ -62,25 +62,73 @@ def community_definition() -> dict:
     S1 severity shown only when R1 is answered) → p_views (V1 yes/no, always asked)."""
     return make_definition(
         pages=[
-            {"key": "p_who", "questions": [
-                question("T1", "territory", "¿Dónde vive?", "Where do you live?", "Onde mora?"),
-                question("K1", "single_choice", "¿Una empresa le causó daño?", "Did a company harm you?",
-                         "Uma empresa lhe causou dano?", required=True, options=YES_NO),
-            ]},
-            {"key": "p_harm", "when": {"==": [{"answer": "K1"}, "yes"]}, "questions": [
-                question("R1", "multiple_choice", "¿Qué derechos?", "Which rights were harmed?", "Quais direitos?",
-                         concept="right", options=RIGHTS),
-                question("R2", "single_choice", "¿El principal?", "The main harm?", "O principal?",
-                         concept="main_right", options=RIGHTS),
-                question("SEC", "single_choice", "¿Qué sector?", "Which sector?", "Qual setor?", concept="sector",
-                         options=[option("mining", "Minería", "Mining", "Mineração"),
-                                  option("agro_industry", "Agroindustria", "Agribusiness", "Agroindústria")]),
-                question("S1", "severity", "Gravedad", "Severity", "Gravidade", when={"answered": [{"answer": "R1"}]}),
-            ]},
-            {"key": "p_views", "questions": [
-                question("V1", "single_choice", "¿Confía en las empresas?", "Do you trust the companies?",
-                         "Confia nas empresas?", options=YES_NO),
-            ]},
+            {
+                "key": "p_who",
+                "questions": [
+                    question("T1", "territory", "¿Dónde vive?", "Where do you live?", "Onde mora?"),
+                    question(
+                        "K1",
+                        "single_choice",
+                        "¿Una empresa le causó daño?",
+                        "Did a company harm you?",
+                        "Uma empresa lhe causou dano?",
+                        required=True,
+                        options=YES_NO,
+                    ),
+                ],
+            },
+            {
+                "key": "p_harm",
+                "when": {"==": [{"answer": "K1"}, "yes"]},
+                "questions": [
+                    question(
+                        "R1",
+                        "multiple_choice",
+                        "¿Qué derechos?",
+                        "Which rights were harmed?",
+                        "Quais direitos?",
+                        concept="right",
+                        options=RIGHTS,
+                    ),
+                    question(
+                        "R2",
+                        "single_choice",
+                        "¿El principal?",
+                        "The main harm?",
+                        "O principal?",
+                        concept="main_right",
+                        options=RIGHTS,
+                    ),
+                    question(
+                        "SEC",
+                        "single_choice",
+                        "¿Qué sector?",
+                        "Which sector?",
+                        "Qual setor?",
+                        concept="sector",
+                        options=[
+                            option("mining", "Minería", "Mining", "Mineração"),
+                            option("agro_industry", "Agroindustria", "Agribusiness", "Agroindústria"),
+                        ],
+                    ),
+                    question(
+                        "S1", "severity", "Gravedad", "Severity", "Gravidade", when={"answered": [{"answer": "R1"}]}
+                    ),
+                ],
+            },
+            {
+                "key": "p_views",
+                "questions": [
+                    question(
+                        "V1",
+                        "single_choice",
+                        "¿Confía en las empresas?",
+                        "Do you trust the companies?",
+                        "Confia nas empresas?",
+                        options=YES_NO,
+                    ),
+                ],
+            },
         ],
         key="tiny_community",
     )
@@ -92,14 +140,28 @@ def company_definition() -> dict:
     return make_definition(
         [
             question("lugar", "territory", "¿Dónde opera?", "Where do you operate?", "Onde opera?"),
-            question("riesgos", "multiple_choice", "¿Qué derechos están en riesgo?", "Which rights are at risk?",
-                     "Quais direitos estão em risco?", concept="right", options=[
-                         option("agua", "Agua", "Water", "Água", concept="water_sanitation"),
-                         option("tierra", "Tierra", "Land", "Terra", concept="land_housing"),
-                         option("ninguno", "Ninguno", "None", "Nenhum", exclusive=True),
-                     ]),
-            question("rubro", "single_choice", "¿Rubro?", "Line of business?", "Ramo?", concept="sector",
-                     options=[option("mineria", "Minería", "Mining", "Mineração", concept="mining")]),
+            question(
+                "riesgos",
+                "multiple_choice",
+                "¿Qué derechos están en riesgo?",
+                "Which rights are at risk?",
+                "Quais direitos estão em risco?",
+                concept="right",
+                options=[
+                    option("agua", "Agua", "Water", "Água", concept="water_sanitation"),
+                    option("tierra", "Tierra", "Land", "Terra", concept="land_housing"),
+                    option("ninguno", "Ninguno", "None", "Nenhum", exclusive=True),
+                ],
+            ),
+            question(
+                "rubro",
+                "single_choice",
+                "¿Rubro?",
+                "Line of business?",
+                "Ramo?",
+                concept="sector",
+                options=[option("mineria", "Minería", "Mining", "Mineração", concept="mining")],
+            ),
             question("grav", "severity", "Gravedad", "Severity", "Gravidade"),
         ],
         key="tiny_company",
@@ -119,15 +181,49 @@ def severity(scale: int, scope: int, irremediability: int, likelihood: int) -> d
 WATER, LAND, WORK = "water_sanitation", "land_housing", "working_conditions"
 
 INDIGENOUS = [
-    {"T1": place(CAFAYATE), "K1": "yes", "R1": [WATER, LAND], "R2": WATER, "SEC": "mining", "S1": severity(2, 3, 4, 1), "V1": "yes"},
-    {"T1": place(CAFAYATE), "K1": "yes", "R1": [WATER], "R2": WATER, "SEC": "mining", "S1": severity(3, 2, 2, 2), "V1": "yes"},
+    {
+        "T1": place(CAFAYATE),
+        "K1": "yes",
+        "R1": [WATER, LAND],
+        "R2": WATER,
+        "SEC": "mining",
+        "S1": severity(2, 3, 4, 1),
+        "V1": "yes",
+    },
+    {
+        "T1": place(CAFAYATE),
+        "K1": "yes",
+        "R1": [WATER],
+        "R2": WATER,
+        "SEC": "mining",
+        "S1": severity(3, 2, 2, 2),
+        "V1": "yes",
+    },
     {"T1": place(MOLINOS), "K1": "no", "V1": "yes"},
     {"T1": place(MOLINOS), "K1": "no"},
 ]
 RURAL = (
-    [{"T1": place(CAFAYATE), "K1": "yes", "R1": [WATER, LAND, WORK], "R2": LAND, "SEC": "mining", "S1": severity(1, 3, 1, 4), "V1": "yes"},
-     {"T1": place(CAFAYATE), "K1": "yes", "R1": [WATER, LAND, WORK], "R2": WORK, "SEC": "agro_industry", "S1": severity(5, 1, 1, 1), "V1": "yes"},
-     {"T1": place(CAFAYATE), "K1": "yes", "R1": [WATER, LAND, WORK], "V1": "yes"}]
+    [
+        {
+            "T1": place(CAFAYATE),
+            "K1": "yes",
+            "R1": [WATER, LAND, WORK],
+            "R2": LAND,
+            "SEC": "mining",
+            "S1": severity(1, 3, 1, 4),
+            "V1": "yes",
+        },
+        {
+            "T1": place(CAFAYATE),
+            "K1": "yes",
+            "R1": [WATER, LAND, WORK],
+            "R2": WORK,
+            "SEC": "agro_industry",
+            "S1": severity(5, 1, 1, 1),
+            "V1": "yes",
+        },
+        {"T1": place(CAFAYATE), "K1": "yes", "R1": [WATER, LAND, WORK], "V1": "yes"},
+    ]
     + [{"T1": place(CAFAYATE), "K1": "yes", "R1": [WATER], "V1": "yes"}] * 3
     + [{"T1": place(CAFAYATE), "K1": "yes", "R1": [LAND], "V1": "yes"}]
     + [{"T1": place(MOLINOS), "K1": "yes", "V1": "yes"}] * 2
@@ -162,18 +258,39 @@ class World:
         return f"/t/{self.territory.slug}/consultations/{self.consultation.id}/analysis"
 
 
-def store(consultation, version, group: str, answers_list: list[dict], *, day: date = DAY, language: str = "es",
-          mode: EntryMode = EntryMode.ONLINE, collective: bool = False, people: int | None = None) -> list[Response]:
+def store(
+    consultation,
+    version,
+    group: str,
+    answers_list: list[dict],
+    *,
+    day: date = DAY,
+    language: str = "es",
+    mode: EntryMode = EntryMode.ONLINE,
+    collective: bool = False,
+    people: int | None = None,
+) -> list[Response]:
     """Store responses in bulk (recording what each was asked); returns them in order."""
     from consult.extensions import db
 
     items = []
     for answers in answers_list:
         key, receipt = unheld_keys()
-        items.append(NewResponse(version=version, group_code=group, language=language, entry_mode=mode, answers=dict(answers),
-                                 submission_key=key, receipt_code_hash=receipt, submitted_on=day,
-                                 is_collective=collective, people_represented=people,
-                                 mandate_reference="Acta 12/2026" if collective else None))
+        items.append(
+            NewResponse(
+                version=version,
+                group_code=group,
+                language=language,
+                entry_mode=mode,
+                answers=dict(answers),
+                submission_key=key,
+                receipt_code_hash=receipt,
+                submitted_on=day,
+                is_collective=collective,
+                people_represented=people,
+                mandate_reference="Acta 12/2026" if collective else None,
+            )
+        )
     store_many(consultation, items)
     db.session.commit()
     keys = [item.submission_key for item in items]
@@ -181,25 +298,37 @@ def store(consultation, version, group: str, answers_list: list[dict], *, day: d
     return [rows[k] for k in keys]
 
 
-def build(create_territory, create_version, create_consultation, *, slug: str = "riesgos-tiny", territory_slug: str = "salta",
-          responses: bool = True) -> World:
+def build(
+    create_territory,
+    create_version,
+    create_consultation,
+    *,
+    slug: str = "riesgos-tiny",
+    territory_slug: str = "salta",
+    responses: bool = True,
+) -> World:
     """The world of the module docstring (targets: indigenous 10, rural 12, company 5; rural in Cafayate 8)."""
     from consult.accounts.services import import_localities
     from consult.extensions import db
     from consult.responses import services
 
     territory = create_territory(territory_slug, "Salta", "AR")
-    import_localities(territory, f"code,name,area\n{CAFAYATE},Cafayate,{AREA}\n{MOLINOS},Molinos,{AREA}\n{ORAN},Orán,{AREA}\n")
+    import_localities(
+        territory, f"code,name,area\n{CAFAYATE},Cafayate,{AREA}\n{MOLINOS},Molinos,{AREA}\n{ORAN},Orán,{AREA}\n"
+    )
     db.session.commit()
     community = create_version(community_definition())
     company = create_version(company_definition())
     consultation = create_consultation(
-        territory, slug=slug,
+        territory,
+        slug=slug,
         groups={"indigenous_people": community, "rural_community": community, "company_large": company},
     )
     for code, target in (("indigenous_people", 10), ("rural_community", 12), ("company_large", 5)):
         services.set_group(consultation, code, None, target)
-    places = dict(db.session.execute(select(Locality.code, Locality.id).where(Locality.territory_id == territory.id)).all())
+    places = dict(
+        db.session.execute(select(Locality.code, Locality.id).where(Locality.territory_id == territory.id)).all()
+    )
     services.set_locality_target(consultation, "rural_community", db.session.get(Locality, places[CAFAYATE]), 8)
     services.set_locality_target(consultation, "indigenous_people", db.session.get(Locality, places[MOLINOS]), 5)
     db.session.commit()
@@ -247,7 +376,6 @@ def cells(view, key: str) -> dict[str, Any]:
 def bases(view) -> dict[str, Any]:
     """``{column key: people asked}`` of a shown table."""
     return {col: cell.count for (col, _label), cell in zip(view.columns, view.bases)}
-
 
 
 class _Tables(HTMLParser):

@@ -77,7 +77,9 @@ def test_an_official_downloads_a_summary_workbook_and_others_are_refused(new_pag
 
     # And the job is listed: its page offers the file again (what a large export shows once ready)
     page.goto(exports_url)
-    page.get_by_role("region", name="Your recent exports").get_by_role("link", name="Consultation summary").first.click()
+    page.get_by_role("region", name="Your recent exports").get_by_role(
+        "link", name="Consultation summary"
+    ).first.click()
     page.get_by_role("heading", level=1, name="Consultation summary").wait_for()
     assert_accessible(page)
     with page.expect_download() as again:

@@ -19,7 +19,9 @@ CSV = (
 ).encode()
 
 
-def test_an_official_checks_a_file_and_sets_a_batch_aside(new_page, community_consultation, create_invitation, create_user, db, tmp_path):
+def test_an_official_checks_a_file_and_sets_a_batch_aside(
+    new_page, community_consultation, create_invitation, create_user, db, tmp_path
+):
     from tests.responses.test_capture import SAME, _store
 
     territory = community_consultation.territory

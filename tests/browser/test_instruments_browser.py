@@ -61,7 +61,9 @@ def test_official_previews_the_community_survey_in_spanish_and_english(new_page,
     assert_accessible(page)
     # When they open the instruments and the library's community survey
     screens.follow("Instrumentos")
-    assert screens.heading() == "Instrumentos" and page.get_by_role("heading", name="Biblioteca compartida").is_visible()
+    assert (
+        screens.heading() == "Instrumentos" and page.get_by_role("heading", name="Biblioteca compartida").is_visible()
+    )
     assert_accessible(page)
     screens.follow(TITLE_ES)
     assert screens.heading() == TITLE_ES

@@ -29,7 +29,18 @@ class LoginPage:
 @pytest.mark.parametrize(
     ("locale", "lang", "labels"),
     [
-        ("es-CO", None, ("Correo electrónico", "Contraseña", "Iniciar sesión", "Cerrar sesión", "Sus territorios", "Cerró la sesión.")),
+        (
+            "es-CO",
+            None,
+            (
+                "Correo electrónico",
+                "Contraseña",
+                "Iniciar sesión",
+                "Cerrar sesión",
+                "Sus territorios",
+                "Cerró la sesión.",
+            ),
+        ),
         ("en-GB", "en", ("Email", "Password", "Log in", "Log out", "Your territories", "You have logged out.")),
     ],
 )

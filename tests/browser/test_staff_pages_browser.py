@@ -69,7 +69,9 @@ def demo(app, db, tmp_path):
     draft = _draft_consultation(territory)
     ids = DemoIds()
     every = list(
-        db.session.scalars(select(Consultation).where(Consultation.territory_id == territory.id).order_by(Consultation.id))
+        db.session.scalars(
+            select(Consultation).where(Consultation.territory_id == territory.id).order_by(Consultation.id)
+        )
     )
     # Three states, three sets of pages: the open one (links, targets), last year's closed one
     # (analysis, themes, exports) and the draft (removable groups).
@@ -89,11 +91,16 @@ def demo(app, db, tmp_path):
     own = [i for i in ids.instruments if i.territory_id == territory.id]
     ids.instruments = own + [i for i in ids.instruments if i.territory_id is None][:1]
     ids.testimony_ids = list(
-        db.session.scalars(select(Testimony.id).where(Testimony.territory_id == territory.id).order_by(Testimony.id).limit(1))
+        db.session.scalars(
+            select(Testimony.id).where(Testimony.territory_id == territory.id).order_by(Testimony.id).limit(1)
+        )
     )
     ids.route_ids = list(
         db.session.scalars(
-            select(ProtectionRoute.id).where(ProtectionRoute.territory_id == territory.id).order_by(ProtectionRoute.id).limit(1)
+            select(ProtectionRoute.id)
+            .where(ProtectionRoute.territory_id == territory.id)
+            .order_by(ProtectionRoute.id)
+            .limit(1)
         )
     )
     # An export job page belongs to the account that asked for it: one finished-with-a-message
@@ -129,8 +136,12 @@ def _draft_consultation(territory):
     from consult.responses import services
 
     draft = services.create_consultation(
-        territory, slug="borrador-antioquia", title={"es": "Borrador de consulta", "en": "Draft consultation"},
-        languages=["es", "en"], opens_on=utcnow().date() + timedelta(days=7), closes_on=utcnow().date() + timedelta(days=60),
+        territory,
+        slug="borrador-antioquia",
+        title={"es": "Borrador de consulta", "en": "Draft consultation"},
+        languages=["es", "en"],
+        opens_on=utcnow().date() + timedelta(days=7),
+        closes_on=utcnow().date() + timedelta(days=60),
     )
     services.set_group(draft, "rural_community", responses_demo._latest_library_version("community_risk"), 40)
     responses_demo.set_locality_targets(draft, [("rural_community", "05736", 12)])
@@ -182,7 +193,9 @@ def staff_urls(app, ids: DemoIds, email: str) -> tuple[list[tuple[str, str]], se
             # Each demo consultation: the open one has the links, groups and targets, last year's the analysis.
             scopes = [_consultation_args(c) for c in ids.consultations]
         if "instrument_id" in rule.arguments:
-            scopes = [{"instrument_id": [i.id], "number": [i.versions[-1].number]} for i in ids.instruments if i.versions]
+            scopes = [
+                {"instrument_id": [i.id], "number": [i.versions[-1].number]} for i in ids.instruments if i.versions
+            ]
         for scope in scopes:
             pool = {**values, **scope}
             names = sorted(rule.arguments)

@@ -120,6 +120,8 @@ def test_scrub_removes_addresses_and_agents():
 def test_werkzeug_access_log_holds_no_address(app, caplog):
     # Werkzeug's request handler logs '<address> - - [date] "GET ..."' through this logger.
     with caplog.at_level(logging.INFO, logger="werkzeug"):
-        logging.getLogger("werkzeug").info('%s - - [%s] "%s" %s %s', "198.51.100.7", "date", "GET / HTTP/1.1", "200", "-")
+        logging.getLogger("werkzeug").info(
+            '%s - - [%s] "%s" %s %s', "198.51.100.7", "date", "GET / HTTP/1.1", "200", "-"
+        )
     assert caplog.records
     assert all("198.51.100.7" not in record.getMessage() for record in caplog.records)

@@ -79,7 +79,7 @@ def test_the_instrument_export_marks_formulas_the_same_way(db, make_instrument):
     from consult.surveys.xlsform.writer import export_xlsform
 
     version = make_instrument()
-    services.update_texts(version, "en", {"title": "=HYPERLINK(\"http://evil\")"})
+    services.update_texts(version, "en", {"title": '=HYPERLINK("http://evil")'})
     translation = content_i18n.export_xlsx(version, "en")
     assert formula_cells_xlsx(translation) == []
     definition = dict(version.definition)
@@ -87,7 +87,9 @@ def test_the_instrument_export_marks_formulas_the_same_way(db, make_instrument):
     instrument = export_xlsform(definition, form_id="f")
     assert formula_cells_xlsx(instrument) == []
     # Both carry the same mark, so a person sees the same thing in either file.
-    assert "'=HYPERLINK(\"http://evil\")" in [c.value for row in openpyxl.load_workbook(io.BytesIO(translation)).active.iter_rows() for c in row]
+    assert '\'=HYPERLINK("http://evil")' in [
+        c.value for row in openpyxl.load_workbook(io.BytesIO(translation)).active.iter_rows() for c in row
+    ]
     survey = openpyxl.load_workbook(io.BytesIO(instrument))["survey"]
     assert "'-1+2 ¿Qué pasó?" in [c.value for row in survey.iter_rows() for c in row]
 

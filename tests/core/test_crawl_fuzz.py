@@ -25,7 +25,7 @@ NASTY = [
     "x" * 5000,
     "<script>alert(1)</script>",
     "'; DROP TABLE users; --",
-    "=HYPERLINK(\"http://x\")",
+    '=HYPERLINK("http://x")',
     "-1",
     "0",
     "99999999999999999999999",
@@ -50,7 +50,9 @@ class FormParser(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
-            self.forms.append({"action": a.get("action") or "", "method": (a.get("method") or "get").lower(), "fields": {}})
+            self.forms.append(
+                {"action": a.get("action") or "", "method": (a.get("method") or "get").lower(), "fields": {}}
+            )
         elif self.forms and tag in ("input", "textarea", "select") and a.get("name"):
             field = self.forms[-1]["fields"].setdefault(a["name"], {"type": a.get("type", tag), "values": []})
             if a.get("value") is not None:

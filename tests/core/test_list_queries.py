@@ -79,8 +79,9 @@ def test_consultations_list(client, count_queries, territory, official, create_c
     assert_flat(client, count_queries, "/t/salta/consultations", add, marker="Consulta de prueba")
 
 
-def test_invitations_of_a_consultation(client, count_queries, territory, official, create_consultation,
-                                       create_invitation, create_organisation):
+def test_invitations_of_a_consultation(
+    client, count_queries, territory, official, create_consultation, create_invitation, create_organisation
+):
     consultation = create_consultation(territory)
     client.login(official.email)
 
@@ -125,8 +126,12 @@ def test_action_library(client, count_queries, create_user):
 
         for _ in range(k):
             n = next(_counter)
-            texts = {lang: {"title": f"Acción-{n}", "description": "D.", "indicator": "I."} for lang in library.LANGUAGES}
-            library.create(f"my_action_{n}", pillar="remedy", rights=["water_sanitation"], barriers=["language"], texts=texts)
+            texts = {
+                lang: {"title": f"Acción-{n}", "description": "D.", "indicator": "I."} for lang in library.LANGUAGES
+            }
+            library.create(
+                f"my_action_{n}", pillar="remedy", rights=["water_sanitation"], barriers=["language"], texts=texts
+            )
         db.session.commit()
 
     assert_flat(client, count_queries, "/library/actions", add, marker="Acción-")
@@ -156,8 +161,17 @@ def test_instruments_list(client, count_queries, territory, official, create_ver
     assert_flat(client, count_queries, "/t/salta/instruments", add)
 
 
-def test_cso_home(client, count_queries, db, territory, official, create_user, create_organisation,
-                  create_consultation, create_testimony):
+def test_cso_home(
+    client,
+    count_queries,
+    db,
+    territory,
+    official,
+    create_user,
+    create_organisation,
+    create_consultation,
+    create_testimony,
+):
     from consult.responses.models import ConsultationState
 
     cso = create_organisation("Red de Defensoras", "cso", territory)
@@ -167,7 +181,9 @@ def test_cso_home(client, count_queries, db, territory, official, create_user, c
 
     def add(k):
         for _ in range(k):
-            create_testimony(consultation, organisation=cso, cso={"on_behalf_of": "family", "people_count": 4, "notes": "."})
+            create_testimony(
+                consultation, organisation=cso, cso={"on_behalf_of": "family", "people_count": 4, "notes": "."}
+            )
             closed = create_consultation(territory, state="closed")
             closed.state = ConsultationState.ANALYSED
             _plan(db, closed, official, status="comment")
@@ -175,8 +191,17 @@ def test_cso_home(client, count_queries, db, territory, official, create_user, c
     assert_flat(client, count_queries, "/", add)
 
 
-def test_company_home(client, count_queries, db, territory, official, create_user, create_organisation,
-                      create_consultation, create_invitation):
+def test_company_home(
+    client,
+    count_queries,
+    db,
+    territory,
+    official,
+    create_user,
+    create_organisation,
+    create_consultation,
+    create_invitation,
+):
     from consult.responses.models import ConsultationState
 
     company = create_organisation("Cal del Norte S.A.", "company", territory)

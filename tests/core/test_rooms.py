@@ -48,8 +48,16 @@ def _modules_using_bp(room: str) -> set[str]:
 
 
 def test_every_room_with_a_blueprint_is_checked():
-    assert {"consult.core", "consult.accounts", "consult.surveys", "consult.responses", "consult.testimonies",
-            "consult.analysis", "consult.exports", "consult.plans"} <= set(BLUEPRINT_ROOMS)
+    assert {
+        "consult.core",
+        "consult.accounts",
+        "consult.surveys",
+        "consult.responses",
+        "consult.testimonies",
+        "consult.analysis",
+        "consult.exports",
+        "consult.plans",
+    } <= set(BLUEPRINT_ROOMS)
 
 
 @pytest.mark.parametrize("room", BLUEPRINT_ROOMS)
@@ -67,7 +75,9 @@ def test_every_route_comes_from_a_module_its_room_init_app_imports(app):
             continue  # Flask's own static route
         blueprint = endpoint.split(".")[0]
         module = inspect.unwrap(view).__module__
-        assert module in by_room[blueprint], f"{endpoint} comes from {module}, which {blueprint}'s init_app does not import"
+        assert module in by_room[blueprint], (
+            f"{endpoint} comes from {module}, which {blueprint}'s init_app does not import"
+        )
 
 
 def _steps(*specs: tuple[str, tuple[str, ...]]) -> dict[str, DemoStep]:

@@ -49,5 +49,8 @@ def test_the_data_package_of_every_demo_consultation_is_valid_and_suppressed(see
         assert hidden_cells > 0
         themes = list(csv.reader(io.StringIO((folder / "data" / "themes.csv").read_text(encoding="utf-8"))))
         assert ["formula_name", "'" + FORMULA_THEME] in [row[:2] for row in themes]
-        participation = {r[0]: r for r in csv.reader(io.StringIO((folder / "data" / "participation.csv").read_text(encoding="utf-8")))}
+        participation = {
+            r[0]: r
+            for r in csv.reader(io.StringIO((folder / "data" / "participation.csv").read_text(encoding="utf-8")))
+        }
         assert participation["__all__"][2] not in ("", HIDDEN_VALUE)

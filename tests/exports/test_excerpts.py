@@ -37,7 +37,7 @@ def test_only_consenting_approved_excerpts_are_exported_and_opening_them_is_audi
     # then allowed only counting, one withdrawn, one whose excerpt is only proposed
     quoted, code = create_testimony(consultation, full_answers(B3="rural_community"))
     assert quoted.group_code == "rural_community"
-    _approved(quoted, "=HYPERLINK(\"http://x\") el río quedó envenenado.", moderator)
+    _approved(quoted, '=HYPERLINK("http://x") el río quedó envenenado.', moderator)
     quote_only, _code = create_testimony(consultation, full_answers(A1=["quote"]), lang="en")
     _approved(quote_only, "They never answered our complaint.", moderator)
     narrowed, _code = create_testimony(consultation)
@@ -62,7 +62,7 @@ def test_only_consenting_approved_excerpts_are_exported_and_opening_them_is_audi
     header, body = rows[0], rows[1:]
     assert len(header) == 6 and len(body) == 2
     texts = [row[0] for row in body]
-    assert texts[0] == "'=HYPERLINK(\"http://x\") el río quedó envenenado."  # written as text, never a formula
+    assert texts[0] == '\'=HYPERLINK("http://x") el río quedó envenenado.'  # written as text, never a formula
     assert texts[1] == "They never answered our complaint."
     everything = out.getvalue().decode("utf-8-sig")
     for absent in ("ya no se puede citar", "retirado", "sin aprobar", NARRATIVE, code, "Rosa Huanca"):

@@ -130,8 +130,9 @@ def test_other_staff_of_the_territory_are_refused(world, create_user, app, role)
     assert client.submit(page_url(world), SUMMARY, form_url="/").status_code == 403
 
 
-def test_a_company_and_an_official_of_another_territory_get_nothing(world, create_user, create_organisation,
-                                                                   create_territory, app, db):
+def test_a_company_and_an_official_of_another_territory_get_nothing(
+    world, create_user, create_organisation, create_territory, app, db
+):
     official = as_user(app, create_user(roles={world.territory: ["official"]}))
     export(official, page_url(world), SUMMARY)
     job = last_job()
@@ -176,10 +177,12 @@ def test_an_account_that_lost_its_role_can_no_longer_download(world, create_user
     job = last_job()
     assert get(client, f"/t/{world.territory.slug}/exports/{job.id}/file").status_code == 200
 
-    db.session.execute(Membership.__table__.delete().where(Membership.user_id == analyst.id,
-                                                           Membership.role == "analyst"))
-    db.session.execute(Membership.__table__.delete().where(Membership.user_id == analyst.id,
-                                                           Membership.role == "official"))
+    db.session.execute(
+        Membership.__table__.delete().where(Membership.user_id == analyst.id, Membership.role == "analyst")
+    )
+    db.session.execute(
+        Membership.__table__.delete().where(Membership.user_id == analyst.id, Membership.role == "official")
+    )
     db.session.commit()
     assert get(client, f"/t/{world.territory.slug}/exports/{job.id}/file").status_code in (403, 404)
 
@@ -191,12 +194,34 @@ def test_the_audit_log_names_who_exported_what_and_never_the_content(world, crea
     join_export_threads()
 
     event = db.session.scalars(select(ExportEvent)).one()
-    assert (event.user_id, event.territory_id, event.consultation_id) == (person.id, world.territory.id, world.consultation.id)
-    assert (event.kind, event.fmt, event.layout, event.lang, event.via.value) == ("responses", "csv", "consult", "es", "web")
+    assert (event.user_id, event.territory_id, event.consultation_id) == (
+        person.id,
+        world.territory.id,
+        world.consultation.id,
+    )
+    assert (event.kind, event.fmt, event.layout, event.lang, event.via.value) == (
+        "responses",
+        "csv",
+        "consult",
+        "es",
+        "web",
+    )
     assert event.outcome.value == "done"
     page = client.get(page_url(world)).get_data(as_text=True)
-    log = page[page.index('id="export-log"'):]
+    log = page[page.index('id="export-log"') :]
     assert "Ana Analista" in log and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", log)
     columns = set(ExportEvent.__table__.columns.keys())
-    assert columns == {"id", "user_id", "via", "territory_id", "consultation_id", "job_id", "kind", "fmt", "layout",
-                       "lang", "outcome", "created_at"}
+    assert columns == {
+        "id",
+        "user_id",
+        "via",
+        "territory_id",
+        "consultation_id",
+        "job_id",
+        "kind",
+        "fmt",
+        "layout",
+        "lang",
+        "outcome",
+        "created_at",
+    }

@@ -64,14 +64,22 @@ def test_summaries_open_in_their_tools(world, runner, tmp_path, fmt):
     assert not list(tmp_path.glob(".*.part"))
 
 
-@pytest.mark.parametrize("fmt, layout, check", [
-    ("csv", "consult", "zip"), ("xlsx", "consult", "xlsx"), ("sav", "consult", "sav"), ("csv", "kobo", "zip"),
-    ("xlsx", "kobo", "xlsx"),
-])
+@pytest.mark.parametrize(
+    "fmt, layout, check",
+    [
+        ("csv", "consult", "zip"),
+        ("xlsx", "consult", "xlsx"),
+        ("sav", "consult", "sav"),
+        ("csv", "kobo", "zip"),
+        ("xlsx", "kobo", "xlsx"),
+    ],
+)
 def test_response_data_opens_in_its_tools(world, runner, tmp_path, fmt, layout, check):
     out = tmp_path / "responses.bin"
     # By id as well as by slug.
-    result = run(runner, "responses", str(world.consultation.id), "--format", fmt, "--layout", layout, "--out", str(out))
+    result = run(
+        runner, "responses", str(world.consultation.id), "--format", fmt, "--layout", layout, "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     data = out.read_bytes()
     assert is_zip(data)
@@ -101,14 +109,17 @@ def test_excerpts_are_written(world, runner, tmp_path, fmt):
         assert data.decode("utf-8-sig").splitlines()[0]  # a header line at least
 
 
-@pytest.mark.parametrize("args, words", [
-    (["summary", "riesgos-tiny", "--format", "docx"], "Choose one of the formats offered."),
-    (["summary", "riesgos-tiny", "--format", "xlsx", "--lang", "qu"], "es, en, pt"),
-    (["summary", "no-such-consultation", "--format", "xlsx"], "no consultation has the slug or id"),
-    (["summary", "424242", "--format", "xlsx"], "no consultation has the slug or id"),
-    (["responses", "riesgos-tiny", "--format", "sav", "--layout", "kobo"], "only be written as CSV or XLSX"),
-    (["excerpts", "riesgos-tiny", "--format", "pdf"], "Choose one of the formats offered."),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["summary", "riesgos-tiny", "--format", "docx"], "Choose one of the formats offered."),
+        (["summary", "riesgos-tiny", "--format", "xlsx", "--lang", "qu"], "es, en, pt"),
+        (["summary", "no-such-consultation", "--format", "xlsx"], "no consultation has the slug or id"),
+        (["summary", "424242", "--format", "xlsx"], "no consultation has the slug or id"),
+        (["responses", "riesgos-tiny", "--format", "sav", "--layout", "kobo"], "only be written as CSV or XLSX"),
+        (["excerpts", "riesgos-tiny", "--format", "pdf"], "Choose one of the formats offered."),
+    ],
+)
 def test_bad_requests_are_usage_errors(world, runner, tmp_path, db, args, words):
     out = tmp_path / "never"
     result = run(runner, *args, "--out", str(out))
@@ -135,8 +146,25 @@ def test_a_progress_bar_is_drawn_on_a_terminal(world, migrated_database, tmp_pat
     env = {**os.environ, "CONSULT_ENV": "testing", "CONSULT_DATABASE_URL": migrated_database, "COLUMNS": "100"}
     leader, follower = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "consult", "exports", "responses", "riesgos-tiny", "--format", "csv", "--out", str(out)],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower,
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "consult",
+            "exports",
+            "responses",
+            "riesgos-tiny",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=follower,
     )
     os.close(follower)
     drawn = b""
@@ -171,8 +199,9 @@ def test_the_worker_runs_queued_jobs(world, runner, app, db, create_user):
     except redis.exceptions.ConnectionError:
         skip_or_fail("no Redis at 127.0.0.1:6379")
     name = f"consult-test-{uuid.uuid4().hex}"
-    app.config.update(CONSULT_JOBS_REDIS_URL="redis://127.0.0.1:6379/0", CONSULT_JOBS_QUEUE=name,
-                      CONSULT_EXPORT_WAIT_SECONDS=0)
+    app.config.update(
+        CONSULT_JOBS_REDIS_URL="redis://127.0.0.1:6379/0", CONSULT_JOBS_QUEUE=name, CONSULT_EXPORT_WAIT_SECONDS=0
+    )
     try:
         client = as_user(app, create_user(roles={world.territory: ["official"]}))
         assert client.submit(page_url(world), SUMMARY).status_code == 302

@@ -62,8 +62,11 @@ def test_the_language_offered_first_is_the_one_being_read(world, official):
         ({**SUMMARY, "summary-format": "docx"}, "summary-format", "Choose one of the formats offered."),
         ({**SUMMARY, "summary-lang": "qu"}, "summary-lang", "Choose one of the consultation&#39;s languages."),
         ({**SUMMARY, "summary-lang": "<script>"}, "summary-lang", "Choose one of the consultation&#39;s languages."),
-        ({**RESPONSES, "responses-format": "sav", "responses-layout": "kobo"}, "responses-layout",
-         "This layout can only be written as CSV or XLSX."),
+        (
+            {**RESPONSES, "responses-format": "sav", "responses-layout": "kobo"},
+            "responses-layout",
+            "This layout can only be written as CSV or XLSX.",
+        ),
         ({**RESPONSES, "responses-layout": "spss"}, "responses-layout", "Choose one of the layouts offered."),
     ],
 )
@@ -89,8 +92,9 @@ def test_a_post_without_its_csrf_token_is_refused(world, official, db):
     assert jobs_count(db) == 0
 
 
-def test_a_consultation_without_counted_responses_has_no_summary_to_offer(create_territory, create_version,
-                                                                         create_consultation, create_user, app, db):
+def test_a_consultation_without_counted_responses_has_no_summary_to_offer(
+    create_territory, create_version, create_consultation, create_user, app, db
+):
     empty = build(create_territory, create_version, create_consultation, responses=False)
     client = as_user(app, create_user(roles={empty.territory: ["official"]}))
     html = client.get(page_url(empty)).get_data(as_text=True)
@@ -101,8 +105,9 @@ def test_a_consultation_without_counted_responses_has_no_summary_to_offer(create
     assert jobs_count(db) == 0
 
 
-def test_another_consultations_id_in_this_territory_url_is_a_404(world, official, create_consultation,
-                                                                 create_territory):
+def test_another_consultations_id_in_this_territory_url_is_a_404(
+    world, official, create_consultation, create_territory
+):
     elsewhere = create_consultation(create_territory("jujuy", "Jujuy", "AR"))
     assert official.get(f"/t/{world.territory.slug}/consultations/{elsewhere.id}/exports").status_code == 404
     assert official.get(f"/t/{world.territory.slug}/consultations/99999/exports").status_code == 404
@@ -110,8 +115,10 @@ def test_another_consultations_id_in_this_territory_url_is_a_404(world, official
 
 
 def test_the_consultation_page_and_the_analysis_overview_link_to_the_exports(world, official):
-    for url in (f"/t/{world.territory.slug}/consultations/{world.consultation.id}",
-                f"/t/{world.territory.slug}/consultations/{world.consultation.id}/analysis"):
+    for url in (
+        f"/t/{world.territory.slug}/consultations/{world.consultation.id}",
+        f"/t/{world.territory.slug}/consultations/{world.consultation.id}/analysis",
+    ):
         html = official.get(url).get_data(as_text=True)
         assert f'href="{page_url(world)}"' in html, url
 

@@ -181,11 +181,18 @@ def broken_kind():
         raise RuntimeError("Traceback: secret detail of the server")
 
     summary = catalogue.get("summary")
-    kind = catalogue.register(catalogue.Kind(
-        code="broken", label="Broken", description="Fails.", roles=("official",), formats={"csv": "CSV"},
-        layouts={"consult": "consult"}, files={("csv", "consult"): catalogue.FileType("csv", catalogue.CSV)},
-        writer=writer,
-    ))
+    kind = catalogue.register(
+        catalogue.Kind(
+            code="broken",
+            label="Broken",
+            description="Fails.",
+            roles=("official",),
+            formats={"csv": "CSV"},
+            layouts={"consult": "consult"},
+            files={("csv", "consult"): catalogue.FileType("csv", catalogue.CSV)},
+            writer=writer,
+        )
+    )
     yield kind
     catalogue.unregister("broken")
     assert catalogue.get("summary") is summary
@@ -208,8 +215,16 @@ def test_a_failed_job_says_so_in_words_and_leaves_no_file(world, official, app, 
 
 
 def test_progress_is_written_at_most_twice_a_second(world, create_user, db):
-    job = ExportJob(user_id=create_user().id, territory_id=world.territory.id, consultation_id=world.consultation.id,
-                    kind="summary", fmt="xlsx", lang="es", file_name="x.xlsx", expires_at=utcnow() + timedelta(hours=1))
+    job = ExportJob(
+        user_id=create_user().id,
+        territory_id=world.territory.id,
+        consultation_id=world.consultation.id,
+        kind="summary",
+        fmt="xlsx",
+        lang="es",
+        file_name="x.xlsx",
+        expires_at=utcnow() + timedelta(hours=1),
+    )
     db.session.add(job)
     db.session.commit()
     progress = jobs.JobProgress(job.id)
@@ -256,9 +271,17 @@ def test_a_new_job_purges_expired_files_and_lost_jobs(world, official, app, db, 
     old = only_job(db)
     old_file = exports_dir / old.path
     old.expires_at = utcnow() - timedelta(hours=1)
-    lost = ExportJob(user_id=old.user_id, territory_id=old.territory_id, consultation_id=old.consultation_id,
-                     kind="summary", fmt="pdf", lang="es", file_name="lost.pdf", status=JobStatus.RUNNING,
-                     expires_at=utcnow() - timedelta(minutes=5))
+    lost = ExportJob(
+        user_id=old.user_id,
+        territory_id=old.territory_id,
+        consultation_id=old.consultation_id,
+        kind="summary",
+        fmt="pdf",
+        lang="es",
+        file_name="lost.pdf",
+        status=JobStatus.RUNNING,
+        expires_at=utcnow() - timedelta(minutes=5),
+    )
     db.session.add(lost)
     db.session.commit()
     stray_old = exports_dir / ".forgotten.part"
@@ -287,7 +310,9 @@ def test_the_exports_dir_defaults_to_the_instance_folder(app, tmp_path):
     from consult import create_app
 
     fresh = create_app({"env": "testing"})
-    assert fresh.config["CONSULT_EXPORTS_DIR"] and not fresh.config["CONSULT_EXPORTS_DIR"].startswith(fresh.instance_path)
+    assert fresh.config["CONSULT_EXPORTS_DIR"] and not fresh.config["CONSULT_EXPORTS_DIR"].startswith(
+        fresh.instance_path
+    )
     assert fresh.config["CONSULT_EXPORT_HOURS"] == 24 and fresh.config["CONSULT_EXPORT_WAIT_SECONDS"] == 2.0
     assert fresh.config["CONSULT_JOBS_REDIS_URL"] == ""
 
@@ -295,14 +320,25 @@ def test_the_exports_dir_defaults_to_the_instance_folder(app, tmp_path):
 def test_settings_read_the_environment():
     from config import load_settings
 
-    settings = load_settings("development", instance_path="/tmp/consult-settings-test", environ={
-        "CONSULT_JOBS_REDIS_URL": "redis://queue:6379/1", "CONSULT_EXPORTS_DIR": "/srv/exports",
-        "CONSULT_EXPORT_HOURS": "6", "CONSULT_JOBS_QUEUE": "exports", "CONSULT_EXPORT_WAIT_SECONDS": "1.5",
-    })
+    settings = load_settings(
+        "development",
+        instance_path="/tmp/consult-settings-test",
+        environ={
+            "CONSULT_JOBS_REDIS_URL": "redis://queue:6379/1",
+            "CONSULT_EXPORTS_DIR": "/srv/exports",
+            "CONSULT_EXPORT_HOURS": "6",
+            "CONSULT_JOBS_QUEUE": "exports",
+            "CONSULT_EXPORT_WAIT_SECONDS": "1.5",
+        },
+    )
     config = settings.flask_config()
-    assert (config["CONSULT_JOBS_REDIS_URL"], config["CONSULT_EXPORTS_DIR"], config["CONSULT_EXPORT_HOURS"],
-            config["CONSULT_JOBS_QUEUE"], config["CONSULT_EXPORT_WAIT_SECONDS"]) == (
-        "redis://queue:6379/1", "/srv/exports", 6, "exports", 1.5)
+    assert (
+        config["CONSULT_JOBS_REDIS_URL"],
+        config["CONSULT_EXPORTS_DIR"],
+        config["CONSULT_EXPORT_HOURS"],
+        config["CONSULT_JOBS_QUEUE"],
+        config["CONSULT_EXPORT_WAIT_SECONDS"],
+    ) == ("redis://queue:6379/1", "/srv/exports", 6, "exports", 1.5)
 
 
 def test_the_catalogue_offers_what_the_writers_write():
@@ -322,7 +358,8 @@ def test_the_catalogue_offers_what_the_writers_write():
 def test_file_names_say_what_is_inside(world):
     names = {
         (kind.code, fmt, layout): catalogue.file_name(world.consultation, kind, fmt, layout, "pt")
-        for kind in catalogue.kinds() for (fmt, layout) in kind.files
+        for kind in catalogue.kinds()
+        for (fmt, layout) in kind.files
     }
     assert names[("summary", "xlsx", "consult")] == "riesgos-tiny-summary-pt.xlsx"
     assert names[("summary", "csv", "consult")] == "riesgos-tiny-summary-csv-pt.zip"

@@ -26,7 +26,7 @@ from consult.responses.models import Response
 from tests.analysis import world as tiny
 from tests.fixtures.survey_definitions import make_definition, option, question, tr
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"clic\")", "+1+2", "@SUM(A1:A2)", "-2+3", "\tx", "=1+1"]
+FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "+1+2", "@SUM(A1:A2)", "-2+3", "\tx", "=1+1"]
 
 
 @pytest.fixture
@@ -42,23 +42,43 @@ def world(create_territory, create_version, create_consultation, db):
 def tiny_responses(world) -> list[Response]:
     from consult.extensions import db
 
-    return list(db.session.scalars(select(Response).where(Response.consultation_id == world.consultation.id).order_by(Response.id)))
+    return list(
+        db.session.scalars(
+            select(Response).where(Response.consultation_id == world.consultation.id).order_by(Response.id)
+        )
+    )
 
 
 def mixed_definition() -> dict:
     """Every other type: text (formula-like answers), number, scale with "I don't know", multiple choice with other,
     date range, UNGP 31 (answered in part), consent."""
     return make_definition(
-        pages=[{"key": "p_one", "questions": [
-            question("TX", "short_text"),
-            question("N", "number"),
-            question("SC", "scale", dont_know=True, points=[{"value": 1, "label": tr("Poco", "Little", "Pouco")},
-                                                            {"value": 2, "label": tr("Mucho", "Much", "Muito")}]),
-            question("M", "multiple_choice", options=[option("a", "A es", "A en", "A pt"), option("b", "B es", "B en", "B pt")],
-                     other={"label": tr("Otra", "Another", "Outra")}),
-            question("DR", "date_range"),
-            question("U", "ungp31", criteria=["legitimate", "accessible"]),
-        ]}],
+        pages=[
+            {
+                "key": "p_one",
+                "questions": [
+                    question("TX", "short_text"),
+                    question("N", "number"),
+                    question(
+                        "SC",
+                        "scale",
+                        dont_know=True,
+                        points=[
+                            {"value": 1, "label": tr("Poco", "Little", "Pouco")},
+                            {"value": 2, "label": tr("Mucho", "Much", "Muito")},
+                        ],
+                    ),
+                    question(
+                        "M",
+                        "multiple_choice",
+                        options=[option("a", "A es", "A en", "A pt"), option("b", "B es", "B en", "B pt")],
+                        other={"label": tr("Otra", "Another", "Outra")},
+                    ),
+                    question("DR", "date_range"),
+                    question("U", "ungp31", criteria=["legitimate", "accessible"]),
+                ],
+            }
+        ],
         key="mixed",
     )
 
@@ -69,8 +89,14 @@ def mixed(create_territory, create_version, create_consultation, db):
     version = create_version(mixed_definition())
     consultation = create_consultation(territory, slug="mixta", groups={"cso": version})
     answers = [
-        {"TX": text, "N": 3, "SC": 2, "M": {"options": ["a", "other"], "other": "=cmd|' /C calc'!A0"},
-         "DR": {"start": "2025-01-01"}, "U": {"legitimate": "yes"}}
+        {
+            "TX": text,
+            "N": 3,
+            "SC": 2,
+            "M": {"options": ["a", "other"], "other": "=cmd|' /C calc'!A0"},
+            "DR": {"start": "2025-01-01"},
+            "U": {"legitimate": "yes"},
+        }
         for text in FORMULAS
     ] + [{"SC": "dont_know", "M": ["b"]}, {}]
     stored = tiny.store(consultation, version, "cso", answers)
@@ -86,8 +112,9 @@ def export(consultation, fmt: str, lang: str = "es", layout: str = "consult", pr
 def csv_tables(data: bytes) -> dict[str, list[dict[str, str]]]:
     """{file name: rows as dicts} of a ZIP of CSV files."""
     archive = zipfile.ZipFile(io.BytesIO(data))
-    return {name: list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
-            for name in archive.namelist()}
+    return {
+        name: list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")))) for name in archive.namelist()
+    }
 
 
 CODEBOOK = ("table", "column", "label", "type", "question", "value", "value label", "missing")
@@ -145,13 +172,24 @@ def test_csv_rows_match_the_database_asked_unanswered_and_not_asked_apart(world)
     assert i3["R1.water_sanitation"] == i3["R1.land_housing"] == ""
     # S1 is shown only when R1 is answered: r3 saw it and left it blank, r8 did not see it.
     assert r3["S1.scale"] == "-99" and r8["S1.scale"] == ""
-    assert (i1["S1.scale"], i1["S1.scope"], i1["S1.irremediability"], i1["S1.likelihood"], i1["S1.severity"], i1["S1.urgent"]) == (
-        "2", "3", "4", "1", "4", "1")
+    assert (
+        i1["S1.scale"],
+        i1["S1.scope"],
+        i1["S1.irremediability"],
+        i1["S1.likelihood"],
+        i1["S1.severity"],
+        i1["S1.urgent"],
+    ) == ("2", "3", "4", "1", "4", "1")
     assert i4["V1"] == "-99" and i3["V1"] == "yes"
     # Set aside: in the file, flagged.
     assert i2["is_set_aside"] == "1" and i1["is_set_aside"] == "0"
     assert (i1["stakeholder_group"], i1["locality"], i1["area"], i1["language"], i1["entry_mode"]) == (
-        "indigenous_people", tiny.CAFAYATE, tiny.AREA, "es", "online")
+        "indigenous_people",
+        tiny.CAFAYATE,
+        tiny.AREA,
+        "es",
+        "online",
+    )
     assert i1["submitted_on"] == tiny.DAY.isoformat() and i1["instrument_version"] == "1"
     assert (i1["is_collective"], i1["people_represented"]) == ("0", "")
     # Nothing a person holds, no time of day.
@@ -160,16 +198,25 @@ def test_csv_rows_match_the_database_asked_unanswered_and_not_asked_apart(world)
 
 
 def test_the_codebook_labels_columns_and_codes_in_the_chosen_language(world):
-    for lang, rights, water, asked in (("es", "¿Qué derechos?", "Agua", "Se preguntó"), ("en", "Which rights were harmed?", "Water", "Asked"),
-                                       ("pt", "Quais direitos?", "Água", None)):
+    for lang, rights, water, asked in (
+        ("es", "¿Qué derechos?", "Agua", "Se preguntó"),
+        ("en", "Which rights were harmed?", "Water", "Asked"),
+        ("pt", "Quais direitos?", "Água", None),
+    ):
         data = export(world.consultation, "csv", lang=lang)
-        header = next(csv.reader(io.StringIO(zipfile.ZipFile(io.BytesIO(data)).read("codebook.csv").decode("utf-8-sig"))))
+        header = next(
+            csv.reader(io.StringIO(zipfile.ZipFile(io.BytesIO(data)).read("codebook.csv").decode("utf-8-sig")))
+        )
         # The codebook is for people: its own header is in the chosen language too.
         assert header[1] == {"es": "columna", "en": "column", "pt": "coluna"}[lang]
         codebook = codebook_of(data)
         column = next(r for r in codebook if r["column"] == "R1.water_sanitation" and r["label"])
         assert column["label"] == f"{rights}: {water}" and column["question"] == "R1"
-        values = {r["value"]: (r["value label"], r["missing"]) for r in codebook if r["column"] == "R1.water_sanitation" and r["value"]}
+        values = {
+            r["value"]: (r["value label"], r["missing"])
+            for r in codebook
+            if r["column"] == "R1.water_sanitation" and r["value"]
+        }
         assert set(values) == {"1", "0", "-99"} and values["-99"][1] == "1" and values["1"][1] == "0"
         if asked:
             assert values["-99"][0].startswith(asked)
@@ -205,7 +252,11 @@ def test_sav_has_variable_and_value_labels_and_user_missing_codes(world):
     responses = [r for r in tiny_responses(world) if r.instrument_version_id == world.community.id]
     assert list(frame["response_id"].astype(int)) == [r.id for r in responses]
     assert meta.column_names_to_labels["R1.water_sanitation"] == "Which rights were harmed?: Water"
-    assert meta.variable_value_labels["R1.water_sanitation"] == {1.0: "Chosen", 0.0: "Not chosen", -99.0: "Asked, not answered"}
+    assert meta.variable_value_labels["R1.water_sanitation"] == {
+        1.0: "Chosen",
+        0.0: "Not chosen",
+        -99.0: "Asked, not answered",
+    }
     assert meta.missing_ranges["R1.water_sanitation"] == [{"lo": -99.0, "hi": -99.0}]
     assert meta.variable_value_labels["K1"]["yes"] == "Yes"
     r8, i3 = responses[11], responses[2]
@@ -222,8 +273,11 @@ def test_other_types_scales_and_formula_like_answers(mixed):
     consultation, stored = mixed
     data = export(consultation, "csv")
     no_formula_in_csv(data)
-    rows = by_id(csv_tables(data)["mixed.csv"] if "mixed.csv" in csv_tables(data) else
-                 next(v for k, v in csv_tables(data).items() if k != "codebook.csv"))
+    rows = by_id(
+        csv_tables(data)["mixed.csv"]
+        if "mixed.csv" in csv_tables(data)
+        else next(v for k, v in csv_tables(data).items() if k != "codebook.csv")
+    )
     first = rows[stored[0].id]
     assert first["TX"] == "'" + FORMULAS[0]  # written as text, never as a formula
     assert rows[stored[3].id]["TX"] == "'-2+3"
@@ -289,7 +343,13 @@ def test_progress_is_reported_up_to_the_total(world):
 
 def test_spss_names_are_valid_and_distinct():
     names = spss_names(["a.b", "to", "1x", "x" * 70, "x" * 70 + "y", "A.B", "bad-name", "end."])
-    assert names[0] == "a.b" and names[1] == "to_" and names[2] == "v_1x" and names[6] == "bad_name" and names[7] == "end._"
+    assert (
+        names[0] == "a.b"
+        and names[1] == "to_"
+        and names[2] == "v_1x"
+        and names[6] == "bad_name"
+        and names[7] == "end._"
+    )
     assert all(len(n.encode()) <= 64 for n in names) and len({n.lower() for n in names}) == len(names)
 
 

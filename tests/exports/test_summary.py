@@ -104,8 +104,11 @@ def expected_participation(consultation) -> dict[str, int | None]:
     """The public page's 'who took part' figures (None: hidden)."""
     ctx = services.context(consultation, "es")
     counts = services.participation(ctx)
-    table = suppress(pd.DataFrame({"n": [n for _k, n in counts]}, index=[k for k, _n in counts]),
-                     consultation.small_cell_threshold, row_totals=False)
+    table = suppress(
+        pd.DataFrame({"n": [n for _k, n in counts]}, index=[k for k, _n in counts]),
+        consultation.small_cell_threshold,
+        row_totals=False,
+    )
     return {**{k: table.cell(k, "n") for k, _n in counts}, "__all__": table.base("n")}
 
 
@@ -178,8 +181,17 @@ def test_the_csv_files_hold_the_same_tables_as_the_workbook(seeded):
         files = zipfile.ZipFile(io.BytesIO(archive))
         names = files.namelist()
         assert names[0] == "cover.csv" and "README.txt" in names
-        assert {"participation.csv", "coverage_places.csv", "results_1.csv", "salience.csv", "severity_matrix.csv",
-                "divergence.csv", "remedy_mechanisms.csv", "remedy_ungp31.csv", "themes.csv"} <= set(names)
+        assert {
+            "participation.csv",
+            "coverage_places.csv",
+            "results_1.csv",
+            "salience.csv",
+            "severity_matrix.csv",
+            "divergence.csv",
+            "remedy_mechanisms.csv",
+            "remedy_ungp31.csv",
+            "themes.csv",
+        } <= set(names)
         sheets_tables = [block for sheet in book.worksheets[1:] for block in xlsx_blocks(sheet)]
         csv_names = [n for n in names if n.endswith(".csv") and n != "cover.csv"]
         assert len(csv_names) == len(sheets_tables)

@@ -69,7 +69,9 @@ def test_anonymous_comment_is_moderated_answered_and_read_back_with_the_code(app
 
     officials = app.test_client()
     officials.login(official.email)
-    answered = officials.submit(f"{queue}/{row.id}", {"decision": "answer", f"a{row.id}-answer": ANSWER}, form_url=queue)
+    answered = officials.submit(
+        f"{queue}/{row.id}", {"decision": "answer", f"a{row.id}-answer": ANSWER}, form_url=queue
+    )
     assert answered.status_code == 302
     db.session.expire_all()
     row = db.session.get(PlanComment, row.id)
@@ -94,8 +96,12 @@ def test_a_declined_comment_needs_a_reason_and_its_sender_reads_it(app, client, 
     plan, official = hand_plan
     open_for_comment(plan, db)
     plan_url = f"/c/{plan.consultation.slug}/plan"
-    client.submit(f"{plan_url}/comment", comment_data("section-governance", "Nombre Apellido me amenazó."), form_url=plan_url)
-    code = re.search(r'class="code receipt">([0-9A-Z-]+)<', client.get(f"{plan_url}/comment/sent").get_data(as_text=True)).group(1)
+    client.submit(
+        f"{plan_url}/comment", comment_data("section-governance", "Nombre Apellido me amenazó."), form_url=plan_url
+    )
+    code = re.search(
+        r'class="code receipt">([0-9A-Z-]+)<', client.get(f"{plan_url}/comment/sent").get_data(as_text=True)
+    ).group(1)
     row = db.session.scalar(select(PlanComment))
     staff = app.test_client()
     staff.login(official.email)
@@ -103,7 +109,9 @@ def test_a_declined_comment_needs_a_reason_and_its_sender_reads_it(app, client, 
     no_reason = staff.submit(f"{queue}/{row.id}", {"decision": "reject", f"c{row.id}-reason": " "}, form_url=queue)
     assert no_reason.status_code == 400
     assert db.session.get(PlanComment, row.id).status == CommentStatus.PENDING
-    staff.submit(f"{queue}/{row.id}", {"decision": "reject", f"c{row.id}-reason": "Identifica a una persona."}, form_url=queue)
+    staff.submit(
+        f"{queue}/{row.id}", {"decision": "reject", f"c{row.id}-reason": "Identifica a una persona."}, form_url=queue
+    )
     db.session.expire_all()
     assert db.session.get(PlanComment, row.id).status == CommentStatus.REJECTED
     assert "Nombre Apellido" not in client.get(plan_url).get_data(as_text=True)
@@ -152,8 +160,11 @@ def test_an_organisation_comments_under_its_name_and_sees_its_pending_comment(
     client.login(member.email)
     plan_url = f"/c/{plan.consultation.slug}/plan"
     action = plan.actions[0]
-    sent = client.submit(f"{plan_url}/comment", comment_data(f"action-{action.id}", "Pedimos inspecciones con la comunidad.", "en"),
-                         form_url=plan_url)
+    sent = client.submit(
+        f"{plan_url}/comment",
+        comment_data(f"action-{action.id}", "Pedimos inspecciones con la comunidad.", "en"),
+        form_url=plan_url,
+    )
     assert sent.status_code == 302 and "/comment/sent" not in sent.headers["Location"]
     row = db.session.scalar(select(PlanComment))
     assert row.author_kind == AuthorKind.CSO and row.organisation_id == cso.id and row.receipt_code_hash is None

@@ -14,13 +14,13 @@ SENTENCE_EN = "Test consultation, question Q1, rural communities (n=12): 50 % an
 FORMULA = '=HYPERLINK("http://example.org/x","click")'
 
 
-
 def said(lang: str, msgid: str) -> str:
     """``msgid`` as the interface says it in ``lang`` (the catalogues are complete)."""
     from flask_babel import force_locale, gettext
 
     with force_locale(lang):
         return gettext(msgid)
+
 
 def _words(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
@@ -33,8 +33,16 @@ def _pdf_text(data: bytes, path) -> str:
 
 def _with_extras(plan, db):
     """The hand plan plus a dropped action, a script in a section, English texts and a formula-like lead entity."""
-    db.session.add(PlanAction(plan_id=plan.id, position=2, pillar=Pillar.RESPECT, title={"es": "Acción descartada"},
-                              is_dropped=True, drop_reason={"es": "Fuera de mandato."}))
+    db.session.add(
+        PlanAction(
+            plan_id=plan.id,
+            position=2,
+            pillar=Pillar.RESPECT,
+            title={"es": "Acción descartada"},
+            is_dropped=True,
+            drop_reason={"es": "Fuera de mandato."},
+        )
+    )
     sections = {s.key: s for s in plan.sections}
     sections["mandate"].body = {"es": "Mandato <script>alert('x')</script>\n\n- uno\n- dos", "en": "Our mandate."}
     sections["governance"].body = {"es": FORMULA}
@@ -69,9 +77,9 @@ def test_the_html_document_holds_every_section_the_evidence_and_nothing_dropped(
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<li>uno</li>" in html  # Markdown rendered
     assert "Draft" in html or "Borrador" in html
-    assert '<svg' in html and said("es", "Actions per pillar") in html
+    assert "<svg" in html and said("es", "Actions per pillar") in html
     # The annex numbers the one fact once, with both the priority and the action that cite it.
-    annex = html[html.index('class="annex"'):]
+    annex = html[html.index('class="annex"') :]
     assert annex.count('id="evidence-') == 1 and "Agua y saneamiento" in annex and "Programa de inspección" in annex
     # In English the English texts, the rest falling back to Spanish.
     english = documents.render_html(plan, "en")
@@ -94,8 +102,12 @@ def test_the_pdf_reads_in_spanish_and_english(hand_plan, db, tmp_path):
         assert _words(sentence) in text
         assert said(lang, "No evidence cited") in text and "Acción descartada" not in text
         assert lang != "es" or "<script>" in text  # shown as the text it is
-        pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
-            ["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout).group(1))
+        pages = int(
+            re.search(
+                r"Pages:\s+(\d+)",
+                subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout,
+            ).group(1)
+        )
         assert re.search(rf"\b1 ?/ ?{pages}\b", text) and re.search(rf"\b{pages} ?/ ?{pages}\b", text)
         # The pages render to images (looked at by hand while writing the layout).
         subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / f"page-{lang}")], check=True)
@@ -114,8 +126,10 @@ def test_the_docx_has_headings_evidence_fields_and_no_formula(hand_plan, db):
     for section in plan.sections:
         assert f"Sección {section.key}" in headings
     assert "Plan de acción de prueba" in headings
-    assert any(h.startswith(said("es", "Action %(number)s: %(title)s").split("%")[0] + "1")
-               and "Programa de inspección" in h for h in headings)
+    assert any(
+        h.startswith(said("es", "Action %(number)s: %(title)s").split("%")[0] + "1") and "Programa de inspección" in h
+        for h in headings
+    )
     paragraphs = [p.text for p in docx.paragraphs]
     assert f"[1] {SENTENCE}" in paragraphs
     assert said("es", "No evidence cited") in paragraphs
@@ -197,17 +211,21 @@ def test_a_generated_plan_from_the_demo_prints_with_its_evidence(app, db, create
     kept = [a for a in plan.actions if not a.is_dropped]
     assert kept and plan.priorities
     for lang in [code for code in ("es", "en") if code in plan.languages]:
-        sentences = [_words(evidence.sentence(link, lang, plan.language))
-                     for item in [*plan.priorities, *kept] if not getattr(item, "is_dropped", False)
-                     for link in item.evidence]
+        sentences = [
+            _words(evidence.sentence(link, lang, plan.language))
+            for item in [*plan.priorities, *kept]
+            if not getattr(item, "is_dropped", False)
+            for link in item.evidence
+        ]
         text = _pdf_text(documents.render_pdf(plan, lang), tmp_path / f"demo-{lang}.pdf")
         for section in plan.sections:
             assert _words(plan.text(section.title, lang)) in text, section.key
         assert sentences and sentences[0] in text
         assert "<!--" not in text  # drafting's block markers are not printed
         docx = Document(io.BytesIO(documents.render_docx(plan, lang)))
-        words = " ".join([p.text for p in docx.paragraphs]
-                         + [c.text for t in docx.tables for r in t.rows for c in r.cells])
+        words = " ".join(
+            [p.text for p in docx.paragraphs] + [c.text for t in docx.tables for r in t.rows for c in r.cells]
+        )
         assert all(sentence in _words(words) for sentence in sentences)
         headings = [p.text for p in docx.paragraphs if p.style.name.startswith("Heading")]
         assert all(plan.text(s.title, lang) in headings for s in plan.sections)

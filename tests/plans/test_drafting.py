@@ -22,7 +22,8 @@ from consult.analysis.tables import percent
 from consult.plans import drafting, evidence, versions
 from consult.plans.models import SECTION_KEYS, EvidenceLink, PlanVersion
 from consult.responses.models import Consultation, ConsultationState
-from consult.testimonies import consent, services as testimony_services
+from consult.testimonies import consent
+from consult.testimonies import services as testimony_services
 from consult.testimonies.enums import Actor, ConsentUse
 from consult.testimonies.models import Testimony
 
@@ -46,7 +47,9 @@ def published_cells(consultation, lang: str) -> dict[tuple[int, str, str, str], 
                         cell = line.cells[index]
                         hidden = base.is_hidden or cell.is_hidden
                         cells[(section.source.version_id, result.question.key, line.key, group)] = (
-                            None if hidden else base.count, None if hidden else percent(cell.share))
+                            None if hidden else base.count,
+                            None if hidden else percent(cell.share),
+                        )
         return cells
 
 
@@ -67,8 +70,13 @@ def test_a_draft_from_the_demo_cites_the_published_figures_and_respects_consent(
     official = create_user(roles={consultation.territory: ["official"]})
 
     # Two approved excerpts: one whose submitter allows quotes, one whose submitter later takes that back.
-    quotable = [t for t in db.session.scalars(select(Testimony).where(Testimony.consultation_id == consultation.id)
-                                              .order_by(Testimony.id)) if t.allows(ConsentUse.QUOTE)]
+    quotable = [
+        t
+        for t in db.session.scalars(
+            select(Testimony).where(Testimony.consultation_id == consultation.id).order_by(Testimony.id)
+        )
+        if t.allows(ConsentUse.QUOTE)
+    ]
     assert len(quotable) >= 2
     kept, refused = quotable[0], quotable[1]
     kept_text, refused_text = "El río quedó negro y nadie vino a ver.", "Nos amenazaron por hablar en la reunión."
@@ -148,7 +156,10 @@ def test_a_draft_from_the_demo_cites_the_published_figures_and_respects_consent(
         drafting.generate(consultation, "es", official)
     with force_locale("es"):
         # The lead's catalogue gives the Spanish words; until then gettext returns the English msgid.
-        assert str(refused_again.value.message) in ("Esta consulta ya tiene un plan.", "This consultation already has a plan.")
+        assert str(refused_again.value.message) in (
+            "Esta consulta ya tiene un plan.",
+            "This consultation already has a plan.",
+        )
 
     # -- an official edits a section; the testimony is withdrawn; regenerate
     mandate = next(s for s in plan.sections if s.key == "mandate")
@@ -159,7 +170,10 @@ def test_a_draft_from_the_demo_cites_the_published_figures_and_respects_consent(
     drafting.regenerate(plan, official)
     db.session.commit()
     assert plan.version == 3
-    assert next(s for s in plan.sections if s.key == "mandate").body["es"] == "Texto del mandato escrito por la Secretaría."
+    assert (
+        next(s for s in plan.sections if s.key == "mandate").body["es"]
+        == "Texto del mandato escrito por la Secretaría."
+    )
     gone = db.session.get(EvidenceLink, quoted[0].id)
     assert gone.is_gone and kept_text not in gone.sentence["es"]
     # The Spanish catalogue's words, read from the catalogue itself.
@@ -183,7 +197,9 @@ def test_a_draft_from_the_demo_cites_the_published_figures_and_respects_consent(
         assert link.sentence.get("en") and link.sentence.get("pt")
         assert not small_counts(link.sentence["en"], k), link.sentence["en"]
         if link.kind == "question" and not link.is_suppressed:
-            people, share = en_cells[(link.ref["version_id"], link.ref["question"], link.ref["option"], link.ref["group"])]
+            people, share = en_cells[
+                (link.ref["version_id"], link.ref["question"], link.ref["option"], link.ref["group"])
+            ]
             assert f"(n={people}): {share}" in link.sentence["en"]
             assert consultation.title_in("en") in link.sentence["en"]
     with pytest.raises(drafting.PlanError):

@@ -25,7 +25,9 @@ def test_edit_a_section_in_two_languages(client, hand_plan, db):
     db.session.commit()
     _login(client, official)
     url = f"{_base(plan)}/sections/mandate"
-    response = client.submit(f"{url}?lang=es", {"title": "Mandato", "body": "El **mandato** nuevo.\n\n<script>alert(1)</script>"})
+    response = client.submit(
+        f"{url}?lang=es", {"title": "Mandato", "body": "El **mandato** nuevo.\n\n<script>alert(1)</script>"}
+    )
     assert response.status_code == 302
     response = client.submit(f"{url}?lang=en", {"title": "Mandate", "body": "The new *mandate*."})
     assert response.status_code == 302
@@ -66,7 +68,7 @@ def test_drop_an_action_needs_a_reason_then_lists_it_apart(client, hand_plan, db
     db.session.refresh(action)
     assert action.is_dropped and action.drop_reason == {"es": "Ya lo hace la Defensoría"}
     page = client.get(_base(plan)).get_data(as_text=True)
-    dropped = page[page.index('id="dropped"'):]
+    dropped = page[page.index('id="dropped"') :]
     assert "Intérpretes en la Defensoría" in dropped and "Ya lo hace la Defensoría" in dropped
     # Taken back: out of the dropped list.
     client.submit(f"{_base(plan)}/actions/{action.id}/restore", form_url=_base(plan))
@@ -78,7 +80,10 @@ def test_drop_and_restore_a_priority(client, hand_plan, db):
     plan, official = hand_plan
     priority = plan.priorities[0]
     _login(client, official)
-    assert client.submit(f"{_base(plan)}/priorities/{priority.id}/drop", {"reason": "Fuera de competencia"}).status_code == 302
+    assert (
+        client.submit(f"{_base(plan)}/priorities/{priority.id}/drop", {"reason": "Fuera de competencia"}).status_code
+        == 302
+    )
     db.session.refresh(priority)
     assert priority.is_dropped
     assert "Fuera de competencia" in client.get(_base(plan)).get_data(as_text=True)
@@ -103,8 +108,12 @@ def test_reorder_actions_within_a_pillar(client, hand_plan, db):
     count = _versions(db, plan)
     client.submit(f"{_base(plan)}/actions/{extra.id}/move", {"direction": "up"}, form_url=_base(plan))
     assert _versions(db, plan) == count
-    assert client.submit(f"{_base(plan)}/actions/{extra.id}/move", {"direction": "sideways"},
-                         form_url=_base(plan)).status_code == 400
+    assert (
+        client.submit(
+            f"{_base(plan)}/actions/{extra.id}/move", {"direction": "sideways"}, form_url=_base(plan)
+        ).status_code
+        == 400
+    )
 
 
 def test_reorder_priorities(client, hand_plan, db):
@@ -122,13 +131,28 @@ def test_reorder_priorities(client, hand_plan, db):
 
 def _action_data(plan, **overrides):
     data = {
-        "title": "Programa de inspección hídrica", "description": "Inspecciones **trimestrales**.", "pillar": "protect",
-        "status": "planned", "gender_marker": "1", "priority_ids": [str(plan.priorities[0].id)],
-        "rights": ["water_sanitation"], "sectors": ["mining"], "target_groups": ["rural_community"],
-        "ungp_principles": ["1", "3"], "sdg_targets": ["8.8"], "lead_entity": "Secretaría de Ambiente",
-        "partners": "Corporación autónoma", "indicator_name": "Inspecciones realizadas", "indicator_unit": "inspecciones",
-        "indicator_baseline": "0", "indicator_target": "12,5", "indicator_source": "Informe anual",
-        "starts_on": "2027-01-01", "ends_on": "2027-12-31", "budget": "150000000", "budget_currency": "cop",
+        "title": "Programa de inspección hídrica",
+        "description": "Inspecciones **trimestrales**.",
+        "pillar": "protect",
+        "status": "planned",
+        "gender_marker": "1",
+        "priority_ids": [str(plan.priorities[0].id)],
+        "rights": ["water_sanitation"],
+        "sectors": ["mining"],
+        "target_groups": ["rural_community"],
+        "ungp_principles": ["1", "3"],
+        "sdg_targets": ["8.8"],
+        "lead_entity": "Secretaría de Ambiente",
+        "partners": "Corporación autónoma",
+        "indicator_name": "Inspecciones realizadas",
+        "indicator_unit": "inspecciones",
+        "indicator_baseline": "0",
+        "indicator_target": "12,5",
+        "indicator_source": "Informe anual",
+        "starts_on": "2027-01-01",
+        "ends_on": "2027-12-31",
+        "budget": "150000000",
+        "budget_currency": "cop",
     }
     data.update(overrides)
     return data
@@ -189,10 +213,19 @@ def test_add_a_blank_action_and_one_from_the_library(client, hand_plan, db):
 
     plan, official = hand_plan
     plan.languages = ["es", "en"]
-    entry = LibraryAction(code="test_interpreters", pillar=Pillar.REMEDY, rights=["indigenous_rights"],
-                          barriers=["language"], ungp_principles=["31"], sdg_targets=["10.2"], indicator_unit="%",
-                          texts={"es": {"title": "Intérpretes de lenguas", "description": "Contratar intérpretes."},
-                                 "en": {"title": "Language interpreters", "description": "Hire interpreters."}})
+    entry = LibraryAction(
+        code="test_interpreters",
+        pillar=Pillar.REMEDY,
+        rights=["indigenous_rights"],
+        barriers=["language"],
+        ungp_principles=["31"],
+        sdg_targets=["10.2"],
+        indicator_unit="%",
+        texts={
+            "es": {"title": "Intérpretes de lenguas", "description": "Contratar intérpretes."},
+            "en": {"title": "Language interpreters", "description": "Hire interpreters."},
+        },
+    )
     db.session.add(entry)
     db.session.commit()
     _login(client, official)
@@ -211,7 +244,7 @@ def test_add_a_blank_action_and_one_from_the_library(client, hand_plan, db):
     page = client.get(_base(plan)).get_data(as_text=True)
     assert "Diálogo con empresas" in page
     # A new action cites nothing yet, and says so.
-    section = page[page.index("Diálogo con empresas"):]
+    section = page[page.index("Diálogo con empresas") :]
     assert "No evidence cited" in section[:2000]
 
 

@@ -16,30 +16,48 @@ from consult.analysis.filters import read_filter
 from consult.analysis.tables import percent
 from consult.plans import drafting, evidence
 from consult.plans.models import EvidenceLink, Plan
+from consult.responses import services as response_services
 from consult.responses.models import ConsultationState, EntryMode, Response
 from consult.responses.storage import NewResponse, store_many, unheld_keys
-from consult.responses import services as response_services
 
 
 def small_consultation(create_consultation, create_version, make_definition, db, languages=("es", "en", "pt")):
     """Rural communities: 9 yes, 6 no counted (one "no" set aside); CSOs: 2 yes, 1 no (a small group)."""
     from tests.fixtures.survey_definitions import option, question
 
-    version = create_version(make_definition(
-        [question("Q1", "single_choice", options=[option("yes", "Sí", "Yes", "Sim"), option("no", "No", "No", "Não")])]
-    ))
+    version = create_version(
+        make_definition(
+            [
+                question(
+                    "Q1", "single_choice", options=[option("yes", "Sí", "Yes", "Sim"), option("no", "No", "No", "Não")]
+                )
+            ]
+        )
+    )
     consultation = create_consultation(groups={"rural_community": version, "cso": version}, languages=languages)
-    answers = [("rural_community", "yes")] * 9 + [("rural_community", "no")] * 7 + [("cso", "yes")] * 2 + [("cso", "no")]
+    answers = (
+        [("rural_community", "yes")] * 9 + [("rural_community", "no")] * 7 + [("cso", "yes")] * 2 + [("cso", "no")]
+    )
     items = []
     for group, value in answers:
         key, receipt = unheld_keys()
-        items.append(NewResponse(version=version, group_code=group, language="es", entry_mode=EntryMode.ONLINE,
-                                 answers={"Q1": value}, submission_key=key, receipt_code_hash=receipt,
-                                 submitted_on=date.today()))
+        items.append(
+            NewResponse(
+                version=version,
+                group_code=group,
+                language="es",
+                entry_mode=EntryMode.ONLINE,
+                answers={"Q1": value},
+                submission_key=key,
+                receipt_code_hash=receipt,
+                submitted_on=date.today(),
+            )
+        )
     store_many(consultation, items)
     db.session.commit()
-    last_no = db.session.scalars(select(Response).where(Response.group_code == "rural_community")
-                                 .order_by(Response.id.desc())).first()
+    last_no = db.session.scalars(
+        select(Response).where(Response.group_code == "rural_community").order_by(Response.id.desc())
+    ).first()
     last_no.is_set_aside = True
     response_services.change_state(consultation, ConsultationState.CLOSED)
     response_services.change_state(consultation, ConsultationState.ANALYSED)
@@ -130,7 +148,9 @@ def test_generate_refuses_what_cannot_be_drafted_and_drafts_a_content_only_langu
         assert str(refused.value.message).startswith("A plan can be drafted only from an analysed consultation")
     assert db.session.scalar(select(Plan).where(Plan.consultation_id == open_one.id)) is None
 
-    consultation, version = small_consultation(create_consultation, create_version, make_definition, db, languages=("es", "qu"))
+    consultation, version = small_consultation(
+        create_consultation, create_version, make_definition, db, languages=("es", "qu")
+    )
     with pytest.raises(drafting.PlanError):
         drafting.generate(consultation, "pt", official)
     # Quechua has no interface catalogue: generated words are in the fallback language's interface (Spanish)

@@ -16,9 +16,9 @@ SHIPPED = library.shipped_actions()
 
 
 def _texts(values):
-    return {lang: {"title": f"T {lang}", "description": f"D {lang}", "indicator": f"I {lang}"} for lang in library.LANGUAGES} | (
-        values or {}
-    )
+    return {
+        lang: {"title": f"T {lang}", "description": f"D {lang}", "indicator": f"I {lang}"} for lang in library.LANGUAGES
+    } | (values or {})
 
 
 def _values(**overrides):
@@ -115,7 +115,9 @@ def test_propose_filters_by_right_and_barrier_in_pillar_order(db):
 
 
 def test_text_falls_back_to_spanish_then_english(db):
-    entry = LibraryAction(code="x", pillar=Pillar.REMEDY, texts={"es": {"title": "Título"}, "en": {"title": "Title", "partners": "P"}})
+    entry = LibraryAction(
+        code="x", pillar=Pillar.REMEDY, texts={"es": {"title": "Título"}, "en": {"title": "Title", "partners": "P"}}
+    )
     assert library.text(entry, "title", "pt") == "Título"
     assert library.text(entry, "title", "en") == "Title"
     assert library.text(entry, "partners", "pt") == "P"
@@ -135,7 +137,11 @@ def test_text_falls_back_to_spanish_then_english(db):
         ("ok_code", _values(ungp_principles=["40"]), "ungp_principles"),
         ("ok_code", _values(sdg_targets=["1.1"]), "sdg_targets"),
         ("ok_code", _values(gender_marker="7"), "gender_marker"),
-        ("ok_code", _values(texts=_texts({"pt": {"title": "T", "description": "", "indicator": "I"}})), "description_pt"),
+        (
+            "ok_code",
+            _values(texts=_texts({"pt": {"title": "T", "description": "", "indicator": "I"}})),
+            "description_pt",
+        ),
         ("water_inspection_programme", _values(), "code"),
     ],
 )

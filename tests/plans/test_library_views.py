@@ -128,7 +128,10 @@ def test_a_bad_form_keeps_what_was_typed_and_says_what_is_wrong(client, people, 
     assert response.status_code == 200
     page = _text(response)
     assert "Write this text in every language (Spanish, English and Portuguese)." in page
-    assert 'value="Cuñas radiales sobre cómo reclamar"' in page and "Spots on community radio explain where to complain." in page
+    assert (
+        'value="Cuñas radiales sobre cómo reclamar"' in page
+        and "Spots on community radio explain where to complain." in page
+    )
     assert 'value="radio_remedy_spots"' in page
     assert db.session.query(LibraryAction).filter_by(code="radio_remedy_spots").count() == 0
 

@@ -36,8 +36,9 @@ def test_publish_adopt_monitor_through_the_pages(client, hand_plan, db):
         page = _post(client, f"{base}/publish", {"opens_on": str(opens), "closes_on": str(closes)}, base)
         assert message in page
         assert plan.status == PlanStatus.DRAFT
-    response = client.submit(f"{base}/publish", {"opens_on": str(today), "closes_on": str(today + timedelta(days=30))},
-                             form_url=base)
+    response = client.submit(
+        f"{base}/publish", {"opens_on": str(today), "closes_on": str(today + timedelta(days=30))}, form_url=base
+    )
     assert response.status_code == 302
     db.session.refresh(plan)
     assert plan.status == PlanStatus.COMMENT and plan.consultation.state == ConsultationState.PLAN_COMMENT

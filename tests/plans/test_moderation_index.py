@@ -30,7 +30,9 @@ def test_a_moderator_finds_the_plans_with_comments_waiting(hand_plan, create_use
     page = client.get(f"/t/{territory.slug}/plan-comments?lang=en").get_data(as_text=True)
     assert "1 comment or statement waits for a decision" in page
     assert f'href="/t/{territory.slug}/plans/{plan.id}/comments"' in page
-    assert "Falta el agua en la vereda." in client.get(f"/t/{territory.slug}/plans/{plan.id}/comments?lang=en").get_data(as_text=True)
+    assert "Falta el agua en la vereda." in client.get(
+        f"/t/{territory.slug}/plans/{plan.id}/comments?lang=en"
+    ).get_data(as_text=True)
 
     client.post("/logout")
     client.login(analyst.email)

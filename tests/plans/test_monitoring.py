@@ -16,8 +16,16 @@ def _adopted(plan, db, status=PlanStatus.FINAL):
     protect.indicator_name = {"es": "Inspecciones realizadas"}
     protect.indicator_unit = "inspecciones"
     protect.indicator_baseline, protect.indicator_target = 0, 10
-    db.session.add(PlanAction(plan_id=plan.id, position=5, pillar=Pillar.RESPECT, title={"es": "Acción descartada"},
-                              is_dropped=True, drop_reason={"es": "No."}))
+    db.session.add(
+        PlanAction(
+            plan_id=plan.id,
+            position=5,
+            pillar=Pillar.RESPECT,
+            title={"es": "Acción descartada"},
+            is_dropped=True,
+            drop_reason={"es": "No."},
+        )
+    )
     db.session.commit()
     return protect
 
@@ -28,22 +36,41 @@ def test_record_keeps_the_history_and_the_latest_by_date(hand_plan, db):
     plan, official = hand_plan
     protect = next(a for a in plan.actions if a.pillar == Pillar.PROTECT)
     with pytest.raises(monitoring.MonitoringError):  # a draft is not monitored
-        monitoring.record(protect, status="in_progress", indicator_value=1, note="", lang="es", as_of=None,
-                          user=official)
+        monitoring.record(
+            protect, status="in_progress", indicator_value=1, note="", lang="es", as_of=None, user=official
+        )
     protect = _adopted(plan, db)
     version = plan.version
     today = date.today()
-    monitoring.record(protect, status="in_progress", indicator_value=4, note="Cuatro inspecciones.", lang="es",
-                      as_of=today - timedelta(days=10), user=official)
+    monitoring.record(
+        protect,
+        status="in_progress",
+        indicator_value=4,
+        note="Cuatro inspecciones.",
+        lang="es",
+        as_of=today - timedelta(days=10),
+        user=official,
+    )
     # An update dated earlier, recorded later, does not hide the newer one.
-    monitoring.record(protect, status=ActionStatus.PLANNED, indicator_value=1, note="Antes.", lang="es",
-                      as_of=today - timedelta(days=30), user=official)
+    monitoring.record(
+        protect,
+        status=ActionStatus.PLANNED,
+        indicator_value=1,
+        note="Antes.",
+        lang="es",
+        as_of=today - timedelta(days=30),
+        user=official,
+    )
     db.session.commit()
     assert db.session.query(MonitoringUpdate).filter_by(action_id=protect.id).count() == 2
     assert protect.status == ActionStatus.IN_PROGRESS and protect.indicator_current == 4
     assert plan.version == version + 2  # each update is a version of the plan
-    for bad in ({"status": "finished"}, {"indicator_value": float("nan")},
-                {"as_of": today + timedelta(days=1)}, {"note": "x" * 3000}):
+    for bad in (
+        {"status": "finished"},
+        {"indicator_value": float("nan")},
+        {"as_of": today + timedelta(days=1)},
+        {"note": "x" * 3000},
+    ):
         args = {"status": "done", "indicator_value": 10, "note": "", "as_of": today, **bad}
         with pytest.raises(monitoring.MonitoringError) as refused:
             monitoring.record(protect, lang="es", user=official, **args)
@@ -79,15 +106,29 @@ def test_officials_record_progress_and_the_public_sees_it(hand_plan, app, create
     assert 'name="action_id"' in client.get(page + "?lang=es").get_data(as_text=True)
     prefix = f"a{protect.id}-"
     # Bad number and bad date: the form says so, keeps what was typed, nothing stored.
-    response = client.submit(page + "?lang=es", {"action_id": protect.id, prefix + "status": "in_progress",
-                                                 prefix + "indicator_value": "cuatro", prefix + "as_of": "31/02/2026",
-                                                 prefix + "note": "Nota escrita"})
+    response = client.submit(
+        page + "?lang=es",
+        {
+            "action_id": protect.id,
+            prefix + "status": "in_progress",
+            prefix + "indicator_value": "cuatro",
+            prefix + "as_of": "31/02/2026",
+            prefix + "note": "Nota escrita",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "cuatro" in html and "Nota escrita" in html and "aria-invalid" in html
     assert db.session.query(MonitoringUpdate).count() == 0
-    response = client.submit(page + "?lang=es", {"action_id": protect.id, prefix + "status": "in_progress",
-                                                 prefix + "indicator_value": "2,5", prefix + "as_of": date.today().isoformat(),
-                                                 prefix + "note": "Primeras inspecciones <b>hechas</b>."})
+    response = client.submit(
+        page + "?lang=es",
+        {
+            "action_id": protect.id,
+            prefix + "status": "in_progress",
+            prefix + "indicator_value": "2,5",
+            prefix + "as_of": date.today().isoformat(),
+            prefix + "note": "Primeras inspecciones <b>hechas</b>.",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(protect)
     assert protect.status == ActionStatus.IN_PROGRESS and protect.indicator_current == 2.5
@@ -116,5 +157,5 @@ def test_officials_record_progress_and_the_public_sees_it(hand_plan, app, create
     assert "Programa de inspección" in html and "Intérpretes en la Defensoría" in html
     assert "Acción descartada" not in html
     assert "25\u00a0%" in html or "25 %" in html  # 2.5 of the way from 0 to 10
-    table = html[html.index('id="pillar-progress-cap"'):html.index("</table>")]
+    table = html[html.index('id="pillar-progress-cap"') : html.index("</table>")]
     assert table.count("<tr>") == 4  # header + one row per pillar

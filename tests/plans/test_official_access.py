@@ -10,15 +10,34 @@ def _urls(plan):
     base = f"/t/{t}/plans/{plan.id}"
     action, priority, section = plan.actions[0], plan.priorities[0], plan.sections[0]
     link = action.evidence[0]
-    reads = [f"/t/{t}/plans", f"/t/{t}/consultations/{plan.consultation_id}/plan", base, f"{base}/versions",
-             f"{base}/compare?a=1&b=1"]
-    edit_pages = [f"{base}/sections/{section.key}", f"{base}/priorities/{priority.id}", f"{base}/actions/{action.id}",
-                  f"{base}/actions/{action.id}/drop", f"{base}/priorities/{priority.id}/drop", f"{base}/actions/new"]
+    reads = [
+        f"/t/{t}/plans",
+        f"/t/{t}/consultations/{plan.consultation_id}/plan",
+        base,
+        f"{base}/versions",
+        f"{base}/compare?a=1&b=1",
+    ]
+    edit_pages = [
+        f"{base}/sections/{section.key}",
+        f"{base}/priorities/{priority.id}",
+        f"{base}/actions/{action.id}",
+        f"{base}/actions/{action.id}/drop",
+        f"{base}/priorities/{priority.id}/drop",
+        f"{base}/actions/new",
+    ]
     posts = edit_pages + [
-        f"/t/{t}/consultations/{plan.consultation_id}/plan", f"{base}/priorities/{priority.id}/restore",
-        f"{base}/actions/{action.id}/restore", f"{base}/priorities/{priority.id}/move", f"{base}/actions/{action.id}/move",
-        f"{base}/actions/{action.id}/evidence", f"{base}/actions/{action.id}/evidence/{link.id}/remove",
-        f"{base}/regenerate", f"{base}/languages", f"{base}/publish", f"{base}/adopt", f"{base}/monitor",
+        f"/t/{t}/consultations/{plan.consultation_id}/plan",
+        f"{base}/priorities/{priority.id}/restore",
+        f"{base}/actions/{action.id}/restore",
+        f"{base}/priorities/{priority.id}/move",
+        f"{base}/actions/{action.id}/move",
+        f"{base}/actions/{action.id}/evidence",
+        f"{base}/actions/{action.id}/evidence/{link.id}/remove",
+        f"{base}/regenerate",
+        f"{base}/languages",
+        f"{base}/publish",
+        f"{base}/adopt",
+        f"{base}/monitor",
     ]
     return reads, edit_pages, posts
 
@@ -33,7 +52,7 @@ def test_official_reads_and_opens_every_edit_page(client, hand_plan):
     page = client.get(reads[2] + "?lang=en").get_data(as_text=True)
     # Evidence sentences, and an action without evidence says so.
     assert "pregunta Q1, comunidades rurales (n=12)" in page
-    assert "No evidence cited" in page[page.index("Intérpretes en la Defensoría"):]
+    assert "No evidence cited" in page[page.index("Intérpretes en la Defensoría") :]
     # Other helpers' pages are linked only when they exist and when what they show exists.
     assert f"/plans/{plan.id}/comments" not in page and "/plan/progress" not in page
     # The consultation's plan home leads to the plan once one exists.
@@ -68,8 +87,13 @@ def test_outsiders_are_kept_out(client, hand_plan, create_user, create_territory
         # Same pages under their own territory: the plan is not there.
         base = f"/t/{other.slug}/plans/{plan.id}"
         client.login(person.email)
-        for url in (base, f"{base}/versions", f"{base}/sections/mandate", f"{base}/actions/{plan.actions[0].id}",
-                    f"/t/{other.slug}/consultations/{plan.consultation_id}/plan"):
+        for url in (
+            base,
+            f"{base}/versions",
+            f"{base}/sections/mandate",
+            f"{base}/actions/{plan.actions[0].id}",
+            f"/t/{other.slug}/consultations/{plan.consultation_id}/plan",
+        ):
             assert client.get(url).status_code == 404, url
         token = client.csrf_token(f"/t/{other.slug}/plans")
         assert client.post(f"{base}/publish", data={"csrf_token": token}).status_code == 404

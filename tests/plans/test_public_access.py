@@ -14,11 +14,23 @@ from consult.responses.models import ConsultationState
 def test_a_draft_plan_has_no_public_address(app, client, hand_plan, db):
     plan, _official = hand_plan
     slug = plan.consultation.slug
-    for url in (f"/c/{slug}/plan", f"/c/{slug}/you-said-we-did", f"/c/{slug}/plan/my-comment", f"/c/{slug}/plan/comment/sent"):
+    for url in (
+        f"/c/{slug}/plan",
+        f"/c/{slug}/you-said-we-did",
+        f"/c/{slug}/plan/my-comment",
+        f"/c/{slug}/plan/comment/sent",
+    ):
         assert client.get(url).status_code == 404, url
     token = client.csrf_token("/login")
-    refused = client.post(f"/c/{slug}/plan/comment", data={"csrf_token": token, "target": "section-mandate",
-                                                             "c-section-mandate-body": "Hola", "c-section-mandate-language": "es"})
+    refused = client.post(
+        f"/c/{slug}/plan/comment",
+        data={
+            "csrf_token": token,
+            "target": "section-mandate",
+            "c-section-mandate-body": "Hola",
+            "c-section-mandate-language": "es",
+        },
+    )
     assert refused.status_code == 404
     # Once out for comment, every public address answers.
     plan.status = PlanStatus.COMMENT

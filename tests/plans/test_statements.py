@@ -51,9 +51,13 @@ def test_a_company_statement_is_moderated_then_shown_beside_the_evidence(
     staff.login(official.email)
     queue = f"/t/{plan.territory.slug}/plans/{plan.id}/comments"
     assert STATEMENT in staff.get(queue).get_data(as_text=True)
-    no_reason = staff.submit(f"/t/{plan.territory.slug}/plans/{plan.id}/statements/{row.id}", {"decision": "reject"}, form_url=queue)
+    no_reason = staff.submit(
+        f"/t/{plan.territory.slug}/plans/{plan.id}/statements/{row.id}", {"decision": "reject"}, form_url=queue
+    )
     assert no_reason.status_code == 400
-    approved = staff.submit(f"/t/{plan.territory.slug}/plans/{plan.id}/statements/{row.id}", {"decision": "approve"}, form_url=queue)
+    approved = staff.submit(
+        f"/t/{plan.territory.slug}/plans/{plan.id}/statements/{row.id}", {"decision": "approve"}, form_url=queue
+    )
     assert approved.status_code == 302
 
     page = anonymous.get(public_url).get_data(as_text=True)

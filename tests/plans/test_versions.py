@@ -1,5 +1,6 @@
 def test_hand_plan(hand_plan, db):
     from consult.plans import versions
+
     plan, official = hand_plan
     assert plan.version == 1
     plan.sections[0].body = {"es": "Otro texto de mandato."}

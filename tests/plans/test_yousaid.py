@@ -24,14 +24,27 @@ def make_public(plan, db, status=PlanStatus.COMMENT):
 
 
 def add_dropped_action(plan, db):
-    dropped = PlanAction(plan_id=plan.id, position=2, pillar=Pillar.RESPECT, title={"es": "Sello de empresa responsable"},
-                         description={"es": "Un sello."}, is_dropped=True,
-                         drop_reason={"es": "Ya lo hace el ministerio nacional."})
+    dropped = PlanAction(
+        plan_id=plan.id,
+        position=2,
+        pillar=Pillar.RESPECT,
+        title={"es": "Sello de empresa responsable"},
+        description={"es": "Un sello."},
+        is_dropped=True,
+        drop_reason={"es": "Ya lo hace el ministerio nacional."},
+    )
     db.session.add(dropped)
     db.session.flush()
-    db.session.add(EvidenceLink(plan_id=plan.id, action_id=dropped.id, kind="question",
-                                ref={"question": "Q1", "option": "yes", "group": "rural_community"},
-                                sentence={"es": SENTENCE}, n=12))
+    db.session.add(
+        EvidenceLink(
+            plan_id=plan.id,
+            action_id=dropped.id,
+            kind="question",
+            ref={"question": "Q1", "option": "yes", "group": "rural_community"},
+            sentence={"es": SENTENCE},
+            n=12,
+        )
+    )
     db.session.commit()
     return dropped
 
@@ -65,10 +78,18 @@ def _response(consultation, db, group="rural_community", answers=None):
     from consult.surveys.models import InstrumentVersion
 
     version = db.session.get(InstrumentVersion, group_row.instrument_version_id)
-    store_response(consultation, NewResponse(version=version, group_code=group, language="es", entry_mode=EntryMode.ONLINE,
-                                             answers=answers or {"Q1": "yes"},
-                                             submission_key=hash_token(secrets.token_urlsafe(16)),
-                                             receipt_code_hash=hash_code(code)))
+    store_response(
+        consultation,
+        NewResponse(
+            version=version,
+            group_code=group,
+            language="es",
+            entry_mode=EntryMode.ONLINE,
+            answers=answers or {"Q1": "yes"},
+            submission_key=hash_token(secrets.token_urlsafe(16)),
+            receipt_code_hash=hash_code(code),
+        ),
+    )
     db.session.commit()
     return code
 
@@ -88,8 +109,9 @@ def test_the_receipt_page_shows_the_actions_citing_the_answers_once_the_plan_is_
     assert "Sello de empresa responsable" in page and "Ya lo hace el ministerio nacional." in page
     assert f"/c/{plan.consultation.slug}/you-said-we-did" in page
 
-    from consult.responses.models import Response
     from sqlalchemy import select
+
+    from consult.responses.models import Response
 
     response = db.session.scalar(select(Response))
     data = yousaid.for_response(response, "en")
@@ -104,12 +126,20 @@ def test_the_receipt_page_shows_the_actions_citing_the_answers_once_the_plan_is_
     db.session.flush()
     db.session.add(AnswerTheme(answer_id=response.answers[0].id, theme_id=theme.id))
     remedy = plan.actions[1]
-    db.session.add(EvidenceLink(plan_id=plan.id, action_id=remedy.id, kind="theme", ref={"theme": "water"},
-                                sentence={"es": "Tema «Agua»: menos de 5 respuestas"}))
+    db.session.add(
+        EvidenceLink(
+            plan_id=plan.id,
+            action_id=remedy.id,
+            kind="theme",
+            ref={"theme": "water"},
+            sentence={"es": "Tema «Agua»: menos de 5 respuestas"},
+        )
+    )
     db.session.commit()
     cited = yousaid.for_response(response, "es").cited
     assert [(entry.kind, [plan.text(a.title, "es") for a in entry.actions]) for entry in cited] == [
-        ("question", ["Programa de inspección"]), ("theme", ["Intérpretes en la Defensoría"])
+        ("question", ["Programa de inspección"]),
+        ("theme", ["Intérpretes en la Defensoría"]),
     ]
     # Another group's answers to the same question are another fact: not cited here.
     response.group_code = "company"

@@ -64,19 +64,27 @@ def test_answering_with_errors_back_forward_and_review(client, routed_consultati
     assert "2 more pages after this one" in html and "Did a company harm you?" in html and "(required)" in html
     # A required question left empty: the message is next to it, nothing moves on.
     html = _page(client, slug, "p_first", {"action": "next"}).get_data(as_text=True)
-    assert "Please answer this question." in html and "Please check your answers" in html and "2 more pages after this one" in html
+    assert (
+        "Please answer this question." in html
+        and "Please check your answers" in html
+        and "2 more pages after this one" in html
+    )
     # Answered: on to the middle page, then back keeps the answer.
     assert _page(client, slug, "p_first", {"q-Q1": "yes", "action": "next"}).headers["Location"].endswith("/p/p_middle")
     html = client.get(f"/c/{slug}/p/p_middle").get_data(as_text=True)
     assert "1 more page after this one" in html and "Cafayate" in html
     response = _page(client, slug, "p_middle", {"q-Q2": ["water"], "q-Q3-locality": "66028", "action": "back"})
     assert response.headers["Location"].endswith("/p/p_first")
-    assert re.search(r'value="yes"[^>]*checked|checked[^>]*value="yes"', client.get(f"/c/{slug}/p/p_first").get_data(as_text=True))
+    assert re.search(
+        r'value="yes"[^>]*checked|checked[^>]*value="yes"', client.get(f"/c/{slug}/p/p_first").get_data(as_text=True)
+    )
     html = client.get(f"/c/{slug}/p/p_middle").get_data(as_text=True)
     assert re.search(r'value="water"[^>]*checked|checked[^>]*value="water"', html)
     # A text too long: the error is translated and what was typed stays.
     _page(client, slug, "p_middle", {"q-Q2": ["water"], "action": "next"})
-    html = _page(client, slug, "p_last", {"q-Q4": "x" * 45, "action": "next"}, form_url=f"/c/{slug}/p/p_last").get_data(as_text=True)
+    html = _page(client, slug, "p_last", {"q-Q4": "x" * 45, "action": "next"}, form_url=f"/c/{slug}/p/p_last").get_data(
+        as_text=True
+    )
     assert "Write at most 40 characters; you wrote 45." in html and "x" * 45 in html
     response = _page(client, slug, "p_last", {"q-Q4": "Escuchar", "action": "next"})
     assert response.headers["Location"].endswith(f"/c/{slug}/review")
@@ -148,11 +156,15 @@ def test_sending_twice_stores_one_response_and_the_receipt_shows_the_answers(cli
     csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', review).group(1)
     first = client.post(f"/c/{slug}/send", data={"csrf_token": csrf, "submission_token": token})
     again = client.post(f"/c/{slug}/send", data={"csrf_token": csrf, "submission_token": token})
-    assert first.headers["Location"].endswith(f"/c/{slug}/sent") and again.headers["Location"] == first.headers["Location"]
+    assert (
+        first.headers["Location"].endswith(f"/c/{slug}/sent") and again.headers["Location"] == first.headers["Location"]
+    )
     page = client.get(f"/c/{slug}/sent")
     assert page.headers["Cache-Control"] == "no-store"
     code = _code(page.get_data(as_text=True))
-    assert "se muestra solo esta vez" in page.get_data(as_text=True) or "shown only this once" in page.get_data(as_text=True)
+    assert "se muestra solo esta vez" in page.get_data(as_text=True) or "shown only this once" in page.get_data(
+        as_text=True
+    )
     # Shown once: a refresh does not show it again.
     assert code not in client.get(f"/c/{slug}/sent").get_data(as_text=True)
     assert db.session.scalar(select(func.count(Response.id))) == 1
@@ -161,9 +173,11 @@ def test_sending_twice_stores_one_response_and_the_receipt_shows_the_answers(cli
     keys = sorted(db.session.scalars(select(Answer.question_key).where(Answer.response_id == response.id)))
     assert keys == ["Q1", "Q2", "Q2", "Q3", "Q3", "Q4"]
     # The receipt page, in another browser.
-    html = client.application.test_client().submit(
-        f"/c/{slug}/receipt?lang=en", {"code": code}, form_url=f"/c/{slug}/receipt?lang=en"
-    ).get_data(as_text=True)
+    html = (
+        client.application.test_client()
+        .submit(f"/c/{slug}/receipt?lang=en", {"code": code}, form_url=f"/c/{slug}/receipt?lang=en")
+        .get_data(as_text=True)
+    )
     assert "Agua limpia" in html and "Molinos" in html and "still open" in html
 
 
@@ -219,7 +233,12 @@ def test_a_collective_answer_states_its_mandate(client, routed_consultation, db)
     assert "Say what gives you the mandate" in html and 'value="250"' in html
     response = client.submit(
         f"/c/{slug}/group",
-        {"group_code": "rural_community", "is_collective": "y", "mandate_reference": "Acta 12", "people_represented": "250"},
+        {
+            "group_code": "rural_community",
+            "is_collective": "y",
+            "mandate_reference": "Acta 12",
+            "people_represented": "250",
+        },
     )
     assert response.status_code == 302
     draft = db.session.scalar(select(ResponseDraft))

@@ -39,14 +39,21 @@ def _text(html: str) -> str:
 @pytest.fixture
 def hidden_page_consultation(create_version, create_consultation):
     """p1 (Q1 yes/no) → p2 (Q2 and Q3, both shown only after "yes", as imported skip rules say) → p3 (Q4)."""
-    definition = make_definition(pages=[
-        {"key": "p1", "questions": [question("Q1", "single_choice", options=YES_NO)]},
-        {"key": "p2", "title": tr("Detalles", "Details", "Detalhes"), "questions": [
-            question("Q2", "short_text", when=ONLY_IF_YES),
-            question("Q3", "short_text", when=ONLY_IF_YES),
-        ]},
-        {"key": "p3", "questions": [question("Q4", "short_text")]},
-    ], key="imported")
+    definition = make_definition(
+        pages=[
+            {"key": "p1", "questions": [question("Q1", "single_choice", options=YES_NO)]},
+            {
+                "key": "p2",
+                "title": tr("Detalles", "Details", "Detalhes"),
+                "questions": [
+                    question("Q2", "short_text", when=ONLY_IF_YES),
+                    question("Q3", "short_text", when=ONLY_IF_YES),
+                ],
+            },
+            {"key": "p3", "questions": [question("Q4", "short_text")]},
+        ],
+        key="imported",
+    )
     return create_consultation(groups={"rural_community": create_version(definition)})
 
 
@@ -78,16 +85,31 @@ def test_a_page_whose_questions_are_all_hidden_is_skipped_forward_back_and_in_re
 @pytest.fixture
 def growing_path_consultation(create_version, create_consultation):
     """Two parts; "yes" on p1 adds two pages (p2, p3) to the path, so a "page N of M" total would grow."""
-    definition = make_definition(sections=[
-        {"key": "s_first", "title": tr("Primera parte", "First part", "Primeira parte"), "pages": [
-            {"key": "p1", "title": tr("Inicio", "Start", "Início"), "questions": [question("Q1", "single_choice", options=YES_NO)]},
-            {"key": "p2", "when": ONLY_IF_YES, "questions": [question("Q2", "short_text")]},
-            {"key": "p3", "when": ONLY_IF_YES, "questions": [question("Q3", "short_text")]},
-        ]},
-        {"key": "s_second", "title": tr("Segunda parte", "Second part", "Segunda parte"), "pages": [
-            {"key": "p4", "title": tr("Fin", "End", "Fim"), "questions": [question("Q4", "short_text")]},
-        ]},
-    ], key="growing")
+    definition = make_definition(
+        sections=[
+            {
+                "key": "s_first",
+                "title": tr("Primera parte", "First part", "Primeira parte"),
+                "pages": [
+                    {
+                        "key": "p1",
+                        "title": tr("Inicio", "Start", "Início"),
+                        "questions": [question("Q1", "single_choice", options=YES_NO)],
+                    },
+                    {"key": "p2", "when": ONLY_IF_YES, "questions": [question("Q2", "short_text")]},
+                    {"key": "p3", "when": ONLY_IF_YES, "questions": [question("Q3", "short_text")]},
+                ],
+            },
+            {
+                "key": "s_second",
+                "title": tr("Segunda parte", "Second part", "Segunda parte"),
+                "pages": [
+                    {"key": "p4", "title": tr("Fin", "End", "Fim"), "questions": [question("Q4", "short_text")]},
+                ],
+            },
+        ],
+        key="growing",
+    )
     return create_consultation(groups={"rural_community": create_version(definition)})
 
 
@@ -116,12 +138,32 @@ def test_progress_names_the_part_and_counts_what_is_left_as_the_answers_stand(cl
 @pytest.fixture
 def other_consultation(create_version, create_consultation):
     """One page: a single choice and a multiple choice, each with "other, say which"."""
-    definition = make_definition([
-        question("SC", "single_choice", "¿Cuál?", "Which one?", "Qual?", options=YES_NO, other={"label": tr("Otra", "Another", "Outra")}),
-        question("MC", "multiple_choice", "¿Cuáles?", "Which ones?", "Quais?", options=[
-            option("water", "Agua", "Water", "Água"), option("land", "Tierra", "Land", "Terra"),
-        ], other={"label": tr("Otro", "Something else", "Outro")}),
-    ], key="other")
+    definition = make_definition(
+        [
+            question(
+                "SC",
+                "single_choice",
+                "¿Cuál?",
+                "Which one?",
+                "Qual?",
+                options=YES_NO,
+                other={"label": tr("Otra", "Another", "Outra")},
+            ),
+            question(
+                "MC",
+                "multiple_choice",
+                "¿Cuáles?",
+                "Which ones?",
+                "Quais?",
+                options=[
+                    option("water", "Agua", "Water", "Água"),
+                    option("land", "Tierra", "Land", "Terra"),
+                ],
+                other={"label": tr("Otro", "Something else", "Outro")},
+            ),
+        ],
+        key="other",
+    )
     return create_consultation(groups={"rural_community": create_version(definition)})
 
 
@@ -130,7 +172,9 @@ def test_other_text_with_another_option_ticked_is_refused_alike_and_kept_on_the_
 
     slug = other_consultation.slug
     _start(client, slug)
-    html = _page(client, slug, "p1", {"q-SC": "yes", "q-MC": ["water"], "q-MC-other": "the river fish", "action": "next"}).get_data(as_text=True)
+    html = _page(
+        client, slug, "p1", {"q-SC": "yes", "q-MC": ["water"], "q-MC-other": "the river fish", "action": "next"}
+    ).get_data(as_text=True)
     assert "You wrote something under “Something else” but chose another answer." in html
     assert 'value="the river fish"' in html  # what was typed stays
     assert db.session.query(ResponseDraft).one().answers == {}
@@ -140,7 +184,10 @@ def test_other_text_with_another_option_ticked_is_refused_alike_and_kept_on_the_
     response = _page(client, slug, "p1", {"q-MC": ["water", "other"], "q-MC-other": "the river fish", "action": "next"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.query(ResponseDraft).one().answers["MC"] == {"options": ["water", "other"], "other": "the river fish"}
+    assert db.session.query(ResponseDraft).one().answers["MC"] == {
+        "options": ["water", "other"],
+        "other": "the river fish",
+    }
 
 
 # -- 5. codes never wrap inside a group and always show their dashes ----------------------------
@@ -240,7 +287,9 @@ def test_the_community_survey_asks_the_group_once_and_still_stores_it(client, co
     from consult.surveys import services
 
     community = {load.key: load.version for load in services.load_library()}["community_risk"].parsed()
-    titles = [p.title["es"] for p in community.pages if p.title] + [s.title["es"] for s in community.sections if s.title]
+    titles = [p.title["es"] for p in community.pages if p.title] + [
+        s.title["es"] for s in community.sections if s.title
+    ]
     assert titles.count("Sobre usted") == 1
 
 

@@ -23,18 +23,28 @@ def skipping_definition() -> dict:
     """p1: an information text, Q1 yes/no, Q2 shown only after "yes" → p2 only after "yes" (Q3) → p3 (Q4 place, Q5 number)."""
     return make_definition(
         pages=[
-            {"key": "p1", "questions": [
-                question("I0", "info"),
-                question("Q1", "single_choice", required=True, options=YES_NO),
-                question("Q2", "short_text", when={"==": [{"answer": "Q1"}, "yes"]}),
-            ]},
-            {"key": "p2", "when": {"==": [{"answer": "Q1"}, "yes"]}, "questions": [
-                question("Q3", "multiple_choice", options=[option("water", "Agua"), option("land", "Tierra")]),
-            ]},
-            {"key": "p3", "questions": [
-                question("Q4", "territory"),
-                question("Q5", "number", min=0, max=100),
-            ]},
+            {
+                "key": "p1",
+                "questions": [
+                    question("I0", "info"),
+                    question("Q1", "single_choice", required=True, options=YES_NO),
+                    question("Q2", "short_text", when={"==": [{"answer": "Q1"}, "yes"]}),
+                ],
+            },
+            {
+                "key": "p2",
+                "when": {"==": [{"answer": "Q1"}, "yes"]},
+                "questions": [
+                    question("Q3", "multiple_choice", options=[option("water", "Agua"), option("land", "Tierra")]),
+                ],
+            },
+            {
+                "key": "p3",
+                "questions": [
+                    question("Q4", "territory"),
+                    question("Q5", "number", min=0, max=100),
+                ],
+            },
         ],
         key="skipping",
     )
@@ -112,21 +122,37 @@ def test_asked_keys_follow_the_path_finder(skipping, db):
 
 def _item(version, answers, group="rural_community"):
     submission_key, receipt_hash = unheld_keys()
-    return NewResponse(version=version, group_code=group, language="es", entry_mode=EntryMode.PAPER,
-                       answers=answers, submission_key=submission_key, receipt_code_hash=receipt_hash)
+    return NewResponse(
+        version=version,
+        group_code=group,
+        language="es",
+        entry_mode=EntryMode.PAPER,
+        answers=answers,
+        submission_key=submission_key,
+        receipt_code_hash=receipt_hash,
+    )
 
 
 def test_bulk_and_assisted_storage_record_the_asked_set(skipping, db):
     from consult.surveys.models import InstrumentVersion
 
     version = db.session.get(InstrumentVersion, skipping.groups[0].instrument_version_id)
-    assert store_many(skipping, [_item(version, {"Q1": "no"}), _item(version, {"Q1": "yes"}),
-                                 _item(version, {"Q1": "no", "Q5": 3})]) == 3
+    assert (
+        store_many(
+            skipping,
+            [_item(version, {"Q1": "no"}), _item(version, {"Q1": "yes"}), _item(version, {"Q1": "no", "Q5": 3})],
+        )
+        == 3
+    )
     one = store_response(skipping, _item(version, {"Q1": "yes", "Q3": ["water"]}))
     db.session.commit()
     stored = db.session.scalars(select(Response).order_by(Response.id)).all()
     assert [keys_of(r.asked_set_id) for r in stored] == [
-        {"Q1", "Q4", "Q5"}, {"Q1", "Q2", "Q3", "Q4", "Q5"}, {"Q1", "Q4", "Q5"}, {"Q1", "Q2", "Q3", "Q4", "Q5"}]
+        {"Q1", "Q4", "Q5"},
+        {"Q1", "Q2", "Q3", "Q4", "Q5"},
+        {"Q1", "Q4", "Q5"},
+        {"Q1", "Q2", "Q3", "Q4", "Q5"},
+    ]
     assert stored[0].asked_set_id == stored[2].asked_set_id and one.asked_set_id == stored[1].asked_set_id
 
 
@@ -159,7 +185,9 @@ def test_a_place_in_a_long_named_area_is_stored_and_read_back(skipping, db):
     value = {"area": LONG_AREA, "locality": "05001"}
     response = _send(skipping, {"Q1": "no", "Q4": value})
     db.session.expire_all()
-    rows = db.session.scalars(select(Answer).where(Answer.response_id == response.id, Answer.question_key == "Q4")).all()
+    rows = db.session.scalars(
+        select(Answer).where(Answer.response_id == response.id, Answer.question_key == "Q4")
+    ).all()
     by_part = {row.part: (row.option, row.text) for row in rows}
     assert by_part == {"area": (None, LONG_AREA), "locality": ("05001", None)}
     instrument = db.session.get(InstrumentVersion, response.instrument_version_id).parsed()
@@ -171,18 +199,25 @@ def test_territory_rows_of_the_earlier_layout_still_read():
     territory = question_type("territory")
     q = type("Q", (), {"key": "Q4", "get": lambda self, name, default=None: None})()
     assert territory.from_rows(q, [{"part": "area", "option": "Norte"}, {"part": "locality", "option": "05002"}]) == {
-        "area": "Norte", "locality": "05002"}
+        "area": "Norte",
+        "locality": "05002",
+    }
     assert territory.from_rows(q, territory.to_rows(q, {"area": LONG_AREA, "locality": "05001"})) == {
-        "area": LONG_AREA, "locality": "05001"}
+        "area": LONG_AREA,
+        "locality": "05001",
+    }
 
 
-@pytest.mark.parametrize("answers", [
-    {},
-    {"C1": ["aggregate"], "A3": "no", "B1": ["water"], "D1": 3},
-    {"A3": "yes", "B1": ["none"], "B4": "yes", "B6": {"legitimate": "yes"}},
-    {"A3": "yes", "B1": ["water", "land"], "B2": {"scale": 4}, "B4": "no", "D3": "x"},
-    {"A3": {"option": "other", "other": "a veces"}, "B4": "yes"},
-])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {"C1": ["aggregate"], "A3": "no", "B1": ["water"], "D1": 3},
+        {"A3": "yes", "B1": ["none"], "B4": "yes", "B6": {"legitimate": "yes"}},
+        {"A3": "yes", "B1": ["water", "land"], "B2": {"scale": 4}, "B4": "no", "D3": "x"},
+        {"A3": {"option": "other", "other": "a veces"}, "B4": "yes"},
+    ],
+)
 def test_asked_keys_equal_the_page_by_page_reference(sample_definition, answers):
     from consult.surveys.asked import shown_by_pages
     from consult.surveys.engine import Instrument

@@ -40,8 +40,13 @@ def start(client, consultation, *, mode="paper", language="es", locality="66028"
     slug = consultation.territory.slug
     response = client.submit(
         f"/t/{slug}/entry",
-        {"target": f"{consultation.id}:{group}", "entry_mode": mode, "language": language, "locality": locality,
-         "organisation": ""},
+        {
+            "target": f"{consultation.id}:{group}",
+            "entry_mode": mode,
+            "language": language,
+            "locality": locality,
+            "organisation": "",
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     return response.headers["Location"]
@@ -63,13 +68,26 @@ def rows(response_id, db):
 
 
 FORMS = [
-    {"q-B1": ["mining"], "q-C1": ["water_sanitation", "land_housing"], "q-C2": "water_sanitation",
-     "q-C3-scale": "4", "q-C3-scope": "3", "q-C3-irremediability": "5", "q-C3-likelihood": "4",
-     "q-C4": ["deception"],  # off the path: no labour right was ticked
-     "q-D1": "informed_only", "q-F1": "woman"},
+    {
+        "q-B1": ["mining"],
+        "q-C1": ["water_sanitation", "land_housing"],
+        "q-C2": "water_sanitation",
+        "q-C3-scale": "4",
+        "q-C3-scope": "3",
+        "q-C3-irremediability": "5",
+        "q-C3-likelihood": "4",
+        "q-C4": ["deception"],  # off the path: no labour right was ticked
+        "q-D1": "informed_only",
+        "q-F1": "woman",
+    },
     {"q-B1": ["agro_industry", "energy"], "q-C1": ["none"], "q-D2": "no", "q-E1": ["protect_water_environment"]},
-    {"q-B1": ["dont_know"], "q-C1": ["working_conditions"], "q-C4": ["withholding_of_wages", "debt_bondage"],
-     "q-F2": "age_30_44", "q-F3": "prefer_not"},
+    {
+        "q-B1": ["dont_know"],
+        "q-C1": ["working_conditions"],
+        "q-C4": ["withholding_of_wages", "debt_bondage"],
+        "q-F2": "age_30_44",
+        "q-F3": "prefer_not",
+    },
 ]
 
 
@@ -114,12 +132,22 @@ def test_a_facilitator_enters_three_paper_forms_in_a_row(client, community_consu
     assert "3" in client.get(url).get_data(as_text=True)
 
 
-def test_errors_show_next_to_the_question_translated_and_nothing_is_lost(client, community_consultation, create_user, db):
+def test_errors_show_next_to_the_question_translated_and_nothing_is_lost(
+    client, community_consultation, create_user, db
+):
     territory = community_consultation.territory
     client.login(create_user(roles={territory: ["official"]}).email)
     url = start(client, community_consultation, locality="")
-    response = save(client, url, {"q-B1": ["mining"], "q-E1": ["decent_work", "protect_land", "information", "access_to_remedy"],
-                                   "q-C2": "not-an-option", "q-F1": "man"})
+    response = save(
+        client,
+        url,
+        {
+            "q-B1": ["mining"],
+            "q-E1": ["decent_work", "protect_land", "information", "access_to_remedy"],
+            "q-C2": "not-an-option",
+            "q-F1": "man",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Elija como máximo 3 respuestas." in html
@@ -139,7 +167,9 @@ def test_enter_checks_without_saving_and_a_double_save_stores_one(client, commun
     data = {**fields, "q-C1": ["water_sanitation"], "q-C4": ["deception"]}
     checked = client.post(url, data={**data, "action": "check"})
     assert checked.status_code == 200
-    assert "No se encontraron problemas" in checked.get_data(as_text=True) or "problemas" in checked.get_data(as_text=True)
+    assert "No se encontraron problemas" in checked.get_data(as_text=True) or "problemas" in checked.get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(func.count(Response.id))) == 0
     first = client.post(url, data={**data, "action": "save"})
     again = client.post(url, data={**data, "action": "save"})
@@ -181,8 +211,16 @@ def test_a_collective_answer_needs_its_mandate(client, community_consultation, c
     response = save(client, url, {"q-C1": ["indigenous_rights"], "is_collective": "y"})
     assert response.status_code == 200
     assert db.session.scalar(select(func.count(Response.id))) == 0
-    response = save(client, url, {"q-C1": ["indigenous_rights"], "is_collective": "y", "mandate_reference": "Acta 12",
-                                  "people_represented": "340"})
+    response = save(
+        client,
+        url,
+        {
+            "q-C1": ["indigenous_rights"],
+            "is_collective": "y",
+            "mandate_reference": "Acta 12",
+            "people_represented": "340",
+        },
+    )
     assert response.status_code == 302
     stored = db.session.scalar(select(Response))
     assert (stored.is_collective, stored.mandate_reference, stored.people_represented) == (True, "Acta 12", 340)
@@ -213,7 +251,12 @@ def test_access_to_entry(client, community_consultation, create_user, create_ter
     assert client.get(f"/t/{territory.slug}/entry").status_code == 403
     assert client.get(entry).status_code == 403
     # Another territory's consultation through one's own territory: not found
-    assert client.get(f"/t/{other.slug}/entry/{community_consultation.id}/rural_community?mode=paper&language=es").status_code == 404
+    assert (
+        client.get(
+            f"/t/{other.slug}/entry/{community_consultation.id}/rural_community?mode=paper&language=es"
+        ).status_code
+        == 404
+    )
     client.post("/logout", data={"csrf_token": client.csrf_token("/account")})
     client.login(create_user(roles={territory: ["analyst"]}).email)
     assert client.get(entry).status_code == 403

@@ -14,11 +14,38 @@ from consult.responses.models import Answer, EntryMode, Response
 
 HEADER = ["group", "language", "A1", "B1", "C1", "C2", "E1", "F1"]
 ROWS = [
-    ["rural_community", "es", "66028", "mining", "water_sanitation land_housing", "water_sanitation", "", "woman"],  # 2 valid
+    [
+        "rural_community",
+        "es",
+        "66028",
+        "mining",
+        "water_sanitation land_housing",
+        "water_sanitation",
+        "",
+        "woman",
+    ],  # 2 valid
     ["indigenous_people", "", "Molinos", "mining agro_industry", "land_housing", "agua", "", ""],  # 3: C2 not an option
     ["martians", "es", "", "", "none", "", "", ""],  # 4: unknown group
-    ["rural_community", "fr", "Atlantis", "", "", "", "decent_work protect_land information access_to_remedy", "robot"],  # 5
-    ["Comunidad rural o campesina", "pt", "orán", "energy", "none", "", "protect_water_environment", ""],  # 6 valid (label, name)
+    [
+        "rural_community",
+        "fr",
+        "Atlantis",
+        "",
+        "",
+        "",
+        "decent_work protect_land information access_to_remedy",
+        "robot",
+    ],  # 5
+    [
+        "Comunidad rural o campesina",
+        "pt",
+        "orán",
+        "energy",
+        "none",
+        "",
+        "protect_water_environment",
+        "",
+    ],  # 6 valid (label, name)
 ]
 
 
@@ -52,8 +79,16 @@ def upload(client, consultation, data: bytes, filename: str, action: str = "chec
     page = client.get(url).get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     batch = re.search(r'name="batch" value="([^"]+)"', page).group(1)
-    payload = {"csrf_token": token, "batch": batch, "action": action, "group": "", "language": "es", "entry_mode": "paper",
-               "file": (io.BytesIO(data), filename), **fields}
+    payload = {
+        "csrf_token": token,
+        "batch": batch,
+        "action": action,
+        "group": "",
+        "language": "es",
+        "entry_mode": "paper",
+        "file": (io.BytesIO(data), filename),
+        **fields,
+    }
     return client.post(url, data=payload, content_type="multipart/form-data")
 
 
@@ -69,8 +104,9 @@ def defaults(language="es", group=None):
 
 
 def test_the_dry_run_reports_every_invalid_cell_with_row_and_column(community_consultation, db):
-    report, items = bulk_import.check_file(community_consultation, as_csv(HEADER, ROWS), "answers.csv", defaults(),
-                                           batch="b" * 20, interface_lang="en")
+    report, items = bulk_import.check_file(
+        community_consultation, as_csv(HEADER, ROWS), "answers.csv", defaults(), batch="b" * 20, interface_lang="en"
+    )
     found = {(p.row, p.column) for p in report.problems}
     assert found == {(3, "C2"), (4, "group"), (5, "language"), (5, "A1"), (5, "E1"), (5, "F1")}
     messages = {(p.row, p.column): p.message for p in report.problems}
@@ -95,17 +131,29 @@ def test_a_file_with_errors_imports_nothing(client, community_consultation, offi
 
 
 def test_valid_rows_only_imports_exactly_those(client, community_consultation, official, db):
-    response = upload(client, community_consultation, as_csv(HEADER, ROWS, delimiter=";"), "answers.csv",
-                      action="import", valid_rows_only="y")
+    response = upload(
+        client,
+        community_consultation,
+        as_csv(HEADER, ROWS, delimiter=";"),
+        "answers.csv",
+        action="import",
+        valid_rows_only="y",
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Respuestas importadas: 2." in page
     assert "3–5" in page  # the rows left out
     stored = db.session.scalars(select(Response).order_by(Response.id)).all()
     assert [(r.group_code, r.language, r.entry_mode, r.locality.code) for r in stored] == [
-        ("rural_community", "es", EntryMode.PAPER, "66028"), ("rural_community", "pt", EntryMode.PAPER, "66014")]
+        ("rural_community", "es", EntryMode.PAPER, "66028"),
+        ("rural_community", "pt", EntryMode.PAPER, "66014"),
+    ]
     rows = sorted((a.question_key, a.part, a.option) for a in stored[0].answers)
-    assert ("C1", None, "land_housing") in rows and ("C2", None, "water_sanitation") in rows and ("F1", None, "woman") in rows
+    assert (
+        ("C1", None, "land_housing") in rows
+        and ("C2", None, "water_sanitation") in rows
+        and ("F1", None, "woman") in rows
+    )
     # A double click sends the same upload again: its rows are imported already
     assert db.session.scalar(select(func.count(Answer.id))) > 0
 
@@ -124,27 +172,99 @@ def test_the_same_upload_sent_twice_is_imported_once(community_consultation, db)
 
 
 KOBO_HEADER = [
-    "start", "end", "today", "deviceid",
-    "where/p_place/A1", "who/p_group/A2",
-    "risks/p_business/B1", "risks/p_business/B1/mining", "risks/p_business/B1/agro_industry", "risks/p_business/B1/energy",
-    "risks/p_rights/C1", "risks/p_main_harm/C2",
-    "risks/p_severity/C3/C3__scale", "risks/p_severity/C3/C3__scope",
-    "risks/p_severity/C3/C3__irremediability", "risks/p_severity/C3/C3__likelihood",
-    "p_main_harm__route", "about/p_about_you/F2",
-    "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by", "__version__",
-    "_tags", "_index", "Comentario del encuestador",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "where/p_place/A1",
+    "who/p_group/A2",
+    "risks/p_business/B1",
+    "risks/p_business/B1/mining",
+    "risks/p_business/B1/agro_industry",
+    "risks/p_business/B1/energy",
+    "risks/p_rights/C1",
+    "risks/p_main_harm/C2",
+    "risks/p_severity/C3/C3__scale",
+    "risks/p_severity/C3/C3__scope",
+    "risks/p_severity/C3/C3__irremediability",
+    "risks/p_severity/C3/C3__likelihood",
+    "p_main_harm__route",
+    "about/p_about_you/F2",
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+    "Comentario del encuestador",
 ]
 KOBO_ROWS = [
-    ["2026-03-01T10:00:00", "2026-03-01T10:20:00", "2026-03-01", "collect:abc",
-     "Cafayate", "indigenous_people", "mining agro_industry", "1", "1", "0",
-     "water_sanitation indigenous_rights", "water_sanitation", "5", "4", "5", "4", "", "age_30_44",
-     "101", "0c6f1b8e-aaaa-4c1e-9a44-1b0c9d2f0001", "2026-03-01T10:21:00", "", "", "submitted_via_web", "", "v1",
-     "", "1", "hablaba despacio"],
-    ["2026-03-02T11:00:00", "2026-03-02T11:15:00", "2026-03-02", "collect:abc",
-     "66035", "rural_community", "energy", "0", "0", "1",
-     "none", "", "", "", "", "", "", "prefer_not",
-     "102", "0c6f1b8e-aaaa-4c1e-9a44-1b0c9d2f0002", "2026-03-02T11:16:00", "", "", "submitted_via_web", "", "v1",
-     "", "2", ""],
+    [
+        "2026-03-01T10:00:00",
+        "2026-03-01T10:20:00",
+        "2026-03-01",
+        "collect:abc",
+        "Cafayate",
+        "indigenous_people",
+        "mining agro_industry",
+        "1",
+        "1",
+        "0",
+        "water_sanitation indigenous_rights",
+        "water_sanitation",
+        "5",
+        "4",
+        "5",
+        "4",
+        "",
+        "age_30_44",
+        "101",
+        "0c6f1b8e-aaaa-4c1e-9a44-1b0c9d2f0001",
+        "2026-03-01T10:21:00",
+        "",
+        "",
+        "submitted_via_web",
+        "",
+        "v1",
+        "",
+        "1",
+        "hablaba despacio",
+    ],
+    [
+        "2026-03-02T11:00:00",
+        "2026-03-02T11:15:00",
+        "2026-03-02",
+        "collect:abc",
+        "66035",
+        "rural_community",
+        "energy",
+        "0",
+        "0",
+        "1",
+        "none",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "prefer_not",
+        "102",
+        "0c6f1b8e-aaaa-4c1e-9a44-1b0c9d2f0002",
+        "2026-03-02T11:16:00",
+        "",
+        "",
+        "submitted_via_web",
+        "",
+        "v1",
+        "",
+        "2",
+        "",
+    ],
 ]
 
 
@@ -157,7 +277,10 @@ def test_a_kobo_data_export_imports(client, community_consultation, official, db
     response = upload(client, community_consultation, data, "riesgos_2026-03-05.xlsx", action="import")
     assert response.status_code == 302
     stored = db.session.scalars(select(Response).order_by(Response.id)).all()
-    assert [(r.group_code, r.locality.code) for r in stored] == [("indigenous_people", "66028"), ("rural_community", "66035")]
+    assert [(r.group_code, r.locality.code) for r in stored] == [
+        ("indigenous_people", "66028"),
+        ("rural_community", "66035"),
+    ]
     first = sorted((a.question_key, a.part, a.option, a.number) for a in stored[0].answers)
     assert ("C3", "scale", None, 5.0) in first and ("B1", None, "agro_industry", None) in first
     assert ("B1", None, "energy", None) not in first
@@ -170,17 +293,50 @@ def test_a_kobo_data_export_imports(client, community_consultation, official, db
 
 
 def test_consult_export_names_import(community_consultation, db):
-    header = ["group", "A1.area", "A1.locality", "B1.mining", "B1.energy", "C1.water_sanitation", "C1.none", "C2",
-              "C3.scale", "C3.scope", "C3.irremediability", "C3.likelihood", "C3.severity", "C3.urgent"]
-    rows = [["rural_community", "Valles Calchaquíes", "66028", "1", "0", "1", "0", "water_sanitation", "3", "3", "2", "1", "3", "0"]]
-    report = bulk_import.import_file(community_consultation, as_csv(header, rows), "export.csv", defaults(), batch="z" * 20)
+    header = [
+        "group",
+        "A1.area",
+        "A1.locality",
+        "B1.mining",
+        "B1.energy",
+        "C1.water_sanitation",
+        "C1.none",
+        "C2",
+        "C3.scale",
+        "C3.scope",
+        "C3.irremediability",
+        "C3.likelihood",
+        "C3.severity",
+        "C3.urgent",
+    ]
+    rows = [
+        [
+            "rural_community",
+            "Valles Calchaquíes",
+            "66028",
+            "1",
+            "0",
+            "1",
+            "0",
+            "water_sanitation",
+            "3",
+            "3",
+            "2",
+            "1",
+            "3",
+            "0",
+        ]
+    ]
+    report = bulk_import.import_file(
+        community_consultation, as_csv(header, rows), "export.csv", defaults(), batch="z" * 20
+    )
     assert report.imported == 1, report.problems
     notes = {note.column for note in report.notes}
     assert notes == {"C3.severity", "C3.urgent"}
 
 
 def test_the_cells_are_shown_never_run(client, community_consultation, official, db):
-    rows = [["rural_community", "es", "", "", "", "<script>alert(1)</script>", "", "=HYPERLINK(\"http://x\")"]]
+    rows = [["rural_community", "es", "", "", "", "<script>alert(1)</script>", "", '=HYPERLINK("http://x")']]
     response = upload(client, community_consultation, as_csv(HEADER, rows), "a.csv")
     html = response.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
@@ -210,8 +366,9 @@ def test_bad_files_get_a_clear_message(client, community_consultation, official,
 
 def test_too_many_rows_are_refused(community_consultation, monkeypatch):
     monkeypatch.setattr(import_files, "MAX_ROWS", 3)
-    report, _items = bulk_import.check_file(community_consultation, as_csv(HEADER, [ROWS[0]] * 4), "a.csv", defaults(),
-                                            batch="b" * 20)
+    report, _items = bulk_import.check_file(
+        community_consultation, as_csv(HEADER, [ROWS[0]] * 4), "a.csv", defaults(), batch="b" * 20
+    )
     assert "3" in str(report.file_error) and report.rows == 0
 
 

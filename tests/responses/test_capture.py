@@ -15,12 +15,31 @@ from consult.responses.models import EntryMode, Response
 from consult.responses.storage import NewResponse, store_many, unheld_keys
 
 DAY = date.today() - timedelta(days=1)
-SAME = {"B1": ["mining"], "C1": ["none"], "D1": "yes_listened", "D2": "no", "E1": ["decent_work"], "E2": ["whatsapp"],
-        "F1": "man", "F2": "age_30_44", "F3": "none", "F4": "no", "F5": "no"}
+SAME = {
+    "B1": ["mining"],
+    "C1": ["none"],
+    "D1": "yes_listened",
+    "D2": "no",
+    "E1": ["decent_work"],
+    "E2": ["whatsapp"],
+    "F1": "man",
+    "F2": "age_30_44",
+    "F3": "none",
+    "F4": "no",
+    "F5": "no",
+}
 
 
-def _store(consultation, answers_list, *, group="rural_community", invitation=None, organisation=None, day=DAY,
-           mode=EntryMode.ONLINE):
+def _store(
+    consultation,
+    answers_list,
+    *,
+    group="rural_community",
+    invitation=None,
+    organisation=None,
+    day=DAY,
+    mode=EntryMode.ONLINE,
+):
     from consult.extensions import db
     from consult.surveys.models import InstrumentVersion
 
@@ -28,10 +47,20 @@ def _store(consultation, answers_list, *, group="rural_community", invitation=No
     items = []
     for answers in answers_list:
         key, receipt = unheld_keys()
-        items.append(NewResponse(version=version, group_code=group, language="es", entry_mode=mode, answers=answers,
-                                 submission_key=key, receipt_code_hash=receipt, submitted_on=day,
-                                 invitation_id=invitation.id if invitation else None,
-                                 organisation_id=organisation.id if organisation else None))
+        items.append(
+            NewResponse(
+                version=version,
+                group_code=group,
+                language="es",
+                entry_mode=mode,
+                answers=answers,
+                submission_key=key,
+                receipt_code_hash=receipt,
+                submitted_on=day,
+                invitation_id=invitation.id if invitation else None,
+                organisation_id=organisation.id if organisation else None,
+            )
+        )
     store_many(consultation, items)
     db.session.commit()
     return items
@@ -59,7 +88,12 @@ def traffic(community_consultation, create_invitation, create_organisation):
     burst[5] = dict(burst[5], F1="woman")  # still near-identical: 10 of 11 questions answered the same way
     _store(community_consultation, burst, invitation=link)
     _store(community_consultation, _varied(community_consultation, 15))  # the public link, same day
-    _store(community_consultation, _varied(community_consultation, 8, "meeting"), invitation=link, day=DAY - timedelta(days=2))
+    _store(
+        community_consultation,
+        _varied(community_consultation, 8, "meeting"),
+        invitation=link,
+        day=DAY - timedelta(days=2),
+    )
     union = create_organisation("Sindicato del Ingenio", "trade_union", community_consultation.territory)
     _store(community_consultation, [SAME] * 4, organisation=union)  # identical but fewer than five
     return link, union
@@ -69,7 +103,12 @@ def test_a_scripted_burst_is_flagged_and_normal_traffic_is_not(community_consult
     flags = capture.find_flags(community_consultation)
     assert len(flags) == 1
     flag = flags[0]
-    assert (flag.kind.value, flag.source_id, flag.label, flag.day) == ("invitation", traffic[0].id, "Asamblea en Cafayate", DAY)
+    assert (flag.kind.value, flag.source_id, flag.label, flag.day) == (
+        "invitation",
+        traffic[0].id,
+        "Asamblea en Cafayate",
+        DAY,
+    )
     assert len(flag.response_ids) == 6 and flag.batch_size == 6
     assert flag.similarity >= capture.SIMILARITY
 
@@ -81,7 +120,9 @@ def test_similarity_is_the_share_of_questions_answered_the_same_way():
     assert capture.similarity({}, {}) == 1.0
 
 
-def test_officials_set_a_batch_aside_with_a_reason_and_take_it_back(client, community_consultation, traffic, create_user, db):
+def test_officials_set_a_batch_aside_with_a_reason_and_take_it_back(
+    client, community_consultation, traffic, create_user, db
+):
     official = create_user(name="Olga Oficial", roles={community_consultation.territory: ["official"]})
     client.login(official.email)
     url = f"/t/{community_consultation.territory.slug}/consultations/{community_consultation.id}/capture"
@@ -95,8 +136,9 @@ def test_officials_set_a_batch_aside_with_a_reason_and_take_it_back(client, comm
     response = client.submit(action, {"reason": "  "}, form_url=url)
     assert response.status_code == 200 and "registro" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Response.id)).where(Response.is_set_aside.is_(True))) == 0
-    response = client.submit(action, {"reason": "Seis respuestas iguales en diez minutos desde el enlace de la asamblea."},
-                             form_url=url)
+    response = client.submit(
+        action, {"reason": "Seis respuestas iguales en diez minutos desde el enlace de la asamblea."}, form_url=url
+    )
     assert response.status_code == 302
     flagged = capture.find_flags(community_consultation)[0]
     aside = db.session.scalars(select(Response.id).where(Response.is_set_aside.is_(True))).all()
@@ -105,7 +147,11 @@ def test_officials_set_a_batch_aside_with_a_reason_and_take_it_back(client, comm
     assert db.session.scalar(select(func.count(Response.id)).where(Response.is_set_aside.is_(False))) == 15 + 8 + 4
     assert db.session.scalar(select(func.count(Response.id))) == 6 + 15 + 8 + 4
     decision = db.session.scalar(select(CaptureDecision))
-    assert (decision.action, decision.decided_by_id, decision.decided_by_name) == (CaptureAction.SET_ASIDE, official.id, "Olga Oficial")
+    assert (decision.action, decision.decided_by_id, decision.decided_by_name) == (
+        CaptureAction.SET_ASIDE,
+        official.id,
+        "Olga Oficial",
+    )
     assert decision.reason.startswith("Seis respuestas") and len(decision.responses) == 6
     html = client.get(url).get_data(as_text=True)
     assert "Seis respuestas iguales" in html and "Olga Oficial" in html

@@ -60,7 +60,9 @@ def test_opening_needs_a_group_and_freezes_the_instruments(create_consultation, 
     empty = create_consultation(groups={}, state="draft")
     with pytest.raises(ConsultationError, match="at least one stakeholder group"):
         services.change_state(empty, ConsultationState.OPEN)
-    version = create_version(make_definition([{"key": "Q1", "type": "short_text", "text": {"es": "¿?", "en": "?", "pt": "?"}}]))
+    version = create_version(
+        make_definition([{"key": "Q1", "type": "short_text", "text": {"es": "¿?", "en": "?", "pt": "?"}}])
+    )
     assert not version.is_frozen
     consultation = create_consultation(groups={"cso": version}, state="draft")
     services.change_state(consultation, ConsultationState.OPEN)
@@ -85,8 +87,15 @@ def test_the_lifecycle_moves_only_forward_except_reopening(create_consultation, 
     submission_key, receipt_hash = unheld_keys()
     store_response(
         consultation,
-        NewResponse(version=version, group_code=group.group_code, language="es", entry_mode=EntryMode.PAPER,
-                    answers={}, submission_key=submission_key, receipt_code_hash=receipt_hash),
+        NewResponse(
+            version=version,
+            group_code=group.group_code,
+            language="es",
+            entry_mode=EntryMode.PAPER,
+            answers={},
+            submission_key=submission_key,
+            receipt_code_hash=receipt_hash,
+        ),
     )
     services.change_state(consultation, ConsultationState.ANALYSED)
     # No plan exists yet (the plans room brings it): no state may claim one.
@@ -104,13 +113,21 @@ def test_answers_are_accepted_only_within_the_dates(create_consultation):
     late.closes_on = today - timedelta(days=1)
     assert not late.is_accepting
     with pytest.raises(ConsultationError, match="closing date has passed"):
-        services.change_state(create_consultation(state="draft", closes_on=today - timedelta(days=1)), ConsultationState.OPEN)
+        services.change_state(
+            create_consultation(state="draft", closes_on=today - timedelta(days=1)), ConsultationState.OPEN
+        )
 
 
-def test_instruments_come_from_the_territory_or_the_library(create_territory, create_version, make_definition, create_consultation):
+def test_instruments_come_from_the_territory_or_the_library(
+    create_territory, create_version, make_definition, create_consultation
+):
     salta, antioquia = create_territory("salta"), create_territory("antioquia")
     definition = make_definition([{"key": "Q1", "type": "short_text", "text": {"es": "¿?", "en": "?", "pt": "?"}}])
-    own, library, foreign = create_version(definition, salta), create_version(definition), create_version(definition, antioquia)
+    own, library, foreign = (
+        create_version(definition, salta),
+        create_version(definition),
+        create_version(definition, antioquia),
+    )
     available = {v.id for v in services.available_versions(salta)}
     assert own.id in available and library.id in available and foreign.id not in available
     consultation = create_consultation(salta, groups={}, state="draft")
@@ -124,7 +141,9 @@ def test_instruments_come_from_the_territory_or_the_library(create_territory, cr
 def test_the_instrument_is_fixed_once_open_but_targets_may_change(create_consultation, create_version, make_definition):
     consultation = create_consultation()
     group = consultation.groups[0]
-    other = create_version(make_definition([{"key": "Q9", "type": "short_text", "text": {"es": "¿?", "en": "?", "pt": "?"}}]))
+    other = create_version(
+        make_definition([{"key": "Q9", "type": "short_text", "text": {"es": "¿?", "en": "?", "pt": "?"}}])
+    )
     with pytest.raises(ConsultationError, match="cannot change once"):
         services.set_group(consultation, group.group_code, other, 10)
     services.set_group(consultation, group.group_code, None, 99)

@@ -30,7 +30,10 @@ def test_the_demo_opens_a_consultation_in_each_territory_once(app, db):
         assert find_invitation(consultation, demo_token(f"{slug}-community")).group_code == "rural_community"
         assert find_invitation(consultation, demo_token(f"{slug}-company")).group_code == "company_large"
         targets = {(t.group_code, t.locality.area) for t in consultation.locality_targets}
-        assert len(consultation.locality_targets) >= 6 and ("indigenous_people", "Puna" if slug == "salta" else "Occidente") in targets
+        assert (
+            len(consultation.locality_targets) >= 6
+            and ("indigenous_people", "Puna" if slug == "salta" else "Occidente") in targets
+        )
     assert db.session.scalar(select(func.count(Invitation.id))) == 4
     salta = consultations[1]
     assert "qu" in salta.languages
@@ -52,9 +55,13 @@ def test_the_demo_closes_a_consultation_answered_partly_on_an_imported_xlsform(a
     question = own["trade_union"].parsed().question("derechos")
     assert question.concept == "right" and question.option_code("agua") == "water_sanitation"
     # Answers in the form's own option names; a consultation of its own count
-    options = set(db.session.scalars(
-        select(Answer.option).join(Response).where(Response.consultation_id == closed.id, Answer.question_key == "derechos")
-    ))
+    options = set(
+        db.session.scalars(
+            select(Answer.option)
+            .join(Response)
+            .where(Response.consultation_id == closed.id, Answer.question_key == "derechos")
+        )
+    )
     assert {"agua", "sindicato", "trabajo"} <= options
     assert db.session.scalar(select(func.count(Response.id)).where(Response.consultation_id == closed.id)) == 300
     assert db.session.scalar(select(func.count(Instrument.id)).where(Instrument.key == FORM_ID)) == 1

@@ -22,7 +22,13 @@ def _seed():
 
 def _summary(db):
     counts = db.session.execute(
-        select(Response.consultation_id, Response.group_code, Response.language, Response.entry_mode, func.count(Response.id))
+        select(
+            Response.consultation_id,
+            Response.group_code,
+            Response.language,
+            Response.entry_mode,
+            func.count(Response.id),
+        )
         .group_by(Response.consultation_id, Response.group_code, Response.language, Response.entry_mode)
         .order_by(Response.consultation_id, Response.group_code, Response.language, Response.entry_mode)
     ).all()
@@ -51,7 +57,11 @@ def test_the_demo_answers_are_the_same_every_time_and_added_once(app, db):
             select(Response).where(Response.consultation_id == consultation.id).order_by(Response.id).limit(3)
         ).all()
         for item, response in zip(again, stored):
-            assert (item.group_code, item.language, item.entry_mode) == (response.group_code, response.language, response.entry_mode)
+            assert (item.group_code, item.language, item.entry_mode) == (
+                response.group_code,
+                response.language,
+                response.entry_mode,
+            )
             assert item.submission_key == response.submission_key
 
 
@@ -84,19 +94,28 @@ def test_the_demo_answers_are_valid_and_plausible(app, db):
 
 def _share(db, question, option, groups) -> float:
     answered = db.session.scalar(
-        select(func.count(func.distinct(Answer.response_id))).join(Response)
+        select(func.count(func.distinct(Answer.response_id)))
+        .join(Response)
         .where(Answer.question_key == question, Response.group_code.in_(groups))
     )
     chose = db.session.scalar(
-        select(func.count(func.distinct(Answer.response_id))).join(Response)
+        select(func.count(func.distinct(Answer.response_id)))
+        .join(Response)
         .where(Answer.question_key == question, Answer.option == option, Response.group_code.in_(groups))
     )
     return chose / answered
 
 
 def _sector_share(db, consultation, areas, sector) -> float:
-    in_areas = select(Answer.response_id).join(Response).where(
-        Response.consultation_id == consultation.id, Answer.question_key == "A1", Answer.part == "area", Answer.text.in_(areas)
+    in_areas = (
+        select(Answer.response_id)
+        .join(Response)
+        .where(
+            Response.consultation_id == consultation.id,
+            Answer.question_key == "A1",
+            Answer.part == "area",
+            Answer.text.in_(areas),
+        )
     )
     total = db.session.scalar(select(func.count()).select_from(in_areas.subquery()))
     with_sector = db.session.scalar(

@@ -33,8 +33,15 @@ def send(client, consultation, action: str, data: bytes | None = None, filename:
     page = client.get(url).get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     batch = re.search(r'name="batch" value="([^"]+)"', page).group(1)
-    payload = {"csrf_token": token, "batch": batch, "action": action, "group": "", "language": "es",
-               "entry_mode": "paper", **fields}
+    payload = {
+        "csrf_token": token,
+        "batch": batch,
+        "action": action,
+        "group": "",
+        "language": "es",
+        "entry_mode": "paper",
+        **fields,
+    }
     if data is not None:
         payload["file"] = (io.BytesIO(data), filename)
     return client.post(url, data=payload, content_type="multipart/form-data")
@@ -136,11 +143,18 @@ def test_the_same_file_twice_asks_before_importing_again(client, community_consu
     assert [(r.imported, r.imported_by_name) for r in records] == [(3, official.name), (3, official.name)]
 
 
-def test_rows_imported_before_in_another_file_are_asked_and_flagged(client, community_consultation, official, kept_dir,
-                                                                     db):
+def test_rows_imported_before_in_another_file_are_asked_and_flagged(
+    client, community_consultation, official, kept_dir, db
+):
     first = as_csv(HEADER, VALID)
-    report = bulk_import.import_file(community_consultation, first, "a.csv",
-                                     bulk_import.Defaults(None, "es", EntryMode.PAPER), batch="a" * 20, user=official)
+    report = bulk_import.import_file(
+        community_consultation,
+        first,
+        "a.csv",
+        bulk_import.Defaults(None, "es", EntryMode.PAPER),
+        batch="a" * 20,
+        user=official,
+    )
     db.session.commit()
     assert report.imported == 6
     assert not [f for f in capture.find_flags(community_consultation) if f.why == "repeats"]
@@ -163,9 +177,14 @@ def test_rows_imported_before_in_another_file_are_asked_and_flagged(client, comm
 
 
 def test_group_errors_list_the_valid_codes_and_the_page_shows_them(client, community_consultation, official, kept_dir):
-    report, _items = bulk_import.check_file(community_consultation, as_csv(HEADER, [ROWS[2]]), "a.csv",
-                                            bulk_import.Defaults(None, "es", EntryMode.PAPER), batch="b" * 20,
-                                            interface_lang="en")
+    report, _items = bulk_import.check_file(
+        community_consultation,
+        as_csv(HEADER, [ROWS[2]]),
+        "a.csv",
+        bulk_import.Defaults(None, "es", EntryMode.PAPER),
+        batch="b" * 20,
+        interface_lang="en",
+    )
     message = next(p.message for p in report.problems if p.column == "group")
     for group in community_consultation.groups:
         assert group.group_code in message
@@ -181,8 +200,13 @@ def test_group_errors_list_the_valid_codes_and_the_page_shows_them(client, commu
     assert [c.value for c in workbook.worksheets[0][1]][:4] == ["group", "language", "entry_mode", "A1"]
     headers = [c.value for c in workbook.worksheets[0][1]]
     one_row_per_group = [[g.group_code] for g in community_consultation.groups]
-    filled, _items = bulk_import.check_file(community_consultation, as_csv(headers, one_row_per_group), "t.csv",
-                                            bulk_import.Defaults(None, "es", EntryMode.PAPER), batch="c" * 20)
+    filled, _items = bulk_import.check_file(
+        community_consultation,
+        as_csv(headers, one_row_per_group),
+        "t.csv",
+        bulk_import.Defaults(None, "es", EntryMode.PAPER),
+        batch="c" * 20,
+    )
     assert filled.file_error is None and filled.notes == []  # every column of the template is understood
     codes = [row[0] for row in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)]
     assert codes == [g.group_code for g in community_consultation.groups]

@@ -43,7 +43,9 @@ def _other(lang: str) -> str:
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
-def test_the_facilitator_form_is_all_in_the_language_chosen_for_it(client, community_consultation, create_user, language):
+def test_the_facilitator_form_is_all_in_the_language_chosen_for_it(
+    client, community_consultation, create_user, language
+):
     territory = community_consultation.territory
     facilitator = create_user(roles={territory: ["facilitator"]})
     client.login(facilitator.email)
@@ -83,7 +85,9 @@ def test_a_content_only_language_shows_its_content_with_the_spanish_interface(
 
     territory = community_consultation.territory
     version = db.session.get(InstrumentVersion, community_consultation.group("rural_community").instrument_version_id)
-    quechua = create_consultation(territory, slug="runasimi-2026", languages=("es", "qu"), groups={"rural_community": version})
+    quechua = create_consultation(
+        territory, slug="runasimi-2026", languages=("es", "qu"), groups={"rural_community": version}
+    )
     facilitator = create_user(roles={territory: ["facilitator"]})
     client.login(facilitator.email)
     client.get(f"/t/{territory.slug}/entry?lang=en")
@@ -117,7 +121,13 @@ def sheet_official(create_territory, create_user, client, db):
 
 def _make_link(client, consultation, sheet_language=None):
     base = f"/t/{consultation.territory.slug}/consultations/{consultation.id}"
-    data = {"group_code": "rural_community", "organisation": "", "label": "", "expires_on": "2031-03-12", "max_uses": ""}
+    data = {
+        "group_code": "rural_community",
+        "organisation": "",
+        "label": "",
+        "expires_on": "2031-03-12",
+        "max_uses": "",
+    }
     if sheet_language:
         data["sheet_language"] = sheet_language
     response = client.submit(f"{base}/invitations", data)
@@ -135,12 +145,17 @@ def _words_present(text: str, lang: str) -> None:
     with force_locale(interface_language_for(lang)):
         from flask_babel import gettext
 
-        assert gettext("You are invited to take part. Scan the code with a phone's camera, or type the address below.") in text
+        assert (
+            gettext("You are invited to take part. Scan the code with a phone's camera, or type the address below.")
+            in text
+        )
         assert str(STAKEHOLDER_GROUPS["rural_community"]) in text
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
-def test_the_invitation_sheet_is_all_in_the_language_chosen_for_it(client, sheet_official, create_consultation, language):
+def test_the_invitation_sheet_is_all_in_the_language_chosen_for_it(
+    client, sheet_official, create_consultation, language
+):
     consultation = create_consultation(sheet_official)
     own = _other(language)
     client.get(f"/t/salta/consultations/{consultation.id}/invitations?lang={own}")  # the official reads the other one
@@ -161,15 +176,20 @@ def test_the_invitation_sheet_is_all_in_the_language_chosen_for_it(client, sheet
         assert not untranslated_strings(text, "es")
 
 
-def test_a_reissued_sheet_and_the_public_sheet_take_the_language_asked_for(client, sheet_official, create_consultation, db):
+def test_a_reissued_sheet_and_the_public_sheet_take_the_language_asked_for(
+    client, sheet_official, create_consultation, db
+):
     from consult.responses.models import Invitation
 
     consultation = create_consultation(sheet_official)
     base = f"/t/salta/consultations/{consultation.id}"
     _make_link(client, consultation, "es")
     invitation = db.session.scalars(__import__("sqlalchemy").select(Invitation)).one()
-    reissued = client.submit(f"{base}/invitations/{invitation.id}/reissue?lang=es", {"language": "en"},
-                             form_url=f"{base}/invitations?lang=es")
+    reissued = client.submit(
+        f"{base}/invitations/{invitation.id}/reissue?lang=es",
+        {"language": "en"},
+        form_url=f"{base}/invitations?lang=es",
+    )
     sheet = client.get(reissued.headers["Location"])
     assert _html_lang(sheet) == "en"
     _words_present(_text(sheet), "en")

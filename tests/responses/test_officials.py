@@ -54,20 +54,29 @@ def test_an_official_creates_a_consultation_and_bad_input_is_kept(official, clie
     response = _new(client)
     assert response.status_code == 302 and "/groups" in response.headers["Location"]
     consultation = db.session.scalar(select(Consultation))
-    assert (consultation.slug, consultation.languages, consultation.title) == ("riesgos-2026", ["es", "qu"], {"es": "Riesgos 2026"})
+    assert (consultation.slug, consultation.languages, consultation.title) == (
+        "riesgos-2026",
+        ["es", "qu"],
+        {"es": "Riesgos 2026"},
+    )
 
 
 def test_groups_opening_and_the_lifecycle_from_the_screens(official, client, create_version, make_definition, db):
-    version = create_version(make_definition([{"key": "Q1", "type": "short_text", "text": {"es": "¿?", "en": "?", "pt": "?"}}]))
+    version = create_version(
+        make_definition([{"key": "Q1", "type": "short_text", "text": {"es": "¿?", "en": "?", "pt": "?"}}])
+    )
     _new(client)
     consultation = db.session.scalar(select(Consultation))
     base = f"/t/salta/consultations/{consultation.id}"
     page = client.get(f"{base}/groups?lang=en").get_data(as_text=True)
     assert "shared library" in page
-    html = client.submit(f"{base}/groups?lang=en", {"group_code": "cso", "instrument_version": "999", "target": "-3"}).get_data(as_text=True)
+    html = client.submit(
+        f"{base}/groups?lang=en", {"group_code": "cso", "instrument_version": "999", "target": "-3"}
+    ).get_data(as_text=True)
     assert "Write a number of 0 or more." in html
     response = client.submit(
-        f"{base}/groups", {"group_code": "cso", "instrument_version": str(version.id), "target": "40", "is_invitation_only": ""}
+        f"{base}/groups",
+        {"group_code": "cso", "instrument_version": str(version.id), "target": "40", "is_invitation_only": ""},
     )
     assert response.status_code == 302
     detail = client.get(f"{base}?lang=en").get_data(as_text=True)
@@ -86,16 +95,27 @@ def test_groups_opening_and_the_lifecycle_from_the_screens(official, client, cre
     targets = client.get(f"{base}/targets?lang=en").get_data(as_text=True)
     assert "Cafayate" in targets
     locality_id = re.search(r'<option value="(\d+)">Cafayate', targets).group(1)
-    assert client.submit(f"{base}/targets", {"group_code": "cso", "locality": locality_id, "target": "12"}).status_code == 302
+    assert (
+        client.submit(f"{base}/targets", {"group_code": "cso", "locality": locality_id, "target": "12"}).status_code
+        == 302
+    )
     assert consultation.locality_targets[0].target == 12
 
 
-def test_an_invitation_sheet_shows_the_link_once_and_reissue_replaces_it(official, client, salta, create_consultation, db):
+def test_an_invitation_sheet_shows_the_link_once_and_reissue_replaces_it(
+    official, client, salta, create_consultation, db
+):
     consultation = create_consultation(salta)
     base = f"/t/salta/consultations/{consultation.id}"
     response = client.submit(
         f"{base}/invitations",
-        {"group_code": "rural_community", "organisation": "", "label": "Asamblea Cafayate", "expires_on": "", "max_uses": "30"},
+        {
+            "group_code": "rural_community",
+            "organisation": "",
+            "label": "Asamblea Cafayate",
+            "expires_on": "",
+            "max_uses": "30",
+        },
     )
     assert response.status_code == 302
     sheet = client.get(response.headers["Location"] + "?lang=en")
@@ -143,7 +163,9 @@ def test_analysts_see_the_list_but_cannot_set_up(salta, create_user, client, cre
     assert client.get(f"/t/salta/consultations/{consultation.id}/invitations").status_code == 403
 
 
-def test_another_territorys_consultation_is_not_found(salta, create_territory, create_user, client, create_consultation):
+def test_another_territorys_consultation_is_not_found(
+    salta, create_territory, create_user, client, create_consultation
+):
     other = create_territory("jujuy", "Jujuy", "AR")
     foreign = create_consultation(other)
     user = create_user("oficial2@salta.example", roles={salta: ["official"]})
@@ -158,9 +180,17 @@ def test_editing_keeps_the_public_address_once_open(official, client, salta, cre
     form = client.get(url + "?lang=en").get_data(as_text=True)
     assert 'value="Consulta de prueba"' in form and 'value="Test consultation"' in form
     data = {
-        "slug": "otro-nombre", "organiser": "Gobierno", "languages": ["es", "en"], "fallback_language": "es",
-        "title_es": "Nuevo título", "title_en": "New title", "purpose_es": "", "purpose_en": "",
-        "opens_on": "", "closes_on": "", "small_cell_threshold": "7",
+        "slug": "otro-nombre",
+        "organiser": "Gobierno",
+        "languages": ["es", "en"],
+        "fallback_language": "es",
+        "title_es": "Nuevo título",
+        "title_en": "New title",
+        "purpose_es": "",
+        "purpose_en": "",
+        "opens_on": "",
+        "closes_on": "",
+        "small_cell_threshold": "7",
     }
     html = client.submit(url + "?lang=en", data).get_data(as_text=True)
     assert "The short name cannot change once the consultation has opened." in html and 'value="Nuevo título"' in html

@@ -74,11 +74,15 @@ def test_a_collective_answer_needs_its_mandate_and_size(routed_consultation, db)
         drafts.choose_group(draft, "rural_community", is_collective=True, people_represented=300)
     assert error.value.field == "mandate_reference"
     with pytest.raises(ConsultationError) as error:
-        drafts.choose_group(draft, "rural_community", is_collective=True, mandate_reference="Acta 3", people_represented=1)
+        drafts.choose_group(
+            draft, "rural_community", is_collective=True, mandate_reference="Acta 3", people_represented=1
+        )
     assert error.value.field == "people_represented"
     with pytest.raises(ConsultationError):
         drafts.choose_group(draft, "company_large")
-    drafts.choose_group(draft, "rural_community", is_collective=True, mandate_reference="Acta de asamblea 3", people_represented=300)
+    drafts.choose_group(
+        draft, "rural_community", is_collective=True, mandate_reference="Acta de asamblea 3", people_represented=300
+    )
     assert (draft.is_collective, draft.mandate_reference, draft.people_represented) == (True, "Acta de asamblea 3", 300)
 
 
@@ -96,10 +100,14 @@ def test_sending_stores_one_response_with_only_the_answers_on_the_path(routed_co
 
 
 def test_the_locality_answered_is_kept_with_the_response(routed_consultation, db):
-    draft, _ = _draft(routed_consultation, {"Q1": "yes", "Q2": ["water", "land"], "Q3": {"area": "Valles", "locality": "66035"}})
+    draft, _ = _draft(
+        routed_consultation, {"Q1": "yes", "Q2": ["water", "land"], "Q3": {"area": "Valles", "locality": "66035"}}
+    )
     response = sending.send(routed_consultation, draft.submission_token).response
     assert response.locality.name == "Molinos"
-    assert ("Q2", None, "land", None, None) in _rows(response.id) and ("Q2", None, "water", None, None) in _rows(response.id)
+    assert ("Q2", None, "land", None, None) in _rows(response.id) and ("Q2", None, "water", None, None) in _rows(
+        response.id
+    )
     assert ("Q3", "locality", "66035", None, None) in _rows(response.id)
 
 

@@ -13,7 +13,14 @@ def test_the_installation_default_threshold_is_offered_and_used(app, client, cre
     page = client.get("/t/umbral/consultations/new?lang=en").get_data(as_text=True)
     assert 'name="small_cell_threshold"' in page and 'value="7"' in page
     consultation = services.create_consultation(
-        territory, slug="umbral-2027", title={"es": "Umbral"}, purpose={}, organiser="", languages=["es"],
-        fallback_language="es", opens_on=None, closes_on=None,
+        territory,
+        slug="umbral-2027",
+        title={"es": "Umbral"},
+        purpose={},
+        organiser="",
+        languages=["es"],
+        fallback_language="es",
+        opens_on=None,
+        closes_on=None,
     )
     assert consultation.small_cell_threshold == 7

@@ -53,7 +53,12 @@ def install_survey_pages(app, definition: dict[str, Any], localities: list[dict[
             return redirect(f"/engine-test/{following.key}" if following else "/engine-test-done")
         title, title_lang = instrument.text_and_language(page.title, lang)
         return render_template_string(
-            PAGE, form=form, instrument=instrument, page=page, lang=lang, title=title,
+            PAGE,
+            form=form,
+            instrument=instrument,
+            page=page,
+            lang=lang,
+            title=title,
             title_lang=title_lang if title_lang != form.context.interface_lang else None,
         )
 

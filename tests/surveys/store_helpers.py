@@ -37,7 +37,9 @@ BASE_DEFINITION = {
                         {
                             "key": "Q1",
                             "type": "single_choice",
-                            "text": text("¿Le afecta el agua sucia?", "Does dirty water affect you?", "A água suja afeta você?"),
+                            "text": text(
+                                "¿Le afecta el agua sucia?", "Does dirty water affect you?", "A água suja afeta você?"
+                            ),
                             "help": text("Elija una respuesta", "Choose one answer", "Escolha uma resposta"),
                             "options": [
                                 {"value": "yes", "label": text("Sí", "Yes", "Sim")},
@@ -72,7 +74,11 @@ BASE_DEFINITION = {
                         {
                             "key": "Q3",
                             "type": "number",
-                            "text": text("¿Cuántas personas viven en su casa?", "How many people live in your home?", "Quantas pessoas moram na sua casa?"),
+                            "text": text(
+                                "¿Cuántas personas viven en su casa?",
+                                "How many people live in your home?",
+                                "Quantas pessoas moram na sua casa?",
+                            ),
                             "min": 1,
                             "max": 50,
                         }

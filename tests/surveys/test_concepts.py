@@ -55,16 +55,16 @@ def test_a_tagged_definition_is_valid(app):
         ("rights", "rights", "unknown_concept"),
         ("rights", "ungp31:nowhere", "unknown_concept"),
         ("rights", "attribute:religion", "unknown_concept"),
-        ("age", "right", "concept_type"),                       # rights on a number
-        ("harm", "severity:scale", "concept_type"),             # one severity dimension on a choice
-        ("rights", "main_right", "concept_type"),               # the main harm is a single choice
+        ("age", "right", "concept_type"),  # rights on a number
+        ("harm", "severity:scale", "concept_type"),  # one severity dimension on a choice
+        ("rights", "main_right", "concept_type"),  # the main harm is a single choice
         ("rights", "main_mechanism", "concept_type"),
         ("sev", "ungp31", "concept_type"),
         ("mech", "severity", "concept_type"),
         ("trust", "remedy_time", "concept_type"),
         ("age", "remedy_fairness", "concept_type"),
         ("place", "group", "concept_type"),
-        ("intro", "right", "concept_type"),                     # an information text measures nothing
+        ("intro", "right", "concept_type"),  # an information text measures nothing
         ("consent", "right", "concept_type"),
     ],
 )
@@ -80,7 +80,9 @@ def test_a_wrong_concept_is_reported_at_the_question(app, key, concept, code):
 def test_an_option_concept_outside_the_vocabulary_is_reported_at_the_option(app):
     definition = tagged()
     questions(definition)["rights"]["options"][1]["concept"] = "mining"  # a sector, not a right
-    assert problems_of(definition) == [("sections[1].pages[0].questions[1].options[1].concept (rights)", "unknown_option_concept")]
+    assert problems_of(definition) == [
+        ("sections[1].pages[0].questions[1].options[1].concept (rights)", "unknown_option_concept")
+    ]
 
 
 def test_an_option_concept_needs_a_concept_on_its_question(app):
@@ -99,8 +101,20 @@ def test_an_instrument_has_one_main_right_and_one_main_mechanism(app):
     page += [
         {"key": "main1", "type": "single_choice", "concept": "main_right", "text": T("Principal"), "options": rights},
         {"key": "main2", "type": "single_choice", "concept": "main_right", "text": T("Otra"), "options": rights},
-        {"key": "mech_a", "type": "single_choice", "concept": "main_mechanism", "text": T("Mecanismo"), "options": mechanisms},
-        {"key": "mech_b", "type": "single_choice", "concept": "main_mechanism", "text": T("Otro"), "options": mechanisms},
+        {
+            "key": "mech_a",
+            "type": "single_choice",
+            "concept": "main_mechanism",
+            "text": T("Mecanismo"),
+            "options": mechanisms,
+        },
+        {
+            "key": "mech_b",
+            "type": "single_choice",
+            "concept": "main_mechanism",
+            "text": T("Otro"),
+            "options": mechanisms,
+        },
     ]
     found = validate_definition(definition)
     assert [(p.path, p.code) for p in found] == [
@@ -162,7 +176,7 @@ def test_the_effective_code_of_an_option(app):
     assert question.option("none").concept is None
     assert question.option_code("water") == "water_sanitation"
     assert question.option_code("land") == "land_housing"
-    assert question.option_code("none") is None       # uncoded: simply not a right
+    assert question.option_code("none") is None  # uncoded: simply not a right
     assert question.option_code("other") is None
     assert question.option_code(3) is None and question.option_code(None) is None
     reprisal = Instrument.from_dict(tagged()).question("harm")
@@ -219,14 +233,44 @@ def test_every_concept_has_a_translated_name_and_choice_concepts_a_vocabulary(ap
 
 
 LIBRARY_TAGS = {
-    "community_risk": {"B1": "sector", "C1": "right", "C2": "main_right", "C3": "severity", "F1": "attribute:gender",
-                       "F2": "attribute:age_band", "F3": "attribute:ethnicity", "F4": "attribute:disability",
-                       "F5": "attribute:migrant", "A1": "locality", "A2": "group"},
-    "company_self_assessment": {"A3": "sector", "B2": "right", "D2": "ungp31:company_grievance", "A1": "group", "A4": "locality"},
-    "remedy_testimony": {"D2": "right", "D4": "sector", "D5": "involvement", "D6": "severity", "E1": "mechanism",
-                         "E2": "barrier", "E3": "outcome", "E4": "remedy_time", "E5": "main_mechanism", "E6": "ungp31",
-                         "E7": "ungp31:company_grievance", "E8": "remedy_fairness", "F1": "reprisal", "B3": "group",
-                         "B4": "attribute:gender", "C5": "locality"},
+    "community_risk": {
+        "B1": "sector",
+        "C1": "right",
+        "C2": "main_right",
+        "C3": "severity",
+        "F1": "attribute:gender",
+        "F2": "attribute:age_band",
+        "F3": "attribute:ethnicity",
+        "F4": "attribute:disability",
+        "F5": "attribute:migrant",
+        "A1": "locality",
+        "A2": "group",
+    },
+    "company_self_assessment": {
+        "A3": "sector",
+        "B2": "right",
+        "D2": "ungp31:company_grievance",
+        "A1": "group",
+        "A4": "locality",
+    },
+    "remedy_testimony": {
+        "D2": "right",
+        "D4": "sector",
+        "D5": "involvement",
+        "D6": "severity",
+        "E1": "mechanism",
+        "E2": "barrier",
+        "E3": "outcome",
+        "E4": "remedy_time",
+        "E5": "main_mechanism",
+        "E6": "ungp31",
+        "E7": "ungp31:company_grievance",
+        "E8": "remedy_fairness",
+        "F1": "reprisal",
+        "B3": "group",
+        "B4": "attribute:gender",
+        "C5": "locality",
+    },
 }
 
 
@@ -275,5 +319,6 @@ def test_analysis_finds_the_same_views_in_an_instrument_with_other_keys(app):
     renamed = Instrument.from_dict(json.loads(text))
     assert validate_definition(json.loads(text)) == []
     for concept in ("right", "main_mechanism", "ungp31", "reprisal", "attribute:gender", "group"):
-        assert [f"x_{q.key.lower()}" for q in original.questions_with_concept(concept)] == \
-            [q.key for q in renamed.questions_with_concept(concept)]
+        assert [f"x_{q.key.lower()}" for q in original.questions_with_concept(concept)] == [
+            q.key for q in renamed.questions_with_concept(concept)
+        ]

@@ -112,12 +112,12 @@ def _sheet(data: bytes):
 
 def test_xlsx_export_neutralises_formulas_and_round_trips(db, make_instrument):
     version = make_instrument()
-    services.update_texts(version, "en", {Q1_HELP: "=HYPERLINK(\"http://evil\")", TITLE: "@water +survey"})
+    services.update_texts(version, "en", {Q1_HELP: '=HYPERLINK("http://evil")', TITLE: "@water +survey"})
     data = content_i18n.export_xlsx(version, "en")
     sheet = _sheet(data)
     assert [c.value for c in sheet[1]] == ["path", "source", "translation", "status"]
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
-    assert rows[Q1_HELP][2].value == "'=HYPERLINK(\"http://evil\")" and rows[Q1_HELP][2].data_type == "s"
+    assert rows[Q1_HELP][2].value == '\'=HYPERLINK("http://evil")' and rows[Q1_HELP][2].data_type == "s"
     assert rows[TITLE][2].value == "'@water +survey"
     assert rows[Q1_TEXT][1].value == "¿Le afecta el agua sucia?" and rows[Q1_TEXT][3].value == "translated"
     # Re-imported untouched, nothing changes (the quote added on export is removed again).
@@ -132,7 +132,7 @@ def test_xlsx_export_neutralises_formulas_and_round_trips(db, make_instrument):
     book.save(buffer)
     result = content_i18n.import_translations(version, buffer.getvalue())
     assert result.applied == [Q1_TEXT] and _q1(version, "en") == "Is dirty water a problem for you?"
-    assert version.definition["sections"][0]["pages"][0]["questions"][0]["help"]["en"] == "=HYPERLINK(\"http://evil\")"
+    assert version.definition["sections"][0]["pages"][0]["questions"][0]["help"]["en"] == '=HYPERLINK("http://evil")'
 
 
 def test_xlsx_marks_translations_to_review_and_reports_changed_sources(db, make_instrument):
@@ -184,8 +184,16 @@ def _zip_without_workbook() -> bytes:
         (_xlsx({"Sheet": [["a"]]}), "en", "no sheet named translation"),
         (_xlsx({"translation": [["path", "translation"]]}), "en", "needs the columns"),
         (_xlsx({"translation": [["path", "source", "translation"]]}), None, "which language"),
-        (_xlsx({"translation": [["path", "source", "translation"]], "about": [["instrument", "other_survey"]]}), "en", "other_survey"),
-        (_xlsx({"translation": [["path", "source", "translation"]], "about": [["language", "pt"]]}), "en", "holds the language pt"),
+        (
+            _xlsx({"translation": [["path", "source", "translation"]], "about": [["instrument", "other_survey"]]}),
+            "en",
+            "other_survey",
+        ),
+        (
+            _xlsx({"translation": [["path", "source", "translation"]], "about": [["language", "pt"]]}),
+            "en",
+            "holds the language pt",
+        ),
     ],
 )
 def test_bad_files_get_clear_errors(db, make_instrument, data, lang, message):
@@ -198,6 +206,8 @@ def test_bad_files_get_clear_errors(db, make_instrument, data, lang, message):
 
 def test_rows_for_texts_the_instrument_does_not_have_are_reported(db, make_instrument):
     version = make_instrument()
-    data = _xlsx({"translation": [["Path", "Source", "Translation"], ["pages.gone.title", "Ido", "Gone"], ["", "", ""]]})
+    data = _xlsx(
+        {"translation": [["Path", "Source", "Translation"], ["pages.gone.title", "Ido", "Gone"], ["", "", ""]]}
+    )
     result = content_i18n.import_translations(version, data, "en")
     assert result.unknown == [("row 2", "pages.gone.title")] and result.applied == []

@@ -56,17 +56,27 @@ def test_text_falls_back_to_the_fallback_then_to_any_language(sample):
 def test_every_text_is_enumerated_with_a_stable_path(sample, sample_definition):
     paths = [path for path, _ in sample.iter_texts()]
     assert len(paths) == len(set(paths))
-    for expected in ("title", "description", "sections.s_harm.title", "pages.p_who.title",
-                     "pages.p_who.questions.A3.text", "pages.p_who.questions.A3.help",
-                     "pages.p_who.questions.A3.options.dont_know.label", "pages.p_who.questions.A3.other.label",
-                     "pages.p_views.questions.D1.points.4.label", "pages.p_views.questions.D2.unit",
-                     "pages.p_views.questions.D2.messages.max"):
+    for expected in (
+        "title",
+        "description",
+        "sections.s_harm.title",
+        "pages.p_who.title",
+        "pages.p_who.questions.A3.text",
+        "pages.p_who.questions.A3.help",
+        "pages.p_who.questions.A3.options.dont_know.label",
+        "pages.p_who.questions.A3.other.label",
+        "pages.p_views.questions.D1.points.4.label",
+        "pages.p_views.questions.D2.unit",
+        "pages.p_views.questions.D2.messages.max",
+    ):
         assert expected in paths
     assert all(re.fullmatch(r"[A-Za-z0-9_.]+", p) for p in paths)
     # The nodes of the raw definition can be written to (a translation import does).
     node = find_text(sample_definition, "pages.p_who.questions.A3.options.dont_know.label")
     node["qu"] = "Mana yachanichu"
-    assert sample_definition["sections"][0]["pages"][1]["questions"][2]["options"][2]["label"]["qu"] == "Mana yachanichu"
+    assert (
+        sample_definition["sections"][0]["pages"][1]["questions"][2]["options"][2]["label"]["qu"] == "Mana yachanichu"
+    )
     assert list(iter_text_nodes("junk")) == [] and find_text({}, "title") is None
 
 

@@ -18,7 +18,13 @@ from tests.surveys.test_question_types import QUESTIONS
 
 SETTINGS = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
-json_scalars = st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
 json_values = st.recursive(
     json_scalars,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
@@ -50,7 +56,9 @@ SAMPLE_SLOTS = [slot for slot in _slots(SAMPLE_DEFINITION) if slot]
 
 
 @SETTINGS
-@given(st.sampled_from(SAMPLE_SLOTS), json_values | st.sampled_from(["A1", "p_views", "end", "yes", "es", "single_choice"]))
+@given(
+    st.sampled_from(SAMPLE_SLOTS), json_values | st.sampled_from(["A1", "p_views", "end", "yes", "es", "single_choice"])
+)
 def test_validation_never_raises_on_a_damaged_definition(slot, junk):
     definition = copy.deepcopy(SAMPLE_DEFINITION)
     node = definition
@@ -72,7 +80,9 @@ iso_dates = st.dates().map(lambda d: d.isoformat())
 
 
 def _subset(options):
-    return st.lists(st.sampled_from(options), min_size=1, unique=True).map(lambda chosen: [o for o in options if o in chosen])
+    return st.lists(st.sampled_from(options), min_size=1, unique=True).map(
+        lambda chosen: [o for o in options if o in chosen]
+    )
 
 
 def _parts(parts, scores):
@@ -82,8 +92,8 @@ def _parts(parts, scores):
 VALUES = {
     "SC": st.sampled_from(["yes", "no", "dont_know", "other"]) | words.map(lambda t: {"option": "other", "other": t}),
     "SG": st.sampled_from(["trade_union", "cso"]),
-    "MC": _subset(["a", "b", "c", "other"]) | st.tuples(_subset(["a", "b", "c"]), words).map(
-        lambda pair: {"options": [*pair[0], "other"], "other": pair[1]}),
+    "MC": _subset(["a", "b", "c", "other"])
+    | st.tuples(_subset(["a", "b", "c"]), words).map(lambda pair: {"options": [*pair[0], "other"], "other": pair[1]}),
     "CO": _subset(["aggregate", "quote"]),
     "SL": st.sampled_from([1, 2, "dont_know"]),
     "NI": st.integers(0, 120),
@@ -92,7 +102,9 @@ VALUES = {
     "LT": words,
     "DA": iso_dates,
     "DR": st.fixed_dictionaries({"start": iso_dates}, optional={"end": iso_dates}),
-    "TE": st.fixed_dictionaries({"locality": st.sampled_from(["05001", "05045"])}, optional={"area": st.sampled_from(["Urabá"])}),
+    "TE": st.fixed_dictionaries(
+        {"locality": st.sampled_from(["05001", "05045"])}, optional={"area": st.sampled_from(["Urabá"])}
+    ),
     "TA": st.fixed_dictionaries({"area": st.sampled_from(["Urabá", "Valle de Aburrá"])}),
     "SE": _parts(["scale", "scope", "irremediability", "likelihood"], st.integers(1, 5)),
     "SP": _parts(["scale", "likelihood"], st.integers(1, 5)),
@@ -116,15 +128,18 @@ def test_rows_round_trip_valid_values(key_and_value):
 
 
 SAMPLE = Instrument.from_dict(SAMPLE_DEFINITION)
-sample_answers = st.fixed_dictionaries({}, optional={
-    "A3": st.sampled_from(["yes", "no", "dont_know"]),
-    "B1": _subset(["water", "land", "work", "none"]),
-    "B2": _parts(["scale", "scope"], st.integers(1, 5)),
-    "B4": st.sampled_from(["yes", "no"]),
-    "B5": iso_dates,
-    "D1": st.sampled_from([1, 2, 3, 4, "dont_know"]),
-    "D2": st.integers(1, 50),
-})
+sample_answers = st.fixed_dictionaries(
+    {},
+    optional={
+        "A3": st.sampled_from(["yes", "no", "dont_know"]),
+        "B1": _subset(["water", "land", "work", "none"]),
+        "B2": _parts(["scale", "scope"], st.integers(1, 5)),
+        "B4": st.sampled_from(["yes", "no"]),
+        "B5": iso_dates,
+        "D1": st.sampled_from([1, 2, 3, 4, "dont_know"]),
+        "D2": st.integers(1, 50),
+    },
+)
 
 
 @SETTINGS

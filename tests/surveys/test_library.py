@@ -276,8 +276,15 @@ def test_testimony_dates_and_authority_follow_earlier_answers():
 # -- localities ---------------------------------------------------------------------------------
 
 ANTIOQUIA_SUBREGIONS = {
-    "Valle de Aburrá": 10, "Bajo Cauca": 6, "Magdalena Medio": 6, "Nordeste": 10, "Norte": 17,
-    "Occidente": 19, "Oriente": 23, "Suroeste": 23, "Urabá": 11,
+    "Valle de Aburrá": 10,
+    "Bajo Cauca": 6,
+    "Magdalena Medio": 6,
+    "Nordeste": 10,
+    "Norte": 17,
+    "Occidente": 19,
+    "Oriente": 23,
+    "Suroeste": 23,
+    "Urabá": 11,
 }
 
 
@@ -314,7 +321,14 @@ def test_salta_has_its_23_departments_with_indec_codes():
     assert by_code["66028"]["name"] == "Capital" and by_code["66028"]["area"] == "Valle de Lerma"
     assert by_code["66105"]["name"] == "Los Andes" and by_code["66105"]["area"] == "Puna"
     assert by_code["66021"]["area"] == "Valles Calchaquíes"
-    assert {r["area"] for r in rows} == {"Valle de Lerma", "Valles Calchaquíes", "Puna", "Norte y Chaco salteño", "Sur", "Anta"}
+    assert {r["area"] for r in rows} == {
+        "Valle de Lerma",
+        "Valles Calchaquíes",
+        "Puna",
+        "Norte y Chaco salteño",
+        "Sur",
+        "Anta",
+    }
 
 
 @pytest.mark.parametrize("name,count", [("antioquia.csv", 125), ("salta.csv", 23)])

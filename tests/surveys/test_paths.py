@@ -6,7 +6,14 @@ import pytest
 
 from consult.surveys.engine import Instrument
 from consult.surveys.paths import (
-    first_page, is_on_path, last_page, next_page, on_path_answers, path_pages, previous_page, visible_questions,
+    first_page,
+    is_on_path,
+    last_page,
+    next_page,
+    on_path_answers,
+    path_pages,
+    previous_page,
+    visible_questions,
 )
 from tests.fixtures.survey_definitions import YES_NO, make_definition, question
 
@@ -21,8 +28,16 @@ def keys(pages) -> list[str]:
 
 
 FULL = {
-    "C1": ["aggregate"], "A3": "yes", "B1": ["water"], "B2": {"scale": 4}, "B3": {"start": "2020-01-01"},
-    "B4": "yes", "B5": "2021-05-01", "B6": {"legitimate": "no"}, "D1": 2, "D2": 4,
+    "C1": ["aggregate"],
+    "A3": "yes",
+    "B1": ["water"],
+    "B2": {"scale": 4},
+    "B3": {"start": "2020-01-01"},
+    "B4": "yes",
+    "B5": "2021-05-01",
+    "B6": {"legitimate": "no"},
+    "D1": 2,
+    "D2": 4,
 }
 
 
@@ -88,11 +103,16 @@ def test_next_page_from_a_page_off_the_path_goes_to_the_next_one_on_it(sample):
 
 
 def test_a_route_to_the_end_finishes_the_path():
-    definition = make_definition(pages=[
-        {"key": "p1", "questions": [question("Q1", "single_choice", options=YES_NO)],
-         "routing": [{"goto": "end", "when": {"==": [{"answer": "Q1"}, "no"]}}, {"goto": "p2"}]},
-        {"key": "p2", "questions": [question("Q2", "short_text")]},
-    ])
+    definition = make_definition(
+        pages=[
+            {
+                "key": "p1",
+                "questions": [question("Q1", "single_choice", options=YES_NO)],
+                "routing": [{"goto": "end", "when": {"==": [{"answer": "Q1"}, "no"]}}, {"goto": "p2"}],
+            },
+            {"key": "p2", "questions": [question("Q2", "short_text")]},
+        ]
+    )
     instrument = Instrument.from_dict(definition)
     assert keys(path_pages(instrument, {"Q1": "no", "Q2": "kept?"})) == ["p1"]
     assert on_path_answers(instrument, {"Q1": "no", "Q2": "kept?"}) == {"Q1": "no"}
@@ -100,11 +120,13 @@ def test_a_route_to_the_end_finishes_the_path():
 
 
 def test_a_chain_of_question_conditions_on_one_page():
-    definition = make_definition([
-        question("Q1", "single_choice", options=YES_NO),
-        question("Q2", "single_choice", options=YES_NO, when={"==": [{"answer": "Q1"}, "yes"]}),
-        question("Q3", "short_text", when={"==": [{"answer": "Q2"}, "yes"]}),
-    ])
+    definition = make_definition(
+        [
+            question("Q1", "single_choice", options=YES_NO),
+            question("Q2", "single_choice", options=YES_NO, when={"==": [{"answer": "Q1"}, "yes"]}),
+            question("Q3", "short_text", when={"==": [{"answer": "Q2"}, "yes"]}),
+        ]
+    )
     instrument = Instrument.from_dict(definition)
     page = instrument.page("p1")
     assert on_path_answers(instrument, {"Q1": "yes", "Q2": "yes", "Q3": "x"}) == {"Q1": "yes", "Q2": "yes", "Q3": "x"}
@@ -116,12 +138,14 @@ def test_a_chain_of_question_conditions_on_one_page():
 
 
 def test_page_conditions_see_only_counted_answers():
-    definition = make_definition(pages=[
-        {"key": "p1", "questions": [question("Q1", "single_choice", options=YES_NO)]},
-        {"key": "p2", "when": {"==": [{"answer": "Q1"}, "yes"]}, "questions": [question("Q2", "number")]},
-        {"key": "p3", "when": {">": [{"answer": "Q2"}, 10]}, "questions": [question("Q3", "short_text")]},
-        {"key": "p4", "when": {"not-answered": [{"answer": "Q2"}]}, "questions": [question("Q4", "short_text")]},
-    ])
+    definition = make_definition(
+        pages=[
+            {"key": "p1", "questions": [question("Q1", "single_choice", options=YES_NO)]},
+            {"key": "p2", "when": {"==": [{"answer": "Q1"}, "yes"]}, "questions": [question("Q2", "number")]},
+            {"key": "p3", "when": {">": [{"answer": "Q2"}, 10]}, "questions": [question("Q3", "short_text")]},
+            {"key": "p4", "when": {"not-answered": [{"answer": "Q2"}]}, "questions": [question("Q4", "short_text")]},
+        ]
+    )
     instrument = Instrument.from_dict(definition)
     assert keys(path_pages(instrument, {"Q1": "yes", "Q2": 20})) == ["p1", "p2", "p3"]
     # Q2 = 20 is still stored, but p2 is off the path: p3 must not see it, p4 sees it unanswered.

@@ -6,16 +6,23 @@ import pytest
 from flask_babel import force_locale
 
 from consult.surveys.engine import Instrument
-from consult.surveys.types import AnswerRow, FieldContext, TYPES, question_type
+from consult.surveys.types import TYPES, AnswerRow, FieldContext, question_type
 from tests.fixtures.survey_definitions import LOCALITIES, YES_NO, make_definition, option, question, tr
 
 QUESTIONS = [
     question("SC", "single_choice", options=[*YES_NO, option("dont_know", "No sé")], other={"label": tr("Otra")}),
     question("SG", "stakeholder_group", groups=["trade_union", "cso"]),
-    question("MC", "multiple_choice", max_choices=2, other={"label": tr("Otro")},
-             options=[option("a", "A"), option("b", "B"), option("c", "C"), option("none", "Ninguno", exclusive=True)]),
+    question(
+        "MC",
+        "multiple_choice",
+        max_choices=2,
+        other={"label": tr("Otro")},
+        options=[option("a", "A"), option("b", "B"), option("c", "C"), option("none", "Ninguno", exclusive=True)],
+    ),
     question("CO", "consent", options=[option("aggregate", "Contar"), option("quote", "Citar")]),
-    question("SL", "scale", dont_know=True, points=[{"value": 1, "label": tr("Poco")}, {"value": 2, "label": tr("Mucho")}]),
+    question(
+        "SL", "scale", dont_know=True, points=[{"value": 1, "label": tr("Poco")}, {"value": 2, "label": tr("Mucho")}]
+    ),
     question("NI", "number", min=0, max=120),
     question("ND", "number", decimal=True, min=-5.5, max=1e6, unit=tr("hectáreas")),
     question("ST", "short_text", max_length=10),
@@ -27,8 +34,13 @@ QUESTIONS = [
     question("SE", "severity"),
     question("SP", "severity", parts=["scale", "likelihood"]),
     question("UN", "ungp31", criteria=["legitimate", "accessible"]),
-    question("RQ", "single_choice", required=True, options=YES_NO,
-             messages={"required": tr("Díganos sí o no.", "Tell us yes or no.", "Diga sim ou não.")}),
+    question(
+        "RQ",
+        "single_choice",
+        required=True,
+        options=YES_NO,
+        messages={"required": tr("Díganos sí o no.", "Tell us yes or no.", "Diga sim ou não.")},
+    ),
     question("RS", "severity", required=True, parts=["scale", "scope"]),
     question("IN", "info"),
 ]
@@ -83,8 +95,11 @@ VALID = [
     ("TE", {"area": "Urabá", "locality": "05837"}, {"area": "Urabá", "locality": "05837"}),
     ("TE", {"area": "Urabá", "locality": ""}, {"area": "Urabá"}),
     ("TA", {"area": "Valle de Aburrá"}, {"area": "Valle de Aburrá"}),
-    ("SE", {"scale": "4", "scope": "2", "irremediability": "5", "likelihood": "1"},
-     {"scale": 4, "scope": 2, "irremediability": 5, "likelihood": 1}),
+    (
+        "SE",
+        {"scale": "4", "scope": "2", "irremediability": "5", "likelihood": "1"},
+        {"scale": 4, "scope": 2, "irremediability": 5, "likelihood": 1},
+    ),
     ("SE", {"scale": "3"}, {"scale": 3}),
     ("SP", {"scale": "1", "likelihood": "5"}, {"scale": 1, "likelihood": 5}),
     ("UN", {"legitimate": "partly", "accessible": "dont_know"}, {"legitimate": "partly", "accessible": "dont_know"}),
@@ -101,7 +116,12 @@ def test_valid_submissions_give_values(instrument, ctx, key, data, value):
 
 INVALID = [
     ("SC", {"": "maybe"}, "", "Choose one of the options shown."),
-    ("SC", {"": "yes", "other": "something"}, "other", "You wrote something under “Otra [en]” but chose another answer."),
+    (
+        "SC",
+        {"": "yes", "other": "something"},
+        "other",
+        "You wrote something under “Otra [en]” but chose another answer.",
+    ),
     ("SG", {"": "company_large"}, "", "Choose one of the options shown."),
     ("MC", {"": ["a"], "other": "fish"}, "other", "You wrote something under “Otro [en]” but chose another answer."),
     ("MC", {"": ["a", "none"]}, "", "“Ninguno [en]” cannot be chosen together with other answers."),
@@ -121,7 +141,12 @@ INVALID = [
     ("DA", {"": "yesterday"}, "", "Enter a real date, for example 31/12/2025."),
     ("DA", {"": "1999-12-31"}, "", "Enter a date on or after Jan 1, 2000."),
     ("DA", {"": "2031-01-01"}, "", "Enter a date on or before Dec 31, 2030."),
-    ("DR", {"start": "2024-02-01", "end": "2024-01-01"}, "end", "The end date must be the same as or after the start date."),
+    (
+        "DR",
+        {"start": "2024-02-01", "end": "2024-01-01"},
+        "end",
+        "The end date must be the same as or after the start date.",
+    ),
     ("TE", {"area": "Urabá", "locality": "05001"}, "locality", "That place is not in the area you chose."),
     ("TE", {"area": "", "locality": "99999"}, "locality", "Choose one of the options shown."),
     ("TE", {"area": "Atlantis", "locality": ""}, "area", "Choose one of the options shown."),
@@ -165,7 +190,11 @@ ROUND_TRIP = [
     ("SC", {"option": "other", "other": "a river"}, [AnswerRow(option="other", text="a river")]),
     ("SG", "cso", [AnswerRow(option="cso")]),
     ("MC", ["a", "c"], [AnswerRow(option="a"), AnswerRow(option="c")]),
-    ("MC", {"options": ["b", "other"], "other": "fish"}, [AnswerRow(option="b"), AnswerRow(option="other", text="fish")]),
+    (
+        "MC",
+        {"options": ["b", "other"], "other": "fish"},
+        [AnswerRow(option="b"), AnswerRow(option="other", text="fish")],
+    ),
     ("CO", ["aggregate"], [AnswerRow(option="aggregate")]),
     ("SL", 2, [AnswerRow(number=2)]),
     ("SL", "dont_know", [AnswerRow(option="dont_know")]),
@@ -174,13 +203,31 @@ ROUND_TRIP = [
     ("ST", "hola", [AnswerRow(text="hola")]),
     ("LT", "a\nb", [AnswerRow(text="a\nb")]),
     ("DA", "2026-03-01", [AnswerRow(text="2026-03-01")]),
-    ("DR", {"start": "2024-01-01", "end": "2024-02-01"},
-     [AnswerRow(part="start", text="2024-01-01"), AnswerRow(part="end", text="2024-02-01")]),
-    ("TE", {"area": "Urabá", "locality": "05045"}, [AnswerRow(part="area", text="Urabá"), AnswerRow(part="locality", option="05045")]),
-    ("SE", {"scale": 4, "scope": 3, "irremediability": 5, "likelihood": 2},
-     [AnswerRow(part="scale", number=4), AnswerRow(part="scope", number=3),
-      AnswerRow(part="irremediability", number=5), AnswerRow(part="likelihood", number=2)]),
-    ("UN", {"legitimate": "yes", "accessible": "no"}, [AnswerRow(part="legitimate", option="yes"), AnswerRow(part="accessible", option="no")]),
+    (
+        "DR",
+        {"start": "2024-01-01", "end": "2024-02-01"},
+        [AnswerRow(part="start", text="2024-01-01"), AnswerRow(part="end", text="2024-02-01")],
+    ),
+    (
+        "TE",
+        {"area": "Urabá", "locality": "05045"},
+        [AnswerRow(part="area", text="Urabá"), AnswerRow(part="locality", option="05045")],
+    ),
+    (
+        "SE",
+        {"scale": 4, "scope": 3, "irremediability": 5, "likelihood": 2},
+        [
+            AnswerRow(part="scale", number=4),
+            AnswerRow(part="scope", number=3),
+            AnswerRow(part="irremediability", number=5),
+            AnswerRow(part="likelihood", number=2),
+        ],
+    ),
+    (
+        "UN",
+        {"legitimate": "yes", "accessible": "no"},
+        [AnswerRow(part="legitimate", option="yes"), AnswerRow(part="accessible", option="no")],
+    ),
 ]
 
 
@@ -213,8 +260,12 @@ EXPORTS = [
     ("ND", 2.5, ["ND"], [2.5]),
     ("DR", {"start": "2024-01-01"}, ["DR.start", "DR.end"], ["2024-01-01", None]),
     ("TE", {"area": "Urabá", "locality": "05045"}, ["TE.area", "TE.locality"], ["Urabá", "05045"]),
-    ("SE", {"scale": 4, "scope": 1, "irremediability": 2, "likelihood": 5},
-     ["SE.scale", "SE.scope", "SE.irremediability", "SE.likelihood", "SE.severity", "SE.urgent"], [4, 1, 2, 5, 4, 1]),
+    (
+        "SE",
+        {"scale": 4, "scope": 1, "irremediability": 2, "likelihood": 5},
+        ["SE.scale", "SE.scope", "SE.irremediability", "SE.likelihood", "SE.severity", "SE.urgent"],
+        [4, 1, 2, 5, 4, 1],
+    ),
     ("SP", {"scale": 2}, ["SP.scale", "SP.likelihood", "SP.severity", "SP.urgent"], [2, None, 2, 0]),
     ("UN", {"legitimate": "yes"}, ["UN.legitimate", "UN.accessible"], ["yes", None]),
     ("IN", None, [], []),
@@ -232,9 +283,19 @@ def test_export_columns_and_values(instrument, key, value, columns, cells):
 def test_every_type_says_how_it_is_summarised():
     kinds = {name: kind.summary_kind for name, kind in TYPES.items()}
     assert kinds == {
-        "info": None, "single_choice": "categorical", "multiple_choice": "multi", "scale": "categorical",
-        "number": "numeric", "short_text": "text", "long_text": "text", "date": "date", "date_range": "date",
-        "territory": "parts", "stakeholder_group": "categorical", "severity": "parts", "ungp31": "parts",
+        "info": None,
+        "single_choice": "categorical",
+        "multiple_choice": "multi",
+        "scale": "categorical",
+        "number": "numeric",
+        "short_text": "text",
+        "long_text": "text",
+        "date": "date",
+        "date_range": "date",
+        "territory": "parts",
+        "stakeholder_group": "categorical",
+        "severity": "parts",
+        "ungp31": "parts",
         "consent": "multi",
     }
 
@@ -242,7 +303,9 @@ def test_every_type_says_how_it_is_summarised():
 def test_answers_in_words_for_the_review_page(instrument, app):
     ctx = FieldContext(instrument, "es", "es", LOCALITIES)
     with force_locale("es"):
-        show = lambda key, value: question_type(instrument.question(key).type).display(instrument.question(key), value, ctx)  # noqa: E731
+        show = lambda key, value: question_type(instrument.question(key).type).display(
+            instrument.question(key), value, ctx
+        )  # noqa: E731
         assert show("SC", {"option": "other", "other": "un río"}) == "Otra: un río"
         assert show("MC", ["a", "c"]) == "A; C"
         assert show("SG", "cso") == "Organización de la sociedad civil"

@@ -35,19 +35,41 @@ class SurveyPage:
 @pytest.mark.parametrize(
     ("locale", "lang", "words"),
     [
-        ("es-CO", "es", {"rights": "¿Qué derechos se afectaron?", "water": "Agua", "scale": "¿Qué tan grave es el daño?",
-                         "scale5": "5 – Gravísimo: pone en riesgo la vida, la libertad o la integridad física",
-                         "complained": "¿Presentó un reclamo?", "yes": "Sí",
-                         "transparent": "¿Se mantuvo a las personas informadas sobre cómo iba su caso?", "partly": "En parte",
-                         "date_error": "La fecha final debe ser igual o posterior a la fecha de inicio."}),
-        ("en-GB", "en", {"rights": "Which rights were harmed?", "water": "Water", "scale": "How serious is the harm?",
-                         "scale5": "5 – Extremely serious: it puts life, freedom or physical safety at risk",
-                         "complained": "Did you complain?", "yes": "Yes",
-                         "transparent": "Were people kept informed about how their case was going?", "partly": "Partly",
-                         "date_error": "The end date must be the same as or after the start date."}),
+        (
+            "es-CO",
+            "es",
+            {
+                "rights": "¿Qué derechos se afectaron?",
+                "water": "Agua",
+                "scale": "¿Qué tan grave es el daño?",
+                "scale5": "5 – Gravísimo: pone en riesgo la vida, la libertad o la integridad física",
+                "complained": "¿Presentó un reclamo?",
+                "yes": "Sí",
+                "transparent": "¿Se mantuvo a las personas informadas sobre cómo iba su caso?",
+                "partly": "En parte",
+                "date_error": "La fecha final debe ser igual o posterior a la fecha de inicio.",
+            },
+        ),
+        (
+            "en-GB",
+            "en",
+            {
+                "rights": "Which rights were harmed?",
+                "water": "Water",
+                "scale": "How serious is the harm?",
+                "scale5": "5 – Extremely serious: it puts life, freedom or physical safety at risk",
+                "complained": "Did you complain?",
+                "yes": "Yes",
+                "transparent": "Were people kept informed about how their case was going?",
+                "partly": "Partly",
+                "date_error": "The end date must be the same as or after the start date.",
+            },
+        ),
     ],
 )
-def test_severity_and_ungp31_blocks_on_a_phone_without_javascript(app, new_page, sample_definition, locale, lang, words):
+def test_severity_and_ungp31_blocks_on_a_phone_without_javascript(
+    app, new_page, sample_definition, locale, lang, words
+):
     answers = install_survey_pages(app, sample_definition, LOCALITIES)
     page = new_page(locale=locale, javascript=False)
     survey = SurveyPage(page)

@@ -27,11 +27,15 @@ def sample(sample_definition) -> Instrument:
 @pytest.fixture
 def hidden_page() -> Instrument:
     """p2's only question shows when Q1 is "yes": answering "no" leaves p2 with nothing to show."""
-    return Instrument.from_dict(make_definition(pages=[
-        {"key": "p1", "questions": [question("Q1", "single_choice", options=YES_NO)]},
-        {"key": "p2", "questions": [question("Q2", "short_text", when={"==": [{"answer": "Q1"}, "yes"]})]},
-        {"key": "p3", "questions": [question("Q3", "short_text")]},
-    ]))
+    return Instrument.from_dict(
+        make_definition(
+            pages=[
+                {"key": "p1", "questions": [question("Q1", "single_choice", options=YES_NO)]},
+                {"key": "p2", "questions": [question("Q2", "short_text", when={"==": [{"answer": "Q1"}, "yes"]})]},
+                {"key": "p3", "questions": [question("Q3", "short_text")]},
+            ]
+        )
+    )
 
 
 def test_next_and_back_follow_the_path_to_the_review_and_the_start(sample):

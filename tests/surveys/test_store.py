@@ -79,7 +79,9 @@ def test_publishing_freezes_and_editing_then_needs_a_new_draft(db, make_instrume
     services.update_texts(draft, "en", {Q1_TEXT: "Is dirty water a problem for you?"})
     db.session.commit()
     assert version.definition["sections"][0]["pages"][0]["questions"][0]["text"]["en"] == "Does dirty water affect you?"
-    assert draft.definition["sections"][0]["pages"][0]["questions"][0]["text"]["en"] == "Is dirty water a problem for you?"
+    assert (
+        draft.definition["sections"][0]["pages"][0]["questions"][0]["text"]["en"] == "Is dirty water a problem for you?"
+    )
     assert services.draft_to_edit(draft) is draft
     assert [v.number for v in version.instrument.versions] == [1, 2]
 

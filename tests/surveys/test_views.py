@@ -40,7 +40,9 @@ def library(make_instrument):
 
 @pytest.fixture
 def own(make_instrument, salta):
-    return make_instrument(salta, definition_dict=definition(key="salta_water", title={"es": "Agua en Salta", "en": "Water in Salta"}))
+    return make_instrument(
+        salta, definition_dict=definition(key="salta_water", title={"es": "Agua en Salta", "en": "Water in Salta"})
+    )
 
 
 def _url(version, what: str = "", **args) -> str:
@@ -67,7 +69,12 @@ def test_the_list_shows_the_territory_and_the_library_in_spanish_and_english(cli
 def test_other_staff_of_the_territory_are_refused(client, create_user, salta, library, role):
     person = create_user(f"{role}@salta.example", roles={salta: [role]})
     client.login(person.email)
-    for url in ("/t/salta/instruments", f"/t/salta/instruments/{library.instrument_id}", _url(library, "preview"), _url(library, "texts")):
+    for url in (
+        "/t/salta/instruments",
+        f"/t/salta/instruments/{library.instrument_id}",
+        _url(library, "preview"),
+        _url(library, "texts"),
+    ):
         assert client.get(url).status_code == 403, url
     assert 'href="/t/salta/instruments"' not in _text(client.get("/t/salta/"))
 
@@ -121,7 +128,10 @@ def _form_values(html: str) -> dict[str, str]:
     """What a browser would send back from the texts form as it stands: every text area."""
     from html import unescape
 
-    return {name: unescape(value).lstrip("\r\n") for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S)}
+    return {
+        name: unescape(value).lstrip("\r\n")
+        for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S)
+    }
 
 
 def _upload(client, url, data: bytes, filename: str, **fields):
@@ -183,13 +193,21 @@ def test_upload_json_and_see_its_problems(client, official, admin, db):
     response = _upload(client, "/t/salta/instruments/import-json", json.dumps(broken).encode(), "def.json")
     assert "Problems found" in _text(response)
     # An official's "library" box is ignored: the instrument is the territory's.
-    response = _upload(client, "/t/salta/instruments/import-json", json.dumps(definition()).encode(), "def.json", to_library="y")
+    response = _upload(
+        client, "/t/salta/instruments/import-json", json.dumps(definition()).encode(), "def.json", to_library="y"
+    )
     assert response.status_code == 200
     assert not db.session.scalar(select(Instrument)).is_library
     client.submit("/logout", form_url="/")
     client.login(admin.email)
     assert "shared library of the network" in _text(client.get("/t/salta/instruments/import-json?lang=en"))
-    response = _upload(client, "/t/salta/instruments/import-json", json.dumps(definition(key="shared")).encode(), "def.json", to_library="y")
+    response = _upload(
+        client,
+        "/t/salta/instruments/import-json",
+        json.dumps(definition(key="shared")).encode(),
+        "def.json",
+        to_library="y",
+    )
     assert db.session.scalar(select(Instrument).where(Instrument.key == "shared")).is_library
 
 
@@ -197,7 +215,11 @@ def test_edit_translations_one_language_at_a_time(client, official, own, db):
     client.login(official.email)
     url = _url(own, "texts", language="en", section="about")
     page = _text(client.get(url + "&lang=en"))
-    assert "Texts in English (en)" in page and "¿Le afecta el agua sucia?" in page and "Does dirty water affect you?" in page
+    assert (
+        "Texts in English (en)" in page
+        and "¿Le afecta el agua sucia?" in page
+        and "Does dirty water affect you?" in page
+    )
     from consult.surveys.admin_forms import field_name
 
     name = field_name(Q1_TEXT)
@@ -207,7 +229,10 @@ def test_edit_translations_one_language_at_a_time(client, official, own, db):
     assert response.status_code == 302
     db.session.expire_all()
     version = db.session.get(InstrumentVersion, own.id)
-    assert version.definition["sections"][0]["pages"][0]["questions"][0]["text"]["en"] == "Is dirty water a problem for you?"
+    assert (
+        version.definition["sections"][0]["pages"][0]["questions"][0]["text"]["en"]
+        == "Is dirty water a problem for you?"
+    )
     # The source changes: the English and Portuguese translations now need review.
     es_url = _url(own, "texts", language="es", section="about")
     es_values = _form_values(_text(client.get(es_url)))
@@ -224,7 +249,10 @@ def test_edit_translations_one_language_at_a_time(client, official, own, db):
     assert response.status_code == 200 and "A text in the source language cannot be empty." in body
     assert "Elija solo una" in body and f'id="{name}-error"' in body
     db.session.expire_all()
-    assert db.session.get(InstrumentVersion, own.id).definition["sections"][0]["pages"][0]["questions"][0]["help"]["es"] == "Elija una respuesta"
+    assert (
+        db.session.get(InstrumentVersion, own.id).definition["sections"][0]["pages"][0]["questions"][0]["help"]["es"]
+        == "Elija una respuesta"
+    )
 
 
 def test_texts_page_es_and_an_unknown_language(client, official, own):
@@ -251,7 +279,9 @@ def test_a_frozen_version_is_read_only_and_a_new_draft_is_one_click_away(client,
     assert db.session.scalar(select(func.count(InstrumentVersion.id))) == 2
 
 
-def test_library_instruments_are_read_only_for_officials_and_editable_by_admins(client, official, admin, library, make_instrument, db):
+def test_library_instruments_are_read_only_for_officials_and_editable_by_admins(
+    client, official, admin, library, make_instrument, db
+):
     draft = services.new_draft(library)
     db.session.commit()
     client.login(official.email)
@@ -259,7 +289,9 @@ def test_library_instruments_are_read_only_for_officials_and_editable_by_admins(
     assert "Only network administrators change" in page and "<textarea" not in page
     from consult.surveys.admin_forms import field_name
 
-    assert client.submit(_url(draft, "texts", language="en"), {field_name("title"): "x"}, form_url="/").status_code == 403
+    assert (
+        client.submit(_url(draft, "texts", language="en"), {field_name("title"): "x"}, form_url="/").status_code == 403
+    )
     assert client.get(_url(draft, "publish")).status_code == 403
     assert client.submit(_url(draft, "new-draft"), {}, form_url="/").status_code == 403
     client.submit("/logout", form_url="/")
@@ -292,7 +324,9 @@ def test_publish_asks_for_confirmation_and_refuses_an_invalid_version(client, of
 
 def test_add_a_language_and_see_the_completeness_report(client, official, own, db):
     client.login(official.email)
-    response = client.submit(_url(own, "languages"), {"language": "gn"}, form_url=f"/t/salta/instruments/{own.instrument_id}")
+    response = client.submit(
+        _url(own, "languages"), {"language": "gn"}, form_url=f"/t/salta/instruments/{own.instrument_id}"
+    )
     assert response.status_code == 302
     page = _text(client.get(_url(own, "completeness", lang="en")))
     assert "Guarani (gn)" in page and "Missing texts" in page and "¿Le afecta el agua sucia?" in page
@@ -310,7 +344,9 @@ def test_downloads(client, official, library):
     assert load_workbook(io.BytesIO(sheet.get_data()))["translation"]["C1"].value == "translation"
     assert client.get(_url(library, "translation.po", language="es")).status_code == 404
     xlsform = client.get(_url(library, "xlsform.xlsx"))
-    assert xlsform.status_code == 200 and {"survey", "choices", "settings"} <= set(load_workbook(io.BytesIO(xlsform.get_data())).sheetnames)
+    assert xlsform.status_code == 200 and {"survey", "choices", "settings"} <= set(
+        load_workbook(io.BytesIO(xlsform.get_data())).sheetnames
+    )
     assert json.loads(client.get(_url(library, "definition.json")).get_data())["key"] == "water_survey"
 
 

@@ -86,7 +86,11 @@ def test_routing_comes_back_and_walks_the_same_path(app):
     back = import_xlsform(export_xlsform(definition)).definition
     original, copied = Instrument.from_dict(definition), Instrument.from_dict(back)
 
-    for answers in ({"consent": ["quote"]}, {"consent": ["aggregate"], "group": "rural_community"}, {"consent": ["aggregate"]}):
+    for answers in (
+        {"consent": ["quote"]},
+        {"consent": ["aggregate"], "group": "rural_community"},
+        {"consent": ["aggregate"]},
+    ):
         assert [p.key for p in path_pages(copied, answers)] == [p.key for p in path_pages(original, answers)]
     assert [p.key for p in path_pages(copied, {"consent": ["quote"]})] == ["p_intro"]
 
@@ -101,8 +105,13 @@ def test_the_workbook_reads_as_an_odk_user_expects(app):
     assert rows["p_intro"]["type"] == "begin group" and rows["p_intro"]["appearance"] == "field-list"
     assert rows["age"]["type"] == "integer" and rows["age"]["constraint"] == ". >= 0 and . <= 120"
     assert rows["what"]["appearance"] == "multiline"
-    assert rows["what"]["relevant"] == "(selected(${rights}, 'water') or selected(${rights}, 'land')) and (${harm} != '' and ${harm} != 'no')"
-    assert rows["rights"]["constraint"] == "not(selected(., 'none') and count-selected(.) > 1) and count-selected(.) <= 2"
+    assert (
+        rows["what"]["relevant"]
+        == "(selected(${rights}, 'water') or selected(${rights}, 'land')) and (${harm} != '' and ${harm} != 'no')"
+    )
+    assert (
+        rows["rights"]["constraint"] == "not(selected(., 'none') and count-selected(.) > 1) and count-selected(.) <= 2"
+    )
     assert rows["sev__scale"]["type"] == "select_one consult_severity_scale"
     assert rows["sev"]["bind::consult:type"] == "severity"
     assert rows["place"]["type"] == "text" and rows["place"]["bind::consult:type"] == "territory"

@@ -6,9 +6,11 @@ import io
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from consult.surveys.xlsform import XLSFormError, import_xlsform, workbook as workbook_module
+from consult.surveys.xlsform import XLSFormError, import_xlsform
+from consult.surveys.xlsform import workbook as workbook_module
 from tests.surveys.xlsform_helpers import workbook
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -22,14 +24,17 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "text"), [
-    (b"", "The file is empty."),
-    (PNG, "not an Excel workbook (.xlsx)"),
-    (b"type,name,label\ntext,q1,Name\n", "not an Excel workbook (.xlsx)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel file (.xls)"),
-    (_zip({"word/document.xml": b"<w/>"}), "not an Excel workbook (.xlsx)"),
-    (_zip({"xl/workbook.xml": b"<not really>", "[Content_Types].xml": b"junk"}), "damaged"),
-])
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        (b"", "The file is empty."),
+        (PNG, "not an Excel workbook (.xlsx)"),
+        (b"type,name,label\ntext,q1,Name\n", "not an Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel file (.xls)"),
+        (_zip({"word/document.xml": b"<w/>"}), "not an Excel workbook (.xlsx)"),
+        (_zip({"xl/workbook.xml": b"<not really>", "[Content_Types].xml": b"junk"}), "damaged"),
+    ],
+)
 def test_files_that_are_not_workbooks_raise_a_clear_error(app, data, text):
     with pytest.raises(XLSFormError) as raised:
         import_xlsform(data, filename="form.xlsx")
@@ -62,7 +67,9 @@ def test_an_empty_workbook_has_no_survey_sheet(app):
     result = import_xlsform(workbook())
 
     assert result.definition is None
-    assert [str(e) for e in result.errors] == ["The workbook has no sheet named “survey”; an XLSForm keeps its questions there."]
+    assert [str(e) for e in result.errors] == [
+        "The workbook has no sheet named “survey”; an XLSForm keeps its questions there."
+    ]
 
 
 def test_a_survey_sheet_without_type_and_name_columns_is_refused(app):
@@ -112,11 +119,33 @@ def test_a_sheet_starting_below_blank_rows_is_read(app):
 
 CELLS = st.one_of(
     st.none(),
-    st.sampled_from([
-        "text", "integer", "note", "begin group", "end group", "begin repeat", "select_one l", "select_multiple l or_other",
-        "calculate", "start", "${a}", "${a} = 'x'", "selected(${b}, 'y')", "yes", "a", "b", "x", "y", ". > 3",
-        "(", "'", "label::fr", "l",
-    ]),
+    st.sampled_from(
+        [
+            "text",
+            "integer",
+            "note",
+            "begin group",
+            "end group",
+            "begin repeat",
+            "select_one l",
+            "select_multiple l or_other",
+            "calculate",
+            "start",
+            "${a}",
+            "${a} = 'x'",
+            "selected(${b}, 'y')",
+            "yes",
+            "a",
+            "b",
+            "x",
+            "y",
+            ". > 3",
+            "(",
+            "'",
+            "label::fr",
+            "l",
+        ]
+    ),
     st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),
     st.integers(-5, 5),
     st.booleans(),

@@ -12,19 +12,98 @@ from consult.surveys.xlsform import import_xlsform
 from tests.surveys.xlsform_helpers import answer, issues_at, pages, questions, workbook
 
 KOBO_SURVEY = [
-    ["type", "name", "label::English (en)", "label::Español (es)", "hint::English (en)", "hint::Español (es)", "required",
-     "relevant", "constraint", "constraint_message::English (en)", "appearance", "media::image::English (en)", "$kuid"],
+    [
+        "type",
+        "name",
+        "label::English (en)",
+        "label::Español (es)",
+        "hint::English (en)",
+        "hint::Español (es)",
+        "required",
+        "relevant",
+        "constraint",
+        "constraint_message::English (en)",
+        "appearance",
+        "media::image::English (en)",
+        "$kuid",
+    ],
     ["start", "start", None, None, None, None, None, None, None, None, None, None, "a1"],
     ["end", "end", None, None, None, None, None, None, None, None, None, None, "a2"],
-    ["begin_group", "household", "Your household", "Su hogar", None, None, None, None, None, None, "field-list", None, "a3"],
-    ["integer", "hh_size", "How many people live here?", "¿Cuántas personas viven aquí?", "Count yourself", "Cuéntese",
-     "true", None, ". > 0 and . <= 30", "Between 1 and 30", None, None, "a4"],
-    ["select_one yes_no", "has_water", "Do you have drinking water?", "¿Tiene agua potable?", None, None, "yes",
-     None, None, None, "horizontal", "tap.png", "a5"],
-    ["select_multiple water_source or_other", "sources", "Where does it come from?", "¿De dónde viene?", None, None,
-     None, "${has_water} = 'yes'", None, None, None, None, "a6"],
-    ["text", "problems", "What problems do you have with water?", "¿Qué problemas tiene con el agua?", None, None, None,
-     "${has_water} = 'no' or selected(${sources}, 'river')", None, None, "multiline", None, "a7"],
+    [
+        "begin_group",
+        "household",
+        "Your household",
+        "Su hogar",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "field-list",
+        None,
+        "a3",
+    ],
+    [
+        "integer",
+        "hh_size",
+        "How many people live here?",
+        "¿Cuántas personas viven aquí?",
+        "Count yourself",
+        "Cuéntese",
+        "true",
+        None,
+        ". > 0 and . <= 30",
+        "Between 1 and 30",
+        None,
+        None,
+        "a4",
+    ],
+    [
+        "select_one yes_no",
+        "has_water",
+        "Do you have drinking water?",
+        "¿Tiene agua potable?",
+        None,
+        None,
+        "yes",
+        None,
+        None,
+        None,
+        "horizontal",
+        "tap.png",
+        "a5",
+    ],
+    [
+        "select_multiple water_source or_other",
+        "sources",
+        "Where does it come from?",
+        "¿De dónde viene?",
+        None,
+        None,
+        None,
+        "${has_water} = 'yes'",
+        None,
+        None,
+        None,
+        None,
+        "a6",
+    ],
+    [
+        "text",
+        "problems",
+        "What problems do you have with water?",
+        "¿Qué problemas tiene con el agua?",
+        None,
+        None,
+        None,
+        "${has_water} = 'no' or selected(${sources}, 'river')",
+        None,
+        None,
+        "multiline",
+        None,
+        "a7",
+    ],
     ["end_group", None, None, None, None, None, None, None, None, None, None, None, "a8"],
     [],
     ["note", "thanks", "Thank you!", "¡Gracias!", None, None, None, None, None, None, None, None, "a9"],
@@ -62,7 +141,8 @@ def test_a_kobotoolbox_form_imports_with_its_questions_languages_and_rules(app):
     assert size["help"] == {"en": "Count yourself", "es": "Cuéntese"}
     assert size["messages"] == {"min": {"en": "Between 1 and 30"}, "max": {"en": "Between 1 and 30"}}
     assert by_key["has_water"]["options"] == [
-        {"value": "yes", "label": {"en": "Yes", "es": "Sí"}}, {"value": "no", "label": {"en": "No", "es": "No"}},
+        {"value": "yes", "label": {"en": "Yes", "es": "Sí"}},
+        {"value": "no", "label": {"en": "No", "es": "No"}},
     ]
     sources = by_key["sources"]
     assert sources["type"] == "multiple_choice"
@@ -70,7 +150,9 @@ def test_a_kobotoolbox_form_imports_with_its_questions_languages_and_rules(app):
     assert sources["other"] == {"label": {"en": "Other", "es": "Otro"}}
     assert sources["when"] == {"==": [answer("has_water"), "yes"]}
     assert by_key["problems"]["type"] == "long_text"
-    assert by_key["problems"]["when"] == {"or": [{"==": [answer("has_water"), "no"]}, {"any-in": [answer("sources"), ["river"]]}]}
+    assert by_key["problems"]["when"] == {
+        "or": [{"==": [answer("has_water"), "no"]}, {"any-in": [answer("sources"), ["river"]]}]
+    }
     assert by_key["thanks"]["type"] == "info"
     # The group is a page with its title; the note outside it is a page of its own.
     assert [p["key"] for p in pages(definition).values()] == ["household", "page_1"]
@@ -99,7 +181,9 @@ def test_an_odk_form_with_shuffled_columns_odd_case_spaces_and_empty_rows_import
     ]
     choices = [["List Name", "Name", "Label"], ["sino", "Sí", "Sí"], ["sino", "No", "No"]]
     settings = [["Form_Title", "default_language"], ["Encuesta rural", "es"]]
-    result = import_xlsform(workbook(survey, choices, settings, names=("Survey", "CHOICES", "Settings")), filename="rural.xlsx")
+    result = import_xlsform(
+        workbook(survey, choices, settings, names=("Survey", "CHOICES", "Settings")), filename="rural.xlsx"
+    )
 
     assert result.errors == []
     definition = result.definition
@@ -115,15 +199,25 @@ def test_an_odk_form_with_shuffled_columns_odd_case_spaces_and_empty_rows_import
     # Questions outside groups are gathered into pages; a question that depends on one on the page
     # being gathered starts a new page, so that skip logic works without JavaScript.
     assert [[q["key"] for q in p["questions"]] for p in pages(definition).values()] == [
-        ["nombre", "campo"], ["cultivo", "trabajo", "edad"],
+        ["nombre", "campo"],
+        ["cultivo", "trabajo", "edad"],
     ]
     assert any("Sí" in m and "si" in m for m in issues_at(result.warnings, "CHOICES", 2))
 
 
 def test_languages_come_from_codes_names_and_regions(app):
     survey = [
-        ["type", "name", "label::Español (es)", "label::Quechua", "label::Guaraní", "label::pt-BR", "label::Wayuunaiki (guc)",
-         "hint::English", "hint::es"],
+        [
+            "type",
+            "name",
+            "label::Español (es)",
+            "label::Quechua",
+            "label::Guaraní",
+            "label::pt-BR",
+            "label::Wayuunaiki (guc)",
+            "hint::English",
+            "hint::es",
+        ],
         ["text", "q1", "Nombre", "Suti", "Téra", "Nome", "Anülia", "Name", "Nombre"],
     ]
     result = import_xlsform(workbook(survey))
@@ -131,7 +225,13 @@ def test_languages_come_from_codes_names_and_regions(app):
     assert result.errors == []
     assert result.definition["languages"] == ["es", "qu", "gn", "pt", "guc", "en"]
     assert result.definition["fallback_language"] == "es"
-    assert questions(result.definition)["q1"]["text"] == {"es": "Nombre", "qu": "Suti", "gn": "Téra", "pt": "Nome", "guc": "Anülia"}
+    assert questions(result.definition)["q1"]["text"] == {
+        "es": "Nombre",
+        "qu": "Suti",
+        "gn": "Téra",
+        "pt": "Nome",
+        "guc": "Anülia",
+    }
     assert questions(result.definition)["q1"]["help"] == {"en": "Name", "es": "Nombre"}
 
 
@@ -157,35 +257,46 @@ RELEVANT_FORM = [
     ["end group"],
 ]
 RELEVANT_CHOICES = [
-    ["list_name", "name", "label"], ["yn", "yes", "Sí"], ["yn", "no", "No"],
-    ["fruit", "apple", "Manzana"], ["fruit", "pear", "Pera"],
+    ["list_name", "name", "label"],
+    ["yn", "yes", "Sí"],
+    ["yn", "no", "No"],
+    ["fruit", "apple", "Manzana"],
+    ["fruit", "pear", "Pera"],
 ]
 
 
-@pytest.mark.parametrize(("expression", "condition"), [
-    ("${sel} = 'yes'", {"==": [answer("sel"), "yes"]}),
-    ('${sel}="yes"', {"==": [answer("sel"), "yes"]}),
-    ("selected(${sel}, 'no')", {"==": [answer("sel"), "no"]}),
-    ("${sel} != 'yes'", {"not": [{"==": [answer("sel"), "yes"]}]}),
-    ("selected(${multi}, 'apple')", {"any-in": [answer("multi"), ["apple"]]}),
-    ("not(selected(${multi}, 'apple'))", {"not": [{"any-in": [answer("multi"), ["apple"]]}]}),
-    ("selected(${multi}, 'apple') and selected(${multi}, 'pear')", {"all-in": [answer("multi"), ["apple", "pear"]]}),
-    ("selected(${multi}, 'apple') or selected(${multi}, 'pear')", {"any-in": [answer("multi"), ["apple", "pear"]]}),
-    ("${num} > 3 and ${num} <= 10", {"and": [{">": [answer("num"), 3]}, {"<=": [answer("num"), 10]}]}),
-    ("3 < ${num}", {">": [answer("num"), 3]}),
-    ("${num} >= 18 or ${sel} = 'no'", {"or": [{">=": [answer("num"), 18]}, {"==": [answer("sel"), "no"]}]}),
-    ("(${sel} = 'yes' or ${sel} = 'no') and ${num} < 5",
-     {"and": [{"in": [answer("sel"), ["yes", "no"]]}, {"<": [answer("num"), 5]}]}),
-    ("${txt} != ''", {"answered": [answer("txt")]}),
-    ("${txt} = ''", {"not-answered": [answer("txt")]}),
-    ("string-length(${txt}) > 0", {"answered": [answer("txt")]}),
-    ("count-selected(${multi}) > 0", {"answered": [answer("multi")]}),
-    ("count-selected(${multi}) = 0", {"not-answered": [answer("multi")]}),
-    ("${num} = '4'", {"==": [answer("num"), 4]}),
-    ("${day} > date('2020-01-01')", {">": [answer("day"), "2020-01-01"]}),
-    ("${txt} != '' and ${txt} != 'x'", {"!=": [answer("txt"), "x"]}),
-    ("not(${sel} != 'yes')", {"==": [answer("sel"), "yes"]}),
-])
+@pytest.mark.parametrize(
+    ("expression", "condition"),
+    [
+        ("${sel} = 'yes'", {"==": [answer("sel"), "yes"]}),
+        ('${sel}="yes"', {"==": [answer("sel"), "yes"]}),
+        ("selected(${sel}, 'no')", {"==": [answer("sel"), "no"]}),
+        ("${sel} != 'yes'", {"not": [{"==": [answer("sel"), "yes"]}]}),
+        ("selected(${multi}, 'apple')", {"any-in": [answer("multi"), ["apple"]]}),
+        ("not(selected(${multi}, 'apple'))", {"not": [{"any-in": [answer("multi"), ["apple"]]}]}),
+        (
+            "selected(${multi}, 'apple') and selected(${multi}, 'pear')",
+            {"all-in": [answer("multi"), ["apple", "pear"]]},
+        ),
+        ("selected(${multi}, 'apple') or selected(${multi}, 'pear')", {"any-in": [answer("multi"), ["apple", "pear"]]}),
+        ("${num} > 3 and ${num} <= 10", {"and": [{">": [answer("num"), 3]}, {"<=": [answer("num"), 10]}]}),
+        ("3 < ${num}", {">": [answer("num"), 3]}),
+        ("${num} >= 18 or ${sel} = 'no'", {"or": [{">=": [answer("num"), 18]}, {"==": [answer("sel"), "no"]}]}),
+        (
+            "(${sel} = 'yes' or ${sel} = 'no') and ${num} < 5",
+            {"and": [{"in": [answer("sel"), ["yes", "no"]]}, {"<": [answer("num"), 5]}]},
+        ),
+        ("${txt} != ''", {"answered": [answer("txt")]}),
+        ("${txt} = ''", {"not-answered": [answer("txt")]}),
+        ("string-length(${txt}) > 0", {"answered": [answer("txt")]}),
+        ("count-selected(${multi}) > 0", {"answered": [answer("multi")]}),
+        ("count-selected(${multi}) = 0", {"not-answered": [answer("multi")]}),
+        ("${num} = '4'", {"==": [answer("num"), 4]}),
+        ("${day} > date('2020-01-01')", {">": [answer("day"), "2020-01-01"]}),
+        ("${txt} != '' and ${txt} != 'x'", {"!=": [answer("txt"), "x"]}),
+        ("not(${sel} != 'yes')", {"==": [answer("sel"), "yes"]}),
+    ],
+)
 def test_relevant_expressions_our_operators_cover_become_rules(app, expression, condition):
     survey = [row + ([expression] if row[0] == "text" and row[1] == "target" else []) for row in RELEVANT_FORM]
     survey[0] = survey[0] + ["relevant"]
@@ -197,7 +308,11 @@ def test_relevant_expressions_our_operators_cover_become_rules(app, expression, 
 
 
 def test_not_equal_keeps_its_xlsform_meaning_for_an_unanswered_question(app):
-    survey = [["type", "name", "label", "relevant"], ["select_one yn", "sel", "Sel"], ["text", "why", "Why", "${sel} != 'yes'"]]
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["select_one yn", "sel", "Sel"],
+        ["text", "why", "Why", "${sel} != 'yes'"],
+    ]
     result = import_xlsform(workbook(survey, RELEVANT_CHOICES))
     when = questions(result.definition)["why"]["when"]
 
@@ -253,15 +368,18 @@ def test_select_one_from_file_is_accepted_when_its_list_is_in_the_choices_sheet(
     assert [o["value"] for o in questions(result.definition)["town"]["options"]] == ["salta", "cafayate"]
 
 
-@pytest.mark.parametrize(("kind", "constraint", "members"), [
-    ("integer", ". >= 0 and . <= 120", {"min": 0, "max": 120}),
-    ("integer", ". > 0 and . < 11", {"min": 1, "max": 10}),
-    ("integer", "0 <= .", {"min": 0}),
-    ("decimal", ". >= 0.5", {"min": 0.5, "decimal": True}),
-    ("text", "string-length(.) <= 100", {"max_length": 100}),
-    ("date", ". >= date('2020-01-01') and . < date('2021-01-01')", {"min": "2020-01-01", "max": "2020-12-31"}),
-    ("select_multiple fruit", "count-selected(.) <= 1", {"max_choices": 1}),
-])
+@pytest.mark.parametrize(
+    ("kind", "constraint", "members"),
+    [
+        ("integer", ". >= 0 and . <= 120", {"min": 0, "max": 120}),
+        ("integer", ". > 0 and . < 11", {"min": 1, "max": 10}),
+        ("integer", "0 <= .", {"min": 0}),
+        ("decimal", ". >= 0.5", {"min": 0.5, "decimal": True}),
+        ("text", "string-length(.) <= 100", {"max_length": 100}),
+        ("date", ". >= date('2020-01-01') and . < date('2021-01-01')", {"min": "2020-01-01", "max": "2020-12-31"}),
+        ("select_multiple fruit", "count-selected(.) <= 1", {"max_choices": 1}),
+    ],
+)
 def test_numeric_and_length_constraints_become_bounds(app, kind, constraint, members):
     survey = [["type", "name", "label", "constraint"], [kind, "q", "Q", constraint]]
     choices = [["list_name", "name", "label"], ["fruit", "apple", "Manzana"], ["fruit", "pear", "Pera"]]
@@ -273,20 +391,28 @@ def test_numeric_and_length_constraints_become_bounds(app, kind, constraint, mem
 
 
 def test_the_odk_exclusive_option_pattern_makes_the_option_exclusive(app):
-    survey = [["type", "name", "label", "constraint"],
-              ["select_multiple help", "help", "Ayuda", "not(selected(., 'none') and count-selected(.) > 1)"]]
+    survey = [
+        ["type", "name", "label", "constraint"],
+        ["select_multiple help", "help", "Ayuda", "not(selected(., 'none') and count-selected(.) > 1)"],
+    ]
     choices = [["list_name", "name", "label"], ["help", "food", "Comida"], ["help", "none", "Ninguna"]]
     result = import_xlsform(workbook(survey, choices))
 
     assert result.errors == [] and result.warnings == []
-    assert questions(result.definition)["help"]["options"][1] == {"value": "none", "label": {"es": "Ninguna"}, "exclusive": True}
+    assert questions(result.definition)["help"]["options"][1] == {
+        "value": "none",
+        "label": {"es": "Ninguna"},
+        "exclusive": True,
+    }
 
 
 def test_a_please_specify_question_after_an_other_choice_becomes_the_other_box(app):
-    survey = [["type", "name", "label", "relevant"],
-              ["select_one work", "work", "Trabajo"],
-              ["text", "work_other", "¿Cuál?", "selected(${work}, 'other')"],
-              ["text", "detail", "Detalle", "${work_other} != ''"]]
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["select_one work", "work", "Trabajo"],
+        ["text", "work_other", "¿Cuál?", "selected(${work}, 'other')"],
+        ["text", "detail", "Detalle", "${work_other} != ''"],
+    ]
     choices = [["list_name", "name", "label"], ["work", "farm", "Campo"], ["work", "other", "Otro trabajo"]]
     result = import_xlsform(workbook(survey, choices))
 
@@ -300,9 +426,11 @@ def test_a_please_specify_question_after_an_other_choice_becomes_the_other_box(a
 
 
 def test_names_that_are_not_keys_are_changed_and_rules_follow(app):
-    survey = [["type", "name", "label", "relevant"],
-              ["integer", "1st.visit-age", "Edad"],
-              ["text", "_why", "Por qué", "${1st.visit-age} > 10"]]
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["integer", "1st.visit-age", "Edad"],
+        ["text", "_why", "Por qué", "${1st.visit-age} > 10"],
+    ]
     result = import_xlsform(workbook(survey))
 
     assert result.errors == []
@@ -340,9 +468,11 @@ def test_a_group_without_a_name_still_becomes_a_page(app):
 
 
 def test_the_box_of_or_other_can_be_used_in_rules(app):
-    survey = [["type", "name", "label", "relevant"],
-              ["select_one yn or_other", "sel", "Sel"],
-              ["text", "more", "Más", "${sel_other} != ''"]]
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["select_one yn or_other", "sel", "Sel"],
+        ["text", "more", "Más", "${sel_other} != ''"],
+    ]
     result = import_xlsform(workbook(survey, RELEVANT_CHOICES[:3]))
 
     assert result.errors == []
@@ -395,7 +525,11 @@ def test_the_exported_concept_column_is_read_too(app):
 
     assert result.errors == []
     question = Instrument.from_dict(result.definition).question("sector")
-    assert question.concept == "sector" and question.option_code("mining") == "mining" and question.option_code("otra") is None
+    assert (
+        question.concept == "sector"
+        and question.option_code("mining") == "mining"
+        and question.option_code("otra") is None
+    )
 
 
 def test_an_unknown_concept_refuses_the_file_at_its_row(app):
@@ -431,7 +565,11 @@ def test_a_choice_concept_outside_the_vocabulary_refuses_the_file_at_the_choice(
 
 def test_a_choice_concept_needs_a_concept_on_the_question(app):
     survey = [["type", "name", "label"], ["select_one g", "g", "Usted es:"]]
-    choices = [["list_name", "name", "label", "concept"], ["g", "mujer", "Mujer", "woman"], ["g", "hombre", "Hombre", None]]
+    choices = [
+        ["list_name", "name", "label", "concept"],
+        ["g", "mujer", "Mujer", "woman"],
+        ["g", "hombre", "Hombre", None],
+    ]
     result = import_xlsform(workbook(survey, choices))
 
     (issue,) = result.errors

@@ -22,20 +22,24 @@ def _only(issues, sheet, row):
 
 
 def test_a_repeat_refuses_the_form_with_a_clear_message(app):
-    result = _import([
-        ["type", "name", "label"],
-        ["text", "name", "Nombre"],
-        ["begin repeat", "children", "Cada hijo"],
-        ["integer", "age", "Edad"],
-        ["end repeat"],
-    ])
+    result = _import(
+        [
+            ["type", "name", "label"],
+            ["text", "name", "Nombre"],
+            ["begin repeat", "children", "Cada hijo"],
+            ["integer", "age", "Edad"],
+            ["end repeat"],
+        ]
+    )
 
     assert result.definition is None
     message = _only(result.errors, "survey", 3)
     assert "Repeats (children) are not supported" in message and "once per person" in message
 
 
-@pytest.mark.parametrize("kind", ["start", "end", "today", "deviceid", "username", "phonenumber", "audit", "email", "simserial"])
+@pytest.mark.parametrize(
+    "kind", ["start", "end", "today", "deviceid", "username", "phonenumber", "audit", "email", "simserial"]
+)
 def test_metadata_is_skipped_for_privacy(app, kind):
     result = _import([["type", "name", "label"], ["text", "q", "Q"], [kind, "meta_row"]])
 
@@ -45,19 +49,22 @@ def test_metadata_is_skipped_for_privacy(app, kind):
     assert f"{kind} (meta_row) is not imported" in message and "to protect respondents" in message
 
 
-@pytest.mark.parametrize(("kind", "reason"), [
-    ("calculate", "does not compute values"),
-    ("geopoint", "does not collect locations"),
-    ("geotrace", "does not collect locations"),
-    ("image", "does not collect photos, recordings or files"),
-    ("audio", "does not collect photos, recordings or files"),
-    ("file", "does not collect photos, recordings or files"),
-    ("barcode", "has no question of this type"),
-    ("time", "has no question of this type"),
-    ("datetime", "has no question of this type"),
-    ("acknowledge", "has no question of this type"),
-    ("rank yn", "has no question of this type"),
-])
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("calculate", "does not compute values"),
+        ("geopoint", "does not collect locations"),
+        ("geotrace", "does not collect locations"),
+        ("image", "does not collect photos, recordings or files"),
+        ("audio", "does not collect photos, recordings or files"),
+        ("file", "does not collect photos, recordings or files"),
+        ("barcode", "has no question of this type"),
+        ("time", "has no question of this type"),
+        ("datetime", "has no question of this type"),
+        ("acknowledge", "has no question of this type"),
+        ("rank yn", "has no question of this type"),
+    ],
+)
 def test_unsupported_question_types_are_reported_and_left_out(app, kind, reason):
     result = _import([["type", "name", "label", "calculation"], ["text", "q", "Q"], [kind, "x", "X", "1 + 1"]])
 
@@ -75,9 +82,11 @@ def test_a_range_becomes_a_number_between_its_ends(app):
 
 
 def test_choice_filter_is_reported(app):
-    survey = [["type", "name", "label", "choice_filter"],
-              ["select_one yn", "a", "A"],
-              ["select_one yn", "b", "B", "name != ${a}"]]
+    survey = [
+        ["type", "name", "label", "choice_filter"],
+        ["select_one yn", "a", "A"],
+        ["select_one yn", "b", "B", "name != ${a}"],
+    ]
     result = _import(survey, YES_NO)
 
     assert result.errors == []
@@ -85,10 +94,12 @@ def test_choice_filter_is_reported(app):
 
 
 def test_unknown_columns_are_reported_once_with_their_first_row(app):
-    survey = [["type", "name", "label", "default", "Notes for enumerators"],
-              ["text", "a", "A"],
-              ["text", "b", "B", "hola", "ask twice"],
-              ["text", "c", "C", None, "careful"]]
+    survey = [
+        ["type", "name", "label", "default", "Notes for enumerators"],
+        ["text", "a", "A"],
+        ["text", "b", "B", "hola", "ask twice"],
+        ["text", "c", "C", None, "careful"],
+    ]
     result = _import(survey)
 
     messages = issues_at(result.warnings, "survey", 3)
@@ -97,11 +108,13 @@ def test_unknown_columns_are_reported_once_with_their_first_row(app):
 
 
 def test_an_expression_our_rules_cannot_say_is_reported_and_the_question_kept_without_it(app):
-    survey = [["type", "name", "label", "relevant"],
-              ["integer", "age", "Edad"],
-              ["text", "job", "Trabajo", "${age} + 1 > 18"],
-              ["text", "why", "Por qué", "if(${age} > 3, true(), false())"],
-              ["text", "who", "Quién", "${age} > 18 and jr:choice-name(${age}, '${age}') = 'x'"]]
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["integer", "age", "Edad"],
+        ["text", "job", "Trabajo", "${age} + 1 > 18"],
+        ["text", "why", "Por qué", "if(${age} > 3, true(), false())"],
+        ["text", "who", "Quién", "${age} > 18 and jr:choice-name(${age}, '${age}') = 'x'"],
+    ]
     result = _import(survey)
 
     assert result.errors == []
@@ -113,23 +126,28 @@ def test_an_expression_our_rules_cannot_say_is_reported_and_the_question_kept_wi
     assert "the question is always shown" in _only(result.warnings, "survey", 5)
 
 
-@pytest.mark.parametrize(("relevant", "reason"), [
-    ("${later} = 'x'", "comes later in the form"),
-    ("${when} != ''", "not imported"),
-    ("${sel} = 'maybe'", "'maybe' is not an option of sel"),
-    ("${multi} = 'yes'", "use selected() instead"),
-    ("${txt} > 3", "is not a number or a date"),
-    ("${note} != ''", "is a note"),
-])
+@pytest.mark.parametrize(
+    ("relevant", "reason"),
+    [
+        ("${later} = 'x'", "comes later in the form"),
+        ("${when} != ''", "not imported"),
+        ("${sel} = 'maybe'", "'maybe' is not an option of sel"),
+        ("${multi} = 'yes'", "use selected() instead"),
+        ("${txt} > 3", "is not a number or a date"),
+        ("${note} != ''", "is a note"),
+    ],
+)
 def test_rules_over_answers_consult_cannot_compare_are_reported(app, relevant, reason):
-    survey = [["type", "name", "label", "relevant"],
-              ["select_one yn", "sel", "Sel"],
-              ["select_multiple yn", "multi", "Multi"],
-              ["text", "txt", "Txt"],
-              ["note", "note", "Nota"],
-              ["start", "when"],
-              ["text", "target", "Target", relevant],
-              ["text", "later", "Later"]]
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["select_one yn", "sel", "Sel"],
+        ["select_multiple yn", "multi", "Multi"],
+        ["text", "txt", "Txt"],
+        ["note", "note", "Nota"],
+        ["start", "when"],
+        ["text", "target", "Target", relevant],
+        ["text", "later", "Later"],
+    ]
     result = _import(survey, YES_NO)
 
     assert result.errors == []
@@ -145,9 +163,11 @@ def test_a_rule_over_a_name_that_does_not_exist_refuses_the_form(app):
 
 
 def test_a_constraint_that_is_not_a_bound_is_reported(app):
-    survey = [["type", "name", "label", "constraint", "constraint_message"],
-              ["text", "phone", "Teléfono", "regex(., '^[0-9]{8}$')", "Ocho cifras"],
-              ["integer", "age", "Edad", ". >= 0 and . != 13"]]
+    survey = [
+        ["type", "name", "label", "constraint", "constraint_message"],
+        ["text", "phone", "Teléfono", "regex(., '^[0-9]{8}$')", "Ocho cifras"],
+        ["integer", "age", "Edad", ". >= 0 and . != 13"],
+    ]
     result = _import(survey)
 
     assert result.errors == []
@@ -190,8 +210,10 @@ def test_choice_names_that_become_the_same_code_refuse_the_form(app):
 
 
 def test_a_missing_list_and_a_list_from_a_missing_file_refuse_the_form(app):
-    result = _import([["type", "name", "label"], ["select_one colours", "a", "A"], ["select_one_from_file towns.csv", "b", "B"]],
-                     YES_NO)
+    result = _import(
+        [["type", "name", "label"], ["select_one colours", "a", "A"], ["select_one_from_file towns.csv", "b", "B"]],
+        YES_NO,
+    )
 
     assert result.definition is None
     assert "The list colours of a is not in the choices sheet" in _only(result.errors, "survey", 2)
@@ -199,16 +221,27 @@ def test_a_missing_list_and_a_list_from_a_missing_file_refuse_the_form(app):
     assert "used by no question" in _only(result.warnings, "choices", 2)
 
 
-@pytest.mark.parametrize(("survey", "row", "text"), [
-    ([["type", "name", "label"], ["begin group", "g", "G"], ["text", "a", "A"]], 2, "never closed"),
-    ([["type", "name", "label"], ["text", "a", "A"], ["end group"]], 3, "never opened"),
-    ([["type", "name", "label"], ["txet", "a", "A"]], 2, "“txet” is not an XLSForm question type"),
-    ([["type", "name", "label"], ["text", None, "A"]], 2, "has no name"),
-    ([["type", "name", "label"], [None, "a", "A"]], 2, "has no type"),
-    ([["type", "name", "label::es", "label::en"], ["text", "a", None, "A"]], 2, "no label in the default language (es)"),
-    ([["type", "name", "label"], ["integer", "a", None]], 2, "has no label"),
-    ([["type", "name", "label", "hint::en"], ["integer", "a", "A", "help"]], 2, "hint of a has no text in the default language"),
-])
+@pytest.mark.parametrize(
+    ("survey", "row", "text"),
+    [
+        ([["type", "name", "label"], ["begin group", "g", "G"], ["text", "a", "A"]], 2, "never closed"),
+        ([["type", "name", "label"], ["text", "a", "A"], ["end group"]], 3, "never opened"),
+        ([["type", "name", "label"], ["txet", "a", "A"]], 2, "“txet” is not an XLSForm question type"),
+        ([["type", "name", "label"], ["text", None, "A"]], 2, "has no name"),
+        ([["type", "name", "label"], [None, "a", "A"]], 2, "has no type"),
+        (
+            [["type", "name", "label::es", "label::en"], ["text", "a", None, "A"]],
+            2,
+            "no label in the default language (es)",
+        ),
+        ([["type", "name", "label"], ["integer", "a", None]], 2, "has no label"),
+        (
+            [["type", "name", "label", "hint::en"], ["integer", "a", "A", "help"]],
+            2,
+            "hint of a has no text in the default language",
+        ),
+    ],
+)
 def test_broken_rows_refuse_the_form_with_their_row(app, survey, row, text):
     result = _import(survey)
 
@@ -217,7 +250,9 @@ def test_broken_rows_refuse_the_form_with_their_row(app, survey, row, text):
 
 
 def test_what_validation_finds_is_put_back_on_its_row(app):
-    result = _import([["type", "name", "label", "constraint"], ["text", "a", "A"], ["integer", "b", "B", ". >= 10 and . <= 5"]])
+    result = _import(
+        [["type", "name", "label", "constraint"], ["text", "a", "A"], ["integer", "b", "B", ". >= 10 and . <= 5"]]
+    )
 
     assert result.definition is None
     assert "“min” is greater than “max”" in _only(result.errors, "survey", 3)
@@ -252,17 +287,20 @@ def test_the_report_is_translated(app):
 
 
 def test_loose_folding_does_not_hide_a_rule_on_the_select(app):
-    survey = [["type", "name", "label", "relevant"],
-              ["select_one yn", "a", "A"],
-              ["text", "b", "B", "${a} = 'yes'"]]
+    survey = [["type", "name", "label", "relevant"], ["select_one yn", "a", "A"], ["text", "b", "B", "${a} = 'yes'"]]
     result = _import(survey, YES_NO)
 
     assert questions(result.definition)["b"]["when"] == {"==": [answer("a"), "yes"]}
 
 
 def test_a_label_that_shows_an_earlier_answer_is_reported(app):
-    result = _import([["type", "name", "label", "hint"], ["text", "name", "Nombre"],
-                      ["integer", "age", "¿Cuántos años tiene, ${name}?", "Hola ${name}"]])
+    result = _import(
+        [
+            ["type", "name", "label", "hint"],
+            ["text", "name", "Nombre"],
+            ["integer", "age", "¿Cuántos años tiene, ${name}?", "Hola ${name}"],
+        ]
+    )
 
     assert questions(result.definition)["age"]["text"] == {"es": "¿Cuántos años tiene, ${name}?"}
     messages = issues_at(result.warnings, "survey", 3)

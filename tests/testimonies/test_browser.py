@@ -53,7 +53,10 @@ class WritingPage:
         page_key = self.page.url.rstrip("/").rsplit("/", 1)[1]
         for question in self.instrument.page(page_key).questions:
             # Questions the form does not ask (a CSO's "who did it happen to" comes from its first step) are skipped.
-            if question.key not in answers or not self.page.locator(f'[name="q-{question.key}"], [name^="q-{question.key}-"]').count():
+            if (
+                question.key not in answers
+                or not self.page.locator(f'[name="q-{question.key}"], [name^="q-{question.key}-"]').count()
+            ):
                 continue
             for name, value in question_type(question.type).form_data(question, answers[question.key]).items():
                 if value in (None, "", []):
@@ -96,7 +99,9 @@ def scene(db, create_territory, create_consultation, remedy_version, create_user
     people = {
         "moderator": create_user("mod@antioquia.example", "Marta Moderadora", roles={territory: ["moderator"]}),
         "analyst": create_user("ana@antioquia.example", "Ana Analista", roles={territory: ["analyst"]}),
-        "cso": create_user("cso@colectivo.example", "Colectivo", organisation=create_organisation("Colectivo Tierra", "cso")),
+        "cso": create_user(
+            "cso@colectivo.example", "Colectivo", organisation=create_organisation("Colectivo Tierra", "cso")
+        ),
     }
     return consultation, remedy_version.parsed(), people
 

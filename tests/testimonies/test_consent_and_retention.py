@@ -47,7 +47,9 @@ def _ids(db, query) -> set[int]:
 
 def _counted(db, consultation) -> dict[str, int]:
     return {
-        "aggregate": len(_ids(db, queries.consented_testimonies(ConsentUse.AGGREGATE, consultation_id=consultation.id))),
+        "aggregate": len(
+            _ids(db, queries.consented_testimonies(ConsentUse.AGGREGATE, consultation_id=consultation.id))
+        ),
         "quote": len(_ids(db, queries.consented_testimonies("quote", consultation_id=consultation.id))),
         "rows": len(db.session.scalars(queries.aggregate_answer_rows(consultation_id=consultation.id)).all()),
         "excerpts": len(db.session.scalars(queries.quotable_excerpts(consultation_id=consultation.id)).all()),
@@ -57,9 +59,17 @@ def _counted(db, consultation) -> dict[str, int]:
 
 def test_the_helpers_return_consented_material(db, world):
     consultation, _made, _moderator = world
-    assert _counted(db, consultation) == {"aggregate": 2, "quote": 2, "rows": _counted(db, consultation)["rows"], "excerpts": 2, "themes": 4}
+    assert _counted(db, consultation) == {
+        "aggregate": 2,
+        "quote": 2,
+        "rows": _counted(db, consultation)["rows"],
+        "excerpts": 2,
+        "themes": 4,
+    }
     assert _counted(db, consultation)["rows"] > 20
-    counts = dict(((p, o), n) for p, o, n in db.session.execute(queries.answer_counts("D2", consultation_id=consultation.id)))
+    counts = dict(
+        ((p, o), n) for p, o, n in db.session.execute(queries.answer_counts("D2", consultation_id=consultation.id))
+    )
     assert counts[(None, "water_sanitation")] == 2
     assert not _ids(db, queries.consented_testimonies(ConsentUse.PUBLISH))
 
@@ -81,11 +91,13 @@ def test_withdrawal_removes_the_content_at_once_and_excludes_it_everywhere(db, w
         assert db.session.scalar(select(func.count(model.id)).where(model.testimony_id == testimony.id)) == 0
     # History is kept: the earlier consent and the refusal, with who changed it.
     history = db.session.scalars(
-        select(TestimonyConsent).where(TestimonyConsent.testimony_id == testimony.id, TestimonyConsent.use == ConsentUse.AGGREGATE)
+        select(TestimonyConsent)
+        .where(TestimonyConsent.testimony_id == testimony.id, TestimonyConsent.use == ConsentUse.AGGREGATE)
         .order_by(TestimonyConsent.id)
     ).all()
     assert [(h.is_granted, h.is_current, h.changed_by) for h in history] == [
-        (True, False, Actor.SUBMITTER), (False, True, Actor.SUBMITTER)
+        (True, False, Actor.SUBMITTER),
+        (False, True, Actor.SUBMITTER),
     ]
     with pytest.raises(TestimonyError):
         services.add_information(testimony, "algo más", Actor.SUBMITTER)
@@ -99,14 +111,18 @@ def test_refusing_quotes_hides_excerpts_and_refusing_aggregate_drops_the_rows(db
     db.session.commit()
     after = _counted(db, consultation)
     assert after["quote"] == 1 and after["excerpts"] == 1 and after["aggregate"] == 1
-    assert db.session.scalar(select(func.count(TestimonyAnswer.id)).where(TestimonyAnswer.testimony_id == second.id)) == 0
+    assert (
+        db.session.scalar(select(func.count(TestimonyAnswer.id)).where(TestimonyAnswer.testimony_id == second.id)) == 0
+    )
     # The wording is recorded in the language the person saw.
     record = second.current_consents()[ConsentUse.AGGREGATE]
     assert not record.is_granted and record.language == "en" and record.wording.startswith("You may count my testimony")
     # Allowing aggregate use again rebuilds the rows from the sealed answers.
     change_consent(second, {ConsentUse.QUOTE, ConsentUse.AGGREGATE}, lang="es", actor=Actor.SUBMITTER)
     db.session.commit()
-    assert db.session.scalar(select(func.count(TestimonyAnswer.id)).where(TestimonyAnswer.testimony_id == second.id)) > 20
+    assert (
+        db.session.scalar(select(func.count(TestimonyAnswer.id)).where(TestimonyAnswer.testimony_id == second.id)) > 20
+    )
 
 
 def test_share_consent_needs_an_authority_and_is_filtered_by_it(db, world):
@@ -114,7 +130,9 @@ def test_share_consent_needs_an_authority_and_is_filtered_by_it(db, world):
     testimony = made[0][0]
     with pytest.raises(TestimonyError):
         change_consent(testimony, {ConsentUse.SHARE_AUTHORITIES}, lang="es", actor=Actor.SUBMITTER)
-    change_consent(testimony, {ConsentUse.SHARE_AUTHORITIES}, lang="es", actor=Actor.SUBMITTER, authority="Defensoría del Pueblo")
+    change_consent(
+        testimony, {ConsentUse.SHARE_AUTHORITIES}, lang="es", actor=Actor.SUBMITTER, authority="Defensoría del Pueblo"
+    )
     db.session.commit()
     query = queries.consented_testimonies(ConsentUse.SHARE_AUTHORITIES, authority="Defensoría del Pueblo")
     assert _ids(db, query) == {testimony.id}
@@ -139,7 +157,9 @@ def test_purge_deletes_content_past_retention_and_keeps_counts(db, world, runner
     assert result.exit_code == 0 and "testimonies purged: 1" in result.output
     old = db.session.get(Testimony, old.id)
     assert old.status == TestimonyStatus.PURGED and old.sealed_answers is None and old.purged_on == utctoday()
-    assert db.session.scalar(select(func.count(TestimonyExcerpt.id)).where(TestimonyExcerpt.testimony_id == old.id)) == 0
+    assert (
+        db.session.scalar(select(func.count(TestimonyExcerpt.id)).where(TestimonyExcerpt.testimony_id == old.id)) == 0
+    )
     # Counts stay (no text in them); quotes and content-based uses do not.
     after = _counted(db, consultation)
     assert after["aggregate"] == 2 and after["quote"] == 1 and after["excerpts"] == 1

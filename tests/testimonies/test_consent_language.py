@@ -32,7 +32,7 @@ def desk(db, create_territory, create_consultation, create_testimony, create_use
 def _consent_section(text: str) -> str:
     for heading in ("How it may be used", "Cómo se puede usar"):
         if heading in text:
-            return text[text.index(heading):]
+            return text[text.index(heading) :]
     raise AssertionError("no consent section")
 
 
@@ -42,7 +42,7 @@ def test_an_english_page_shows_the_consent_of_a_spanish_testimony_in_english(cli
     page = client.get(f"/t/antioquia/testimonies/{testimony.id}?lang=en")
     assert page.status_code == 200
     section = _consent_section(_text(page))
-    allowed = section[section.index("Allowed:"):]
+    allowed = section[section.index("Allowed:") :]
     # The line a person reads is in English ...
     assert allowed.split("Recorded in")[0].strip().startswith(f"Allowed: {AGGREGATE['en']}")
     # ... and the Spanish words the person agreed to are kept beside it, with language and version.

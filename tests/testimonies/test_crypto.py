@@ -69,7 +69,11 @@ def test_a_relabelled_key_id_does_not_authenticate():
 def test_old_keys_still_open_and_unknown_keys_are_named():
     old = crypto.KeyRing.parse(_spec("k2025"))
     envelope = old.seal(b"antes", "t/1/f")
-    rotated = crypto.KeyRing.parse(crypto.new_key_spec("k2026") + "," + ",".join(f"{k}:{base64.b64encode(v).decode()}" for k, v in old.keys.items()))
+    rotated = crypto.KeyRing.parse(
+        crypto.new_key_spec("k2026")
+        + ","
+        + ",".join(f"{k}:{base64.b64encode(v).decode()}" for k, v in old.keys.items())
+    )
     assert rotated.current_id == "k2026"
     assert rotated.open(envelope, "t/1/f") == b"antes"
     assert crypto.key_id_of(rotated.seal(b"ahora", "t/1/f")) == "k2026"
@@ -79,8 +83,14 @@ def test_old_keys_still_open_and_unknown_keys_are_named():
 
 @pytest.mark.parametrize(
     "spec",
-    ["", "nokey", "k1:not-base64-!!", "k1:" + base64.b64encode(b"short").decode(), "bad id:" + "A" * 44,
-     "k1:" + "A" * 43 + "=," + "k1:" + "B" * 43 + "="],
+    [
+        "",
+        "nokey",
+        "k1:not-base64-!!",
+        "k1:" + base64.b64encode(b"short").decode(),
+        "bad id:" + "A" * 44,
+        "k1:" + "A" * 43 + "=," + "k1:" + "B" * 43 + "=",
+    ],
 )
 def test_malformed_key_rings_are_refused(spec):
     with pytest.raises(crypto.KeyConfigError):
@@ -102,7 +112,9 @@ def test_production_refuses_to_start_without_testimony_keys(tmp_path):
     )
     with pytest.raises(ConfigError, match="CONSULT_TESTIMONY_KEYS"):
         create_app(settings)
-    good = load_settings("production", instance_path=tmp_path, environ={**environ, "CONSULT_TESTIMONY_KEYS": _spec("k1")})
+    good = load_settings(
+        "production", instance_path=tmp_path, environ={**environ, "CONSULT_TESTIMONY_KEYS": _spec("k1")}
+    )
     assert crypto.KeyRing.parse(create_app(good).config["CONSULT_TESTIMONY_KEYS"]).current_id == "k1"
     assert not (tmp_path / "testimony_keys").exists()
 
@@ -116,7 +128,10 @@ def test_development_makes_a_key_file_with_mode_0600_once(tmp_path):
     assert len(ring.keys[ring.current_id]) == 32
     # The environment wins over the file.
     chosen = _spec("mine")
-    assert load_settings("development", instance_path=tmp_path, environ={"CONSULT_TESTIMONY_KEYS": chosen}).testimony_keys == chosen
+    assert (
+        load_settings("development", instance_path=tmp_path, environ={"CONSULT_TESTIMONY_KEYS": chosen}).testimony_keys
+        == chosen
+    )
 
 
 def test_new_key_command_prints_a_usable_entry(runner):

@@ -50,8 +50,13 @@ def _radio_values(html: str, key: str) -> list[str]:
 
 
 def _rows(db, testimony: Testimony, key: str) -> set[str | None]:
-    return set(db.session.scalars(select(TestimonyAnswer.option).where(
-        TestimonyAnswer.testimony_id == testimony.id, TestimonyAnswer.question_key == key)))
+    return set(
+        db.session.scalars(
+            select(TestimonyAnswer.option).where(
+                TestimonyAnswer.testimony_id == testimony.id, TestimonyAnswer.question_key == key
+            )
+        )
+    )
 
 
 def _start(client, lang: str = "es") -> str:
@@ -68,8 +73,9 @@ def test_the_main_place_offers_only_the_places_ticked_and_refuses_another(client
     assert sorted(offered) == ["company_grievance", "ombudsman_nhri"]
     assert "Un juez o un tribunal" not in html["p_main_mechanism"]
     # A place not ticked before is refused with a message, on the same page, and nothing is stored.
-    refused = client.submit("/c/remedio/testimony/p/p_main_mechanism",
-                            page_data(instrument, "p_main_mechanism", {"E5": "state_judicial"}))
+    refused = client.submit(
+        "/c/remedio/testimony/p/p_main_mechanism", page_data(instrument, "p_main_mechanism", {"E5": "state_judicial"})
+    )
     assert refused.status_code == 400
     assert sorted(_radio_values(refused.get_data(as_text=True), "E5")) == ["company_grievance", "ombudsman_nhri"]
     sent = client.submit("/c/remedio/testimony/review")
@@ -99,7 +105,9 @@ def test_changing_the_places_ticked_asks_the_main_place_again_among_them(client,
     consultation, instrument = setting
     _answer_pages(client, _start(client), instrument, full_answers(F1="no", F3=None))
     # Back on "where did you complain": now only a judge.
-    changed = client.submit("/c/remedio/testimony/p/p_help", page_data(instrument, "p_help", {"E1": ["state_judicial"]}))
+    changed = client.submit(
+        "/c/remedio/testimony/p/p_help", page_data(instrument, "p_help", {"E1": ["state_judicial"]})
+    )
     assert changed.status_code == 302
     client.submit("/c/remedio/testimony/review")
     testimony = db.session.scalars(select(Testimony)).one()
@@ -116,15 +124,18 @@ def test_a_cso_says_who_it_happened_to_once(client, db, setting, create_user, cr
     asked = client.get(location).get_data(as_text=True)
     assert "Who did it happen to?" in asked
     # An error keeps what was typed, with a translated message.
-    bad = client.submit("/c/remedio/testimony/for-whom?lang=es",
-                        {"on_behalf_of": "family", "people_count": "cuatro", "notes": CSO_NOTE},
-                        form_url="/c/remedio/testimony/for-whom?lang=es")
+    bad = client.submit(
+        "/c/remedio/testimony/for-whom?lang=es",
+        {"on_behalf_of": "family", "people_count": "cuatro", "notes": CSO_NOTE},
+        form_url="/c/remedio/testimony/for-whom?lang=es",
+    )
     body = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "cuatro" in body and CSO_NOTE in body
     assert re.search(r'value="family"[^>]*checked|checked[^>]*value="family"', body)
     assert "Enter a whole number" not in body
-    response = client.submit("/c/remedio/testimony/for-whom",
-                             {"on_behalf_of": "family", "people_count": "4", "notes": CSO_NOTE})
+    response = client.submit(
+        "/c/remedio/testimony/for-whom", {"on_behalf_of": "family", "people_count": "4", "notes": CSO_NOTE}
+    )
     answers = full_answers(F1="no", F3=None, E1=["ombudsman_nhri"], E5=None)
     seen, html = _answer_pages(client, response.headers["Location"], instrument, answers)
     who = html["p_for_whom"]

@@ -22,20 +22,34 @@ def small_testimony_definition() -> dict:
     """Consent, then who (a yes/no, a group question shown only after "yes" keyed X7, a second group), a place, a threat page."""
     return make_definition(
         pages=[
-            {"key": "p_consent", "questions": [
-                question("I0", "info"),
-                question("K1", "consent", options=[option("aggregate", "Contar"), option("quote", "Citar")]),
-            ]},
-            {"key": "p_who", "questions": [
-                question("W1", "single_choice", options=YES_NO),
-                question("X7", "stakeholder_group", when={"==": [{"answer": "W1"}, "yes"]},
-                         groups=["indigenous_people", "afro_descendant", "rural_community"]),
-                question("X8", "stakeholder_group", groups=["company_large", "company_sme"]),
-                question("P1", "territory"),
-            ]},
-            {"key": "p_threat", "when": {"==": [{"answer": "W1"}, "no"]}, "questions": [
-                question("T1", "single_choice", options=YES_NO),
-            ]},
+            {
+                "key": "p_consent",
+                "questions": [
+                    question("I0", "info"),
+                    question("K1", "consent", options=[option("aggregate", "Contar"), option("quote", "Citar")]),
+                ],
+            },
+            {
+                "key": "p_who",
+                "questions": [
+                    question("W1", "single_choice", options=YES_NO),
+                    question(
+                        "X7",
+                        "stakeholder_group",
+                        when={"==": [{"answer": "W1"}, "yes"]},
+                        groups=["indigenous_people", "afro_descendant", "rural_community"],
+                    ),
+                    question("X8", "stakeholder_group", groups=["company_large", "company_sme"]),
+                    question("P1", "territory"),
+                ],
+            },
+            {
+                "key": "p_threat",
+                "when": {"==": [{"answer": "W1"}, "no"]},
+                "questions": [
+                    question("T1", "single_choice", options=YES_NO),
+                ],
+            },
         ],
         key="small_testimony",
         audience="testimony",
@@ -86,14 +100,19 @@ def test_aggregate_testimonies_give_group_and_asked_set_of_consented_ones_only(s
     counted = _submit(setting, {"K1": ["aggregate"], "W1": "yes", "X7": "rural_community"})
     _submit(setting, {"K1": ["quote"], "W1": "yes", "X7": "afro_descendant"})
     rows = db.session.execute(aggregate_testimonies(consultation_id=setting[0].id)).all()
-    assert [(r.id, r.group_code, r.asked_set_id) for r in rows] == [(counted.id, "rural_community", counted.asked_set_id)]
+    assert [(r.id, r.group_code, r.asked_set_id) for r in rows] == [
+        (counted.id, "rural_community", counted.asked_set_id)
+    ]
     assert rows[0].submitted_on == counted.submitted_on and rows[0].on_behalf_of is None
 
 
 def test_a_place_in_a_long_named_area_is_counted_by_a_short_code(setting, db):
     testimony = _submit(setting, {"K1": ["aggregate"], "W1": "no", "P1": {"area": LONG_AREA, "locality": "05001"}})
-    rows = db.session.scalars(select(TestimonyAnswer).where(TestimonyAnswer.testimony_id == testimony.id,
-                                                            TestimonyAnswer.question_key == "P1")).all()
+    rows = db.session.scalars(
+        select(TestimonyAnswer).where(
+            TestimonyAnswer.testimony_id == testimony.id, TestimonyAnswer.question_key == "P1"
+        )
+    ).all()
     by_part = {row.part: row.option for row in rows}
     assert by_part == {"area": area_code(LONG_AREA), "locality": "05001"}
     assert len(by_part["area"]) <= 64 and area_code("Norte") == "Norte"

@@ -80,7 +80,8 @@ def test_sending_twice_makes_one_testimony(db, consultation, remedy_version):
 def test_a_cso_testimony_keeps_its_sealed_notes(db, consultation, create_testimony, create_organisation):
     organisation = create_organisation("Colectivo Tierra", "cso")
     testimony, _code = create_testimony(
-        consultation, organisation=organisation,
+        consultation,
+        organisation=organisation,
         cso={"on_behalf_of": "family", "people_count": 4, "notes": "Contactar por la parroquia, nunca por teléfono."},
     )
     assert testimony.organisation_id == organisation.id
@@ -108,7 +109,9 @@ def test_drafts_are_sealed_and_expire(db, consultation, remedy_version):
 
 def test_share_consent_names_the_authority_chosen(db, consultation, create_testimony):
     testimony, _code = create_testimony(
-        consultation, full_answers(A1=["aggregate", "share_authorities"], A2="Defensoría"), authority="Defensoría del Pueblo"
+        consultation,
+        full_answers(A1=["aggregate", "share_authorities"], A2="Defensoría"),
+        authority="Defensoría del Pueblo",
     )
     record = testimony.current_consents()[ConsentUse.SHARE_AUTHORITIES]
     assert record.is_granted and record.authority == "Defensoría del Pueblo"

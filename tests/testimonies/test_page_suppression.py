@@ -33,7 +33,9 @@ def analyst(create_territory, create_user):
     return territory, create_user("analyst@antioquia.example", roles={territory: ["analyst"]})
 
 
-def test_small_counts_and_the_figure_that_would_reveal_them_are_hidden(client, analyst, create_consultation, create_testimony):
+def test_small_counts_and_the_figure_that_would_reveal_them_are_hidden(
+    client, analyst, create_consultation, create_testimony
+):
     territory, user = analyst
     consultation = create_consultation(territory, slug="remedio", small_cell_threshold=5)
     _send(create_testimony, consultation, "company_grievance", ["water_sanitation", "reprisals"], 2)

@@ -131,7 +131,9 @@ def test_follow_up_with_the_code_adds_changes_consent_and_withdraws(client, db, 
     services.send_message(testimony, "Gracias. ¿Puede decirnos si el río sigue contaminado?", moderator)
     db.session.commit()
     assert client.get("/testimony/follow-up").status_code == 200
-    wrong = client.submit("/testimony/follow-up?lang=en", {"code": "AAAA-BBBB-CCCC-DDDD"}, form_url="/testimony/follow-up?lang=en")
+    wrong = client.submit(
+        "/testimony/follow-up?lang=en", {"code": "AAAA-BBBB-CCCC-DDDD"}, form_url="/testimony/follow-up?lang=en"
+    )
     assert wrong.status_code == 400 and "No testimony has this code" in wrong.get_data(as_text=True)
     status = client.submit("/testimony/follow-up", {"code": code.lower().replace("-", " ")})
     body = status.get_data(as_text=True)
@@ -139,18 +141,32 @@ def test_follow_up_with_the_code_adds_changes_consent_and_withdraws(client, db, 
     assert "¿Puede decirnos si el río sigue contaminado?" in body
     assert NARRATIVE not in body  # the code never shows what was written
     assert "Defensoría del Pueblo" in body  # urgent: protection routes again
-    added = client.submit("/testimony/follow-up/add", {"add-code": code, "add-text": "El río sigue sucio."}, form_url="/testimony/follow-up")
+    added = client.submit(
+        "/testimony/follow-up/add",
+        {"add-code": code, "add-text": "El río sigue sucio."},
+        form_url="/testimony/follow-up",
+    )
     assert added.status_code == 200
     testimony = db.session.get(Testimony, testimony.id)
     assert [vault.unseal(a, "sealed_text") for a in testimony.additions] == ["El río sigue sucio."]
-    changed = client.submit("/testimony/follow-up/consent", {"consent-code": code, "consent-uses": ["aggregate"]}, form_url="/testimony/follow-up")
+    changed = client.submit(
+        "/testimony/follow-up/consent",
+        {"consent-code": code, "consent-uses": ["aggregate"]},
+        form_url="/testimony/follow-up",
+    )
     assert changed.status_code == 200
     db.session.expire_all()
     testimony = db.session.get(Testimony, testimony.id)
     assert testimony.allows(ConsentUse.AGGREGATE) and not testimony.allows(ConsentUse.QUOTE)
-    unconfirmed = client.submit("/testimony/follow-up/withdraw", {"withdraw-code": code}, form_url="/testimony/follow-up")
+    unconfirmed = client.submit(
+        "/testimony/follow-up/withdraw", {"withdraw-code": code}, form_url="/testimony/follow-up"
+    )
     assert unconfirmed.status_code == 400
-    done = client.submit("/testimony/follow-up/withdraw", {"withdraw-code": code, "withdraw-confirm": "y"}, form_url="/testimony/follow-up")
+    done = client.submit(
+        "/testimony/follow-up/withdraw",
+        {"withdraw-code": code, "withdraw-confirm": "y"},
+        form_url="/testimony/follow-up",
+    )
     assert done.status_code == 200
     db.session.expire_all()
     testimony = db.session.get(Testimony, testimony.id)
@@ -163,12 +179,18 @@ def test_follow_up_with_the_code_adds_changes_consent_and_withdraws(client, db, 
 def test_a_wrong_code_in_an_action_changes_nothing(client, db, setting, create_testimony):
     consultation, _instrument = setting
     testimony, _code = create_testimony(consultation)
-    response = client.submit("/testimony/follow-up/withdraw", {"withdraw-code": "0000-0000-0000-0000", "withdraw-confirm": "y"}, form_url="/testimony/follow-up")
+    response = client.submit(
+        "/testimony/follow-up/withdraw",
+        {"withdraw-code": "0000-0000-0000-0000", "withdraw-confirm": "y"},
+        form_url="/testimony/follow-up",
+    )
     assert response.status_code == 400
     assert db.session.get(Testimony, testimony.id).status == TestimonyStatus.SUBMITTED
 
 
-def test_a_cso_sends_on_behalf_of_a_family_and_sees_only_its_own(client, db, setting, create_user, create_organisation, create_testimony):
+def test_a_cso_sends_on_behalf_of_a_family_and_sees_only_its_own(
+    client, db, setting, create_user, create_organisation, create_testimony
+):
     consultation, instrument = setting
     cso = create_organisation("Colectivo Tierra", "cso")
     user = create_user("cso@colectivo.example", organisation=cso)
@@ -176,10 +198,15 @@ def test_a_cso_sends_on_behalf_of_a_family_and_sees_only_its_own(client, db, set
     client.login(user.email)
     response = client.submit("/c/remedio/testimony/start", form_url="/c/remedio/testimony")
     assert response.headers["Location"].endswith("/c/remedio/testimony/for-whom")
-    bad = client.submit("/c/remedio/testimony/for-whom?lang=en", {"on_behalf_of": "family", "people_count": "cuatro"},
-                        form_url="/c/remedio/testimony/for-whom?lang=en")
+    bad = client.submit(
+        "/c/remedio/testimony/for-whom?lang=en",
+        {"on_behalf_of": "family", "people_count": "cuatro"},
+        form_url="/c/remedio/testimony/for-whom?lang=en",
+    )
     assert bad.status_code == 400 and "Enter a whole number" in bad.get_data(as_text=True)
-    response = client.submit("/c/remedio/testimony/for-whom", {"on_behalf_of": "family", "people_count": "4", "notes": CSO_NOTE})
+    response = client.submit(
+        "/c/remedio/testimony/for-whom", {"on_behalf_of": "family", "people_count": "4", "notes": CSO_NOTE}
+    )
     assert response.status_code == 302
     location = response.headers["Location"]
     answers = full_answers(F1="no", F3=None)
@@ -195,7 +222,11 @@ def test_a_cso_sends_on_behalf_of_a_family_and_sees_only_its_own(client, db, set
     page = client.get(f"/cso/testimonies/{testimony.id}").get_data(as_text=True)
     assert CSO_NOTE in page and NARRATIVE in page
     assert client.get(f"/cso/testimonies/{other.id}").status_code == 404
-    changed = client.submit(f"/cso/testimonies/{testimony.id}/consent", {"consent-uses": ["aggregate"]}, form_url=f"/cso/testimonies/{testimony.id}")
+    changed = client.submit(
+        f"/cso/testimonies/{testimony.id}/consent",
+        {"consent-uses": ["aggregate"]},
+        form_url=f"/cso/testimonies/{testimony.id}",
+    )
     assert changed.status_code == 302
     db.session.expire_all()
     assert not db.session.get(Testimony, testimony.id).allows(ConsentUse.QUOTE)

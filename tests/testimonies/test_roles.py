@@ -47,8 +47,15 @@ def world(db, create_territory, create_consultation, create_testimony, create_us
     return {
         "people": people,
         "ids": {
-            "own": own.id, "far": far.id, "cso_t": cso_testimony.id, "pending": pending.id, "far_excerpt": far_excerpt.id,
-            "route": route.id, "far_route": far_route.id, "here": here.id, "there": there.id,
+            "own": own.id,
+            "far": far.id,
+            "cso_t": cso_testimony.id,
+            "pending": pending.id,
+            "far_excerpt": far_excerpt.id,
+            "route": route.id,
+            "far_route": far_route.id,
+            "here": here.id,
+            "there": there.id,
         },
     }
 
@@ -60,31 +67,120 @@ VIEWS = [
     ("queue", "GET", "/t/antioquia/testimonies/", None, READERS, None),
     ("read", "GET", "/t/antioquia/testimonies/{own}", None, READERS, NARRATIVE),
     ("read CSO testimony", "GET", "/t/antioquia/testimonies/{cso_t}", None, READERS, CSO_NOTES),
-    ("read another territory's testimony here", "GET", "/t/antioquia/testimonies/{far}", None, {"official": 404, "moderator": 404}, None),
+    (
+        "read another territory's testimony here",
+        "GET",
+        "/t/antioquia/testimonies/{far}",
+        None,
+        {"official": 404, "moderator": 404},
+        None,
+    ),
     ("read another territory's testimony there", "GET", "/t/salta/testimonies/{far}", None, {}, None),
-    ("propose excerpt", "POST", "/t/antioquia/testimonies/{own}/excerpts", {"excerpt-text": "Un pasaje."}, {"moderator": 302}, None),
-    ("propose excerpt elsewhere", "POST", "/t/antioquia/testimonies/{far}/excerpts", {"excerpt-text": "x"}, {"moderator": 404}, None),
-    ("decide excerpt", "POST", "/t/antioquia/testimonies/{own}/excerpts/{pending}",
-     {"decide-{pending}-decision": "reject", "decide-{pending}-reason": "Nombra a una persona."}, {"moderator": 302}, None),
-    ("decide another territory's excerpt", "POST", "/t/antioquia/testimonies/{own}/excerpts/{far_excerpt}",
-     {"decide-{far_excerpt}-decision": "approve", "decide-{far_excerpt}-reason": "x"}, {"moderator": 404}, None),
-    ("tag themes", "POST", "/t/antioquia/testimonies/{own}/themes", {"themes-themes": ["water_sanitation"]}, {"moderator": 302}, None),
-    ("send message", "POST", "/t/antioquia/testimonies/{own}/messages", {"message-text": "Hola."}, {"moderator": 302}, None),
-    ("send message elsewhere", "POST", "/t/antioquia/testimonies/{far}/messages", {"message-text": "Hola."}, {"moderator": 404}, None),
-    ("excerpts and counts", "GET", "/t/antioquia/testimonies/excerpts", None, {"official": 200, "moderator": 200, "analyst": 200}, EXCERPT),
+    (
+        "propose excerpt",
+        "POST",
+        "/t/antioquia/testimonies/{own}/excerpts",
+        {"excerpt-text": "Un pasaje."},
+        {"moderator": 302},
+        None,
+    ),
+    (
+        "propose excerpt elsewhere",
+        "POST",
+        "/t/antioquia/testimonies/{far}/excerpts",
+        {"excerpt-text": "x"},
+        {"moderator": 404},
+        None,
+    ),
+    (
+        "decide excerpt",
+        "POST",
+        "/t/antioquia/testimonies/{own}/excerpts/{pending}",
+        {"decide-{pending}-decision": "reject", "decide-{pending}-reason": "Nombra a una persona."},
+        {"moderator": 302},
+        None,
+    ),
+    (
+        "decide another territory's excerpt",
+        "POST",
+        "/t/antioquia/testimonies/{own}/excerpts/{far_excerpt}",
+        {"decide-{far_excerpt}-decision": "approve", "decide-{far_excerpt}-reason": "x"},
+        {"moderator": 404},
+        None,
+    ),
+    (
+        "tag themes",
+        "POST",
+        "/t/antioquia/testimonies/{own}/themes",
+        {"themes-themes": ["water_sanitation"]},
+        {"moderator": 302},
+        None,
+    ),
+    (
+        "send message",
+        "POST",
+        "/t/antioquia/testimonies/{own}/messages",
+        {"message-text": "Hola."},
+        {"moderator": 302},
+        None,
+    ),
+    (
+        "send message elsewhere",
+        "POST",
+        "/t/antioquia/testimonies/{far}/messages",
+        {"message-text": "Hola."},
+        {"moderator": 404},
+        None,
+    ),
+    (
+        "excerpts and counts",
+        "GET",
+        "/t/antioquia/testimonies/excerpts",
+        None,
+        {"official": 200, "moderator": 200, "analyst": 200},
+        EXCERPT,
+    ),
     ("protection routes", "GET", "/t/antioquia/testimonies/routes", None, {"official": 200}, "Defensoría del Pueblo"),
     ("edit route", "GET", "/t/antioquia/testimonies/routes/{route}", None, {"official": 200}, None),
-    ("edit another territory's route", "GET", "/t/antioquia/testimonies/routes/{far_route}", None, {"official": 404}, None),
+    (
+        "edit another territory's route",
+        "GET",
+        "/t/antioquia/testimonies/routes/{far_route}",
+        None,
+        {"official": 404},
+        None,
+    ),
     ("delete route", "POST", "/t/antioquia/testimonies/routes/{route}/delete", {}, {"official": 302}, None),
     ("settings", "GET", "/t/antioquia/testimonies/settings", None, {"official": 200}, None),
     ("edit settings", "GET", "/t/antioquia/testimonies/settings/{here}", None, {"official": 200}, None),
-    ("edit another territory's settings", "GET", "/t/antioquia/testimonies/settings/{there}", None, {"official": 404}, None),
+    (
+        "edit another territory's settings",
+        "GET",
+        "/t/antioquia/testimonies/settings/{there}",
+        None,
+        {"official": 404},
+        None,
+    ),
     ("audit log", "GET", "/t/antioquia/testimonies/audit", None, {"official": 200}, None),
     ("CSO list", "GET", "/cso/testimonies", None, {"cso": 200, "other_cso": 200}, None),
     ("CSO read own", "GET", "/cso/testimonies/{cso_t}", None, {"cso": 200, "other_cso": 404}, CSO_NOTES),
     ("CSO read an anonymous testimony", "GET", "/cso/testimonies/{own}", None, {"cso": 404, "other_cso": 404}, None),
-    ("CSO adds information", "POST", "/cso/testimonies/{cso_t}/add", {"add-text": "Más datos."}, {"cso": 302, "other_cso": 404}, None),
-    ("CSO withdraws", "POST", "/cso/testimonies/{cso_t}/withdraw", {"withdraw-confirm": "y"}, {"cso": 302, "other_cso": 404}, None),
+    (
+        "CSO adds information",
+        "POST",
+        "/cso/testimonies/{cso_t}/add",
+        {"add-text": "Más datos."},
+        {"cso": 302, "other_cso": 404},
+        None,
+    ),
+    (
+        "CSO withdraws",
+        "POST",
+        "/cso/testimonies/{cso_t}/withdraw",
+        {"withdraw-confirm": "y"},
+        {"cso": 302, "other_cso": 404},
+        None,
+    ),
 ]
 
 
@@ -141,17 +237,34 @@ def test_readings_are_audited_without_content(app, db, world):
     client.login(official.email)
     client.get(f"/t/antioquia/testimonies/{world['ids']['own']}")
     event = db.session.scalars(select(DecryptionEvent).where(DecryptionEvent.user_id == official.id)).one()
-    assert event.testimony_id == world["ids"]["own"] and event.purpose == "moderation.read" and event.actor == Actor.STAFF
+    assert (
+        event.testimony_id == world["ids"]["own"] and event.purpose == "moderation.read" and event.actor == Actor.STAFF
+    )
     log = client.get("/t/antioquia/testimonies/audit").get_data(as_text=True)
     assert official.email in log and "moderation.read" in log and NARRATIVE not in log
 
 
 JUNK = {
-    "excerpt-text": "x" * 9000, "decide-1-decision": "maybe", "themes-themes": ["'; drop table"], "message-text": "\x00",
-    "on_behalf_of": "everyone", "people_count": "-3", "notes": "n" * 5000, "authority": "Nadie", "code": "?" * 80,
-    "add-code": "1", "add-text": "", "consent-code": "1", "consent-uses": ["all"], "withdraw-code": "1",
-    "position": "first", "contact": "", "retention_days": "99999999999999999999", "instrument_version": "abc",
-    "name_es": "y" * 500, "q-A1": ["nope"],
+    "excerpt-text": "x" * 9000,
+    "decide-1-decision": "maybe",
+    "themes-themes": ["'; drop table"],
+    "message-text": "\x00",
+    "on_behalf_of": "everyone",
+    "people_count": "-3",
+    "notes": "n" * 5000,
+    "authority": "Nadie",
+    "code": "?" * 80,
+    "add-code": "1",
+    "add-text": "",
+    "consent-code": "1",
+    "consent-uses": ["all"],
+    "withdraw-code": "1",
+    "position": "first",
+    "contact": "",
+    "retention_days": "99999999999999999999",
+    "instrument_version": "abc",
+    "name_es": "y" * 500,
+    "q-A1": ["nope"],
 }
 
 
@@ -165,9 +278,21 @@ def test_junk_posted_to_every_testimonies_form_never_breaks_the_server(app, worl
         if not rule.endpoint.startswith("testimonies.") or "POST" not in rule.methods:
             continue
         args = {name: world["ids"]["own"] for name in rule.arguments}
-        args.update({k: v for k, v in {"territory": "antioquia", "slug": "remedio-a", "page_key": "p_about", "action": "add",
-                                        "excerpt_id": world["ids"]["pending"], "route_id": world["ids"]["route"],
-                                        "consultation_id": world["ids"]["here"]}.items() if k in rule.arguments})
+        args.update(
+            {
+                k: v
+                for k, v in {
+                    "territory": "antioquia",
+                    "slug": "remedio-a",
+                    "page_key": "p_about",
+                    "action": "add",
+                    "excerpt_id": world["ids"]["pending"],
+                    "route_id": world["ids"]["route"],
+                    "consultation_id": world["ids"]["here"],
+                }.items()
+                if k in rule.arguments
+            }
+        )
         url = rule.build(args)[1]
         response = client.submit(url, dict(JUNK), form_url="/testimony/follow-up")
         assert response.status_code < 500, f"{role}: {url} gave {response.status_code}"

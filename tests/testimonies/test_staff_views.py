@@ -21,7 +21,9 @@ from tests.fixtures.testimonies import NARRATIVE, full_answers
 def desk(db, create_territory, create_consultation, create_testimony, create_user):
     territory = create_territory("antioquia", "Antioquia", "CO", enabled_languages=["es", "en"])
     consultation = create_consultation(territory, slug="remedio")
-    calm, _ = create_testimony(consultation, full_answers(F1="no", F3=None, D6={"scale": 2, "scope": 1, "irremediability": 1}))
+    calm, _ = create_testimony(
+        consultation, full_answers(F1="no", F3=None, D6={"scale": 2, "scope": 1, "irremediability": 1})
+    )
     urgent, _ = create_testimony(consultation)
     moderator = create_user("mod@antioquia.example", roles={territory: ["moderator"]})
     official = create_user("of@antioquia.example", roles={territory: ["official"]})
@@ -49,11 +51,22 @@ def test_a_moderator_redacts_approves_tags_and_writes(client, db, desk):
     response = client.submit(url + "/excerpts?lang=en", {"excerpt-text": too_long}, form_url=url + "?lang=en")
     assert response.status_code == 400 and too_long in response.get_data(as_text=True)
     assert "Write at most 2000 characters" in response.get_data(as_text=True)
-    assert client.submit(url + "/excerpts", {"excerpt-text": "Una mina envenenó el río de una vereda."}, form_url=url).status_code == 302
+    assert (
+        client.submit(
+            url + "/excerpts", {"excerpt-text": "Una mina envenenó el río de una vereda."}, form_url=url
+        ).status_code
+        == 302
+    )
     excerpt = db.session.scalars(select(TestimonyExcerpt)).one()
-    missing = client.submit(f"{url}/excerpts/{excerpt.id}?lang=en", {f"decide-{excerpt.id}-decision": "approve"}, form_url=url)
+    missing = client.submit(
+        f"{url}/excerpts/{excerpt.id}?lang=en", {f"decide-{excerpt.id}-decision": "approve"}, form_url=url
+    )
     assert missing.status_code == 400 and "Give a reason." in missing.get_data(as_text=True)
-    done = client.submit(f"{url}/excerpts/{excerpt.id}", {f"decide-{excerpt.id}-decision": "approve", f"decide-{excerpt.id}-reason": "Sin nombres ni lugares."}, form_url=url)
+    done = client.submit(
+        f"{url}/excerpts/{excerpt.id}",
+        {f"decide-{excerpt.id}-decision": "approve", f"decide-{excerpt.id}-reason": "Sin nombres ni lugares."},
+        form_url=url,
+    )
     assert done.status_code == 302
     db.session.expire_all()
     excerpt = db.session.get(TestimonyExcerpt, excerpt.id)
@@ -61,10 +74,15 @@ def test_a_moderator_redacts_approves_tags_and_writes(client, db, desk):
     assert vault.unseal(db.session.get(Testimony, urgent.id), "sealed_answers")["D1"] == NARRATIVE  # original intact
     bad_theme = client.submit(url + "/themes", {"themes-themes": ["not_a_theme"]}, form_url=url)
     assert bad_theme.status_code == 400
-    assert client.submit(url + "/themes", {"themes-themes": ["water_sanitation", "reprisals"]}, form_url=url).status_code == 302
+    assert (
+        client.submit(url + "/themes", {"themes-themes": ["water_sanitation", "reprisals"]}, form_url=url).status_code
+        == 302
+    )
     assert {t.theme for t in db.session.get(Testimony, urgent.id).themes} == {"water_sanitation", "reprisals"}
     assert client.submit(url + "/messages", {"message-text": ""}, form_url=url).status_code == 400
-    assert client.submit(url + "/messages", {"message-text": "Gracias por su valentía."}, form_url=url).status_code == 302
+    assert (
+        client.submit(url + "/messages", {"message-text": "Gracias por su valentía."}, form_url=url).status_code == 302
+    )
     assert "Gracias por su valentía." in client.get(url).get_data(as_text=True)
 
 
@@ -78,14 +96,25 @@ def test_an_official_reads_but_does_not_moderate(client, desk):
 def test_an_official_configures_protection_routes_in_each_language(client, db, desk):
     _territory, _consultation, _calm, _urgent, _moderator, official = desk
     client.login(official.email)
-    response = client.submit("/t/antioquia/testimonies/routes?lang=en", {"name_en": "Ombudsman", "contact": "147", "position": "0"},
-                             form_url="/t/antioquia/testimonies/routes?lang=en")
+    response = client.submit(
+        "/t/antioquia/testimonies/routes?lang=en",
+        {"name_en": "Ombudsman", "contact": "147", "position": "0"},
+        form_url="/t/antioquia/testimonies/routes?lang=en",
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "main language" in body and 'value="Ombudsman"' in body
-    response = client.submit("/t/antioquia/testimonies/routes", {
-        "name_es": "Defensoría del Pueblo", "name_en": "Ombudsman's Office", "description_en": "Asks for protection.",
-        "contact": "Línea 147", "position": "1", "is_authority": "y", "is_active": "y",
-    })
+    response = client.submit(
+        "/t/antioquia/testimonies/routes",
+        {
+            "name_es": "Defensoría del Pueblo",
+            "name_en": "Ombudsman's Office",
+            "description_en": "Asks for protection.",
+            "contact": "Línea 147",
+            "position": "1",
+            "is_authority": "y",
+            "is_active": "y",
+        },
+    )
     assert response.status_code == 302
     route = db.session.scalars(select(ProtectionRoute)).one()
     assert route.name == {"es": "Defensoría del Pueblo", "en": "Ombudsman's Office"} and route.is_authority

@@ -45,7 +45,8 @@ def full_house(db, create_consultation, create_testimony, create_organisation, c
     db.session.commit()
     organisation = create_organisation("Colectivo", "cso")
     create_testimony(
-        consultation, organisation=organisation,
+        consultation,
+        organisation=organisation,
         cso={"on_behalf_of": "self", "people_count": None, "notes": "Contactar por la parroquia."},
     )
     return consultation, testimony, moderator
@@ -55,7 +56,11 @@ def _dump(db) -> str:
     """Every text and binary value of every table, as one string (what a stolen copy holds)."""
     parts = []
     for table in db.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, (String, Text, LargeBinary)) or c.type.__class__.__name__ == "JSON"]
+        columns = [
+            c
+            for c in table.columns
+            if isinstance(c.type, (String, Text, LargeBinary)) or c.type.__class__.__name__ == "JSON"
+        ]
         if not columns:
             continue
         for row in db.session.execute(select(*columns)).all():
@@ -92,7 +97,11 @@ def test_rotation_re_encrypts_everything_and_keeps_it_readable(app, db, full_hou
     crypto.install_keyring(app, new_spec.split(",")[0])
     testimony = db.session.get(Testimony, testimony.id)
     assert vault.unseal(testimony, "sealed_answers")["D1"] == NARRATIVE
-    texts = [vault.unseal(r, "sealed_text") for m in (TestimonyAddition, TestimonyMessage, TestimonyExcerpt) for r in db.session.scalars(select(m))]
+    texts = [
+        vault.unseal(r, "sealed_text")
+        for m in (TestimonyAddition, TestimonyMessage, TestimonyExcerpt)
+        for r in db.session.scalars(select(m))
+    ]
     assert "Una comunidad perdió su río por una mina." in texts and len(texts) == 3
     excerpt = db.session.scalars(select(TestimonyExcerpt)).one()
     assert vault.unseal(excerpt, "sealed_reason") == "Revisado, sin datos que identifiquen."

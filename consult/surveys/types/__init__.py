@@ -11,7 +11,15 @@
 from __future__ import annotations
 
 from consult.surveys.types.base import (
-    MESSAGES, AnswerRow, Choice, Content, FieldContext, FieldSpec, Parsed, QuestionType, field_name,
+    MESSAGES,
+    AnswerRow,
+    Choice,
+    Content,
+    FieldContext,
+    FieldSpec,
+    Parsed,
+    QuestionType,
+    field_name,
 )
 from consult.surveys.types.blocks import Severity, Territory, Ungp31
 from consult.surveys.types.choice import Consent, MultipleChoice, Scale, SingleChoice, StakeholderGroup
@@ -20,8 +28,20 @@ from consult.surveys.types.simple import Date, DateRange, Info, LongText, Number
 TYPES: dict[str, QuestionType] = {
     kind.name: kind
     for kind in (
-        Info(), SingleChoice(), MultipleChoice(), Scale(), Number(), ShortText(), LongText(), Date(), DateRange(),
-        Territory(), StakeholderGroup(), Severity(), Ungp31(), Consent(),
+        Info(),
+        SingleChoice(),
+        MultipleChoice(),
+        Scale(),
+        Number(),
+        ShortText(),
+        LongText(),
+        Date(),
+        DateRange(),
+        Territory(),
+        StakeholderGroup(),
+        Severity(),
+        Ungp31(),
+        Consent(),
     )
 }
 TYPE_NAMES = tuple(TYPES)
@@ -33,6 +53,16 @@ def question_type(name: str) -> QuestionType:
 
 
 __all__ = [
-    "MESSAGES", "TYPES", "TYPE_NAMES", "AnswerRow", "Choice", "Content", "FieldContext", "FieldSpec", "Parsed",
-    "QuestionType", "field_name", "question_type",
+    "MESSAGES",
+    "TYPES",
+    "TYPE_NAMES",
+    "AnswerRow",
+    "Choice",
+    "Content",
+    "FieldContext",
+    "FieldSpec",
+    "Parsed",
+    "QuestionType",
+    "field_name",
+    "question_type",
 ]

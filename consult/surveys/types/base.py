@@ -19,7 +19,9 @@ from consult.surveys.engine import Instrument, Question, Text
 MESSAGES = {
     "required": _l("Please answer this question."),
     "invalid": _l("Choose one of the options shown."),
-    "other": _l("You wrote something under “%(other)s” but chose another answer. Choose “%(other)s” or clear the text."),
+    "other": _l(
+        "You wrote something under “%(other)s” but chose another answer. Choose “%(other)s” or clear the text."
+    ),
     "exclusive": _l("“%(option)s” cannot be chosen together with other answers."),
     "max_choices": _l("Choose at most %(n)d answers."),
     "integer": _l("Enter a whole number, for example 12."),
@@ -102,7 +104,9 @@ class FieldSpec:
         ``label`` names the field in error summaries; the template shows the spec's contents.
         """
         choices = [
-            SelectChoice(c.value, c.label.text, render_kw={"lang": c.label.lang} if c.label.lang else {}, optgroup=c.group)
+            SelectChoice(
+                c.value, c.label.text, render_kw={"lang": c.label.lang} if c.label.lang else {}, optgroup=c.group
+            )
             for c in self.choices
         ]
         label = label if label is not None else (self.label.text if self.label else "")
@@ -112,8 +116,12 @@ class FieldSpec:
             return RadioField(label, choices=choices, validate_choice=False, **common)
         if self.widget == "checkbox":
             return SelectMultipleField(
-                label, choices=choices, validate_choice=False, widget=ListWidget(prefix_label=False),
-                option_widget=CheckboxInput(), **common,
+                label,
+                choices=choices,
+                validate_choice=False,
+                widget=ListWidget(prefix_label=False),
+                option_widget=CheckboxInput(),
+                **common,
             )
         if self.widget == "select":
             return SelectField(label, choices=[SelectChoice("", "")] + choices, validate_choice=False, **common)

@@ -11,7 +11,16 @@ from flask_babel import lazy_gettext as _l
 from consult.surveys import labels
 from consult.surveys.engine import Question
 from consult.surveys.types.base import (
-    AnswerRow, Choice, Content, FieldContext, FieldSpec, Parsed, QuestionType, choice_label, field_name, row_field,
+    AnswerRow,
+    Choice,
+    Content,
+    FieldContext,
+    FieldSpec,
+    Parsed,
+    QuestionType,
+    choice_label,
+    field_name,
+    row_field,
 )
 
 AREA_LABEL = _l("Area or subregion")
@@ -73,10 +82,14 @@ class Territory(QuestionType):
         """Areas (``part="area"``) or localities grouped by area (default)."""
         if part == "area":
             return [Choice(area, Content(area)) for area in self._areas(ctx)]
-        places = sorted(ctx.localities, key=lambda p: (p.get("area") is None, str(p.get("area") or ""), str(p.get("name"))))
+        places = sorted(
+            ctx.localities, key=lambda p: (p.get("area") is None, str(p.get("area") or ""), str(p.get("name")))
+        )
         has_areas = any(p.get("area") for p in places)
         return [
-            Choice(str(p["code"]), Content(str(p["name"])), group=(str(p.get("area") or NO_AREA) if has_areas else None))
+            Choice(
+                str(p["code"]), Content(str(p["name"])), group=(str(p.get("area") or NO_AREA) if has_areas else None)
+            )
             for p in places
         ]
 
@@ -86,11 +99,25 @@ class Territory(QuestionType):
             return []
         specs = []
         if self._areas(ctx):
-            specs.append(FieldSpec(field_name(question.key, "area"), "select", part="area", label=ctx.interface(AREA_LABEL),
-                                   choices=self.choices(question, ctx, "area")))
+            specs.append(
+                FieldSpec(
+                    field_name(question.key, "area"),
+                    "select",
+                    part="area",
+                    label=ctx.interface(AREA_LABEL),
+                    choices=self.choices(question, ctx, "area"),
+                )
+            )
         if self._level(question) == "locality":
-            specs.append(FieldSpec(field_name(question.key, "locality"), "select", part="locality",
-                                   label=ctx.interface(LOCALITY_LABEL), choices=self.choices(question, ctx)))
+            specs.append(
+                FieldSpec(
+                    field_name(question.key, "locality"),
+                    "select",
+                    part="locality",
+                    label=ctx.interface(LOCALITY_LABEL),
+                    choices=self.choices(question, ctx),
+                )
+            )
         return specs
 
     def form_data(self, question: Question, value: Any) -> dict[str, Any]:
@@ -166,7 +193,7 @@ class Territory(QuestionType):
         return [value.get(p) for p in TERRITORY_PARTS]
 
     def display(self, question: Question, value: Any, ctx: FieldContext) -> str:
-        """"Locality name (Area)"."""
+        """ "Locality name (Area)"."""
         if not isinstance(value, Mapping):
             return ""
         code = value.get("locality")
@@ -198,10 +225,19 @@ class _Rated(QuestionType):
         problems, seen = [], set()
         for index, part in enumerate(raw.get(self.member) or ()):
             if part not in self.all_parts:
-                problems.append((f"{self.member}[{index}]", _l("“%(value)s” is not one of %(allowed)s.", value=str(part),
-                                 allowed=", ".join(self.all_parts)), "invalid_member"))
+                problems.append(
+                    (
+                        f"{self.member}[{index}]",
+                        _l(
+                            "“%(value)s” is not one of %(allowed)s.", value=str(part), allowed=", ".join(self.all_parts)
+                        ),
+                        "invalid_member",
+                    )
+                )
             elif part in seen:
-                problems.append((f"{self.member}[{index}]", _l("“%(value)s” is listed twice.", value=part), "duplicate_option"))
+                problems.append(
+                    (f"{self.member}[{index}]", _l("“%(value)s” is listed twice.", value=part), "duplicate_option")
+                )
             seen.add(part)
         return problems
 
@@ -219,13 +255,20 @@ class _Rated(QuestionType):
 
     def choices(self, question: Question, ctx: FieldContext, part: str | None = None) -> list[Choice]:
         """The answers of one part."""
-        return [Choice(code, ctx.interface(label)) for code, label in self.part_choices(part or self._parts(question)[0])]
+        return [
+            Choice(code, ctx.interface(label)) for code, label in self.part_choices(part or self._parts(question)[0])
+        ]
 
     def fields(self, question: Question, ctx: FieldContext) -> list[FieldSpec]:
         """One radio group per part."""
         return [
-            FieldSpec(field_name(question.key, p), "radio", part=p, label=ctx.interface(self.part_label(p)),
-                      choices=self.choices(question, ctx, p))
+            FieldSpec(
+                field_name(question.key, p),
+                "radio",
+                part=p,
+                label=ctx.interface(self.part_label(p)),
+                choices=self.choices(question, ctx, p),
+            )
             for p in self._parts(question)
         ]
 
@@ -235,7 +278,9 @@ class _Rated(QuestionType):
     def form_data(self, question: Question, value: Any) -> dict[str, Any]:
         """Each part's answer as its radio's value."""
         value = value if isinstance(value, Mapping) else {}
-        return {field_name(question.key, p): None if value.get(p) is None else str(value[p]) for p in self._parts(question)}
+        return {
+            field_name(question.key, p): None if value.get(p) is None else str(value[p]) for p in self._parts(question)
+        }
 
     def parse(self, question: Question, data: Mapping[str, Any], ctx: FieldContext) -> Parsed:
         """Each answered part has a known answer; a required block needs every part."""
@@ -266,12 +311,13 @@ class _Rated(QuestionType):
         return [value.get(p) for p in self._parts(question)]
 
     def display(self, question: Question, value: Any, ctx: FieldContext) -> str:
-        """"Part question: answer" per answered part."""
+        """ "Part question: answer" per answered part."""
         if not isinstance(value, Mapping):
             return ""
         return "; ".join(
             f"{self.part_label(p)} {choice_label(self.choices(question, ctx, p), str(value[p]))}"
-            for p in self._parts(question) if value.get(p) is not None
+            for p in self._parts(question)
+            if value.get(p) is not None
         )
 
 
@@ -310,8 +356,11 @@ class Severity(_Rated):
 
     def from_rows(self, question: Question, rows: Iterable[Any]) -> Any:
         """The scores by part."""
-        value = {row_field(r, "part"): int(row_field(r, "number")) for r in rows
-                 if row_field(r, "part") in self.all_parts and row_field(r, "number") is not None}
+        value = {
+            row_field(r, "part"): int(row_field(r, "number"))
+            for r in rows
+            if row_field(r, "part") in self.all_parts and row_field(r, "number") is not None
+        }
         return value or None
 
     def export_columns(self, question: Question) -> list[str]:
@@ -356,6 +405,9 @@ class Ungp31(_Rated):
 
     def from_rows(self, question: Question, rows: Iterable[Any]) -> Any:
         """The answers by criterion."""
-        value = {row_field(r, "part"): row_field(r, "option") for r in rows
-                 if row_field(r, "part") in self.all_parts and row_field(r, "option")}
+        value = {
+            row_field(r, "part"): row_field(r, "option")
+            for r in rows
+            if row_field(r, "part") in self.all_parts and row_field(r, "option")
+        }
         return value or None

@@ -10,8 +10,19 @@ from flask_babel import lazy_gettext as _l
 from consult.surveys import labels
 from consult.surveys.engine import Question
 from consult.surveys.types.base import (
-    DONT_KNOW, OTHER_LABEL, OTHER_SPECIFY, AnswerRow, Choice, FieldContext, FieldSpec, Parsed,
-    QuestionType, choice_label, clean_text, field_name, row_field,
+    DONT_KNOW,
+    OTHER_LABEL,
+    OTHER_SPECIFY,
+    AnswerRow,
+    Choice,
+    FieldContext,
+    FieldSpec,
+    Parsed,
+    QuestionType,
+    choice_label,
+    clean_text,
+    field_name,
+    row_field,
 )
 
 OTHER = "other"
@@ -49,10 +60,16 @@ class _Choosing(QuestionType):
         """A radio group or checkboxes, and a text box for "other, please specify"."""
         specs = [FieldSpec(field_name(question.key), self.widget, choices=self.choices(question, ctx))]
         if self.allows_other and question.other is not None:
-            specs.append(FieldSpec(
-                field_name(question.key, OTHER), "text", part=OTHER, label=ctx.interface(OTHER_SPECIFY),
-                render_kw={"maxlength": 200, "autocomplete": "off"}, is_other=True,
-            ))
+            specs.append(
+                FieldSpec(
+                    field_name(question.key, OTHER),
+                    "text",
+                    part=OTHER,
+                    label=ctx.interface(OTHER_SPECIFY),
+                    render_kw={"maxlength": 200, "autocomplete": "off"},
+                    is_other=True,
+                )
+            )
         return specs
 
     def check_definition(self, raw: Mapping[str, Any]) -> list:
@@ -62,13 +79,27 @@ class _Choosing(QuestionType):
         for index, option in enumerate(raw.get("options") or ()):
             value = option.get("value") if isinstance(option, Mapping) else None
             if value in seen:
-                problems.append((f"options[{index}]", _l("The option value “%(value)s” is used twice.", value=value), "duplicate_option"))
+                problems.append(
+                    (
+                        f"options[{index}]",
+                        _l("The option value “%(value)s” is used twice.", value=value),
+                        "duplicate_option",
+                    )
+                )
             if isinstance(value, str):
                 seen.add(value)
             if value == OTHER and raw.get("other") is not None:
-                problems.append((f"options[{index}]", _l("“other” is reserved for the “other, please specify” option."), "reserved_option"))
+                problems.append(
+                    (
+                        f"options[{index}]",
+                        _l("“other” is reserved for the “other, please specify” option."),
+                        "reserved_option",
+                    )
+                )
             if isinstance(option, Mapping) and option.get("exclusive") and raw.get("type") != "multiple_choice":
-                problems.append((f"options[{index}]", _l("Only multiple-choice options can be exclusive."), "invalid_member"))
+                problems.append(
+                    (f"options[{index}]", _l("Only multiple-choice options can be exclusive."), "invalid_member")
+                )
         return problems
 
     def _codes(self, value: Any) -> tuple[list[str], str | None]:
@@ -186,7 +217,8 @@ class StakeholderGroup(SingleChoice):
         """``groups`` are known codes."""
         return [
             (f"groups[{i}]", _l("“%(value)s” is not a stakeholder group code.", value=str(g)), "invalid_member")
-            for i, g in enumerate(raw.get("groups") or ()) if g not in labels.STAKEHOLDER_GROUPS
+            for i, g in enumerate(raw.get("groups") or ())
+            if g not in labels.STAKEHOLDER_GROUPS
         ]
 
     def export_columns(self, question: Question) -> list[str]:
@@ -235,7 +267,9 @@ class MultipleChoice(_Choosing):
         # silently kept; text typed with nothing ticked means "other".
         if other and OTHER not in chosen:
             if chosen:
-                parsed.error(field_name(question.key, OTHER), ctx.message(question, "other", other=choice_label(choices, OTHER)))
+                parsed.error(
+                    field_name(question.key, OTHER), ctx.message(question, "other", other=choice_label(choices, OTHER))
+                )
                 return parsed
             chosen.append(OTHER)
         order = [c.value for c in choices]
@@ -258,7 +292,13 @@ class MultipleChoice(_Choosing):
         limit = raw.get("max_choices")
         offered = len(raw.get("options") or ()) + (1 if raw.get("other") is not None else 0)
         if isinstance(limit, int) and not 1 <= limit <= max(offered, 1):
-            problems.append(("max_choices", _l("“max_choices” must be between 1 and the number of options (%(n)d).", n=offered), "invalid_member"))
+            problems.append(
+                (
+                    "max_choices",
+                    _l("“max_choices” must be between 1 and the number of options (%(n)d).", n=offered),
+                    "invalid_member",
+                )
+            )
         return problems
 
     def to_rows(self, question: Question, value: Any) -> list[AnswerRow]:
@@ -346,7 +386,13 @@ class Scale(QuestionType):
         for index, point in enumerate(raw.get("points") or ()):
             value = point.get("value") if isinstance(point, Mapping) else None
             if value in seen:
-                problems.append((f"points[{index}]", _l("The point value “%(value)s” is used twice.", value=str(value)), "duplicate_option"))
+                problems.append(
+                    (
+                        f"points[{index}]",
+                        _l("The point value “%(value)s” is used twice.", value=str(value)),
+                        "duplicate_option",
+                    )
+                )
             seen.add(value)
         return problems
 

@@ -12,7 +12,14 @@ from flask_babel import lazy_gettext as _l
 
 from consult.surveys.engine import Question
 from consult.surveys.types.base import (
-    AnswerRow, FieldContext, FieldSpec, Parsed, QuestionType, clean_text, field_name, row_field,
+    AnswerRow,
+    FieldContext,
+    FieldSpec,
+    Parsed,
+    QuestionType,
+    clean_text,
+    field_name,
+    row_field,
 )
 
 # Larger numbers are typing mistakes, and would not fit every database's numeric column.
@@ -85,8 +92,14 @@ class Number(QuestionType):
         """A text input with a numeric keyboard (``type=number`` refuses "12,5" in some browsers)."""
         mode = "decimal" if question.get("decimal") else "numeric"
         unit = ctx.content(question.get("unit")) if question.get("unit") else None
-        return [FieldSpec(field_name(question.key), "number", suffix=unit,
-                          render_kw={"inputmode": mode, "autocomplete": "off", "maxlength": 20})]
+        return [
+            FieldSpec(
+                field_name(question.key),
+                "number",
+                suffix=unit,
+                render_kw={"inputmode": mode, "autocomplete": "off", "maxlength": 20},
+            )
+        ]
 
     def form_data(self, question: Question, value: Any) -> dict[str, Any]:
         """The number as text."""
@@ -215,7 +228,6 @@ def parse_date(text: str) -> datetime.date | None:
 def show_date(value: str) -> str:
     """An ISO date in the words of the page's language (``31 dic 2025``)."""
     try:
-
         return format_date(datetime.date.fromisoformat(value), "medium")
     except (ValueError, RuntimeError, AttributeError, KeyError):
         return value
@@ -233,9 +245,19 @@ class Date(QuestionType):
         bounds = {}
         for name in ("min", "max"):
             if raw.get(name) is not None:
-                day = parse_date(raw[name]) if isinstance(raw[name], str) and len(raw[name]) == 10 and raw[name][4] == "-" else None
+                day = (
+                    parse_date(raw[name])
+                    if isinstance(raw[name], str) and len(raw[name]) == 10 and raw[name][4] == "-"
+                    else None
+                )
                 if day is None:
-                    problems.append((name, _l("“%(value)s” is not a date written as YYYY-MM-DD.", value=str(raw[name])), "invalid_member"))
+                    problems.append(
+                        (
+                            name,
+                            _l("“%(value)s” is not a date written as YYYY-MM-DD.", value=str(raw[name])),
+                            "invalid_member",
+                        )
+                    )
                 bounds[name] = day
         if bounds.get("min") and bounds.get("max") and bounds["min"] > bounds["max"]:
             problems.append(("min", _l("“min” is later than “max”."), "invalid_member"))
@@ -256,7 +278,9 @@ class Date(QuestionType):
         """The ISO date."""
         return {field_name(question.key): value or ""}
 
-    def _parse_one(self, question: Question, name: str, data: Mapping[str, Any], ctx: FieldContext, parsed: Parsed) -> str | None:
+    def _parse_one(
+        self, question: Question, name: str, data: Mapping[str, Any], ctx: FieldContext, parsed: Parsed
+    ) -> str | None:
         text = clean_text(data.get(name))
         if not text:
             return None
@@ -356,7 +380,11 @@ class DateRange(Date):
 
     def from_rows(self, question: Question, rows: Iterable[Any]) -> Any:
         """Start and end."""
-        value = {row_field(r, "part"): row_field(r, "text") for r in rows if row_field(r, "part") in RANGE_PARTS and row_field(r, "text")}
+        value = {
+            row_field(r, "part"): row_field(r, "text")
+            for r in rows
+            if row_field(r, "part") in RANGE_PARTS and row_field(r, "text")
+        }
         return value or None
 
     def export_columns(self, question: Question) -> list[str]:
@@ -369,7 +397,7 @@ class DateRange(Date):
         return [value.get(p) for p in RANGE_PARTS]
 
     def display(self, question: Question, value: Any, ctx: FieldContext) -> str:
-        """"start – end"."""
+        """ "start – end"."""
         if not isinstance(value, Mapping):
             return ""
         start = show_date(value["start"]) if value.get("start") else "…"

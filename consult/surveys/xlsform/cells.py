@@ -52,7 +52,14 @@ def required(node: Node, ctx: Context) -> bool:
     if value in _TRUE:
         return True
     if value not in _FALSE:
-        ctx.warn(node, _l("“required” is “%(value)s”; consult only takes yes or no, so the question is not required.", value=node.get("required")), "required")
+        ctx.warn(
+            node,
+            _l(
+                "“required” is “%(value)s”; consult only takes yes or no, so the question is not required.",
+                value=node.get("required"),
+            ),
+            "required",
+        )
     return False
 
 
@@ -64,14 +71,23 @@ def label(node: Node, ctx: Context, kind: str) -> dict[str, str] | None:
     if code in text:
         return text
     if kind == "note":
-        message = (_l("The note %(name)s has no text in the default language (%(code)s).", name=node.name, code=code)
-                   if text else _l("The note %(name)s has no text.", name=node.name))
+        message = (
+            _l("The note %(name)s has no text in the default language (%(code)s).", name=node.name, code=code)
+            if text
+            else _l("The note %(name)s has no text.", name=node.name)
+        )
     elif kind == "group":
-        message = (_l("The group %(name)s has no label in the default language (%(code)s).", name=node.name, code=code)
-                   if text else _l("The group %(name)s has no label.", name=node.name))
+        message = (
+            _l("The group %(name)s has no label in the default language (%(code)s).", name=node.name, code=code)
+            if text
+            else _l("The group %(name)s has no label.", name=node.name)
+        )
     else:
-        message = (_l("The question %(name)s has no label in the default language (%(code)s).", name=node.name, code=code)
-                   if text else _l("The question %(name)s has no label.", name=node.name))
+        message = (
+            _l("The question %(name)s has no label in the default language (%(code)s).", name=node.name, code=code)
+            if text
+            else _l("The question %(name)s has no label.", name=node.name)
+        )
     ctx.error(node, message, "label")
     return None
 
@@ -80,8 +96,17 @@ def _report_references(node: Node, ctx: Context, text: dict[str, str], column: s
     """ODK shows ``${name}`` in a label as the earlier answer; consult shows text as written."""
     found = sorted({ref for value in text.values() for ref in _REFERENCE.findall(value)})
     if found:
-        ctx.warn(node, _l("The %(column)s of %(name)s shows earlier answers (%(references)s); consult shows the text as it is written, "
-                          "so reword it without them.", column=column, name=node.name, references=", ".join(found)), column)
+        ctx.warn(
+            node,
+            _l(
+                "The %(column)s of %(name)s shows earlier answers (%(references)s); consult shows the text as it is written, "
+                "so reword it without them.",
+                column=column,
+                name=node.name,
+                references=", ".join(found),
+            ),
+            column,
+        )
 
 
 def hint(node: Node, ctx: Context) -> dict[str, str] | None:
@@ -89,7 +114,15 @@ def hint(node: Node, ctx: Context) -> dict[str, str] | None:
     hint = ctx.texts.text(node.row, "hint")
     _report_references(node, ctx, hint, "hint")
     if hint and ctx.languages.fallback not in hint:
-        ctx.error(node, _l("The hint of %(name)s has no text in the default language (%(code)s).", name=node.name, code=ctx.languages.fallback), "hint")
+        ctx.error(
+            node,
+            _l(
+                "The hint of %(name)s has no text in the default language (%(code)s).",
+                name=node.name,
+                code=ctx.languages.fallback,
+            ),
+            "hint",
+        )
     return hint or None
 
 
@@ -97,8 +130,16 @@ def message_text(node: Node, ctx: Context, column: str) -> dict[str, str] | None
     """A required or constraint message; left out (reported) when it lacks the default language."""
     text = ctx.texts.text(node.row, column)
     if text and ctx.languages.fallback not in text:
-        ctx.warn(node, _l("The %(column)s of %(name)s has no text in the default language (%(code)s); consult's own message is shown instead.",
-                          column=column, name=node.name, code=ctx.languages.fallback), column)
+        ctx.warn(
+            node,
+            _l(
+                "The %(column)s of %(name)s has no text in the default language (%(code)s); consult's own message is shown instead.",
+                column=column,
+                name=node.name,
+                code=ctx.languages.fallback,
+            ),
+            column,
+        )
         return None
     return text or None
 
@@ -109,8 +150,11 @@ def appearance(node: Node, ctx: Context, used: tuple[str, ...] = ()) -> None:
         if word.lower() not in used:
             ctx.warn(
                 node,
-                _l("The appearance “%(appearance)s” of %(name)s is not used: consult shows every question in its own simple, accessible way.",
-                   appearance=word, name=node.name),
+                _l(
+                    "The appearance “%(appearance)s” of %(name)s is not used: consult shows every question in its own simple, accessible way.",
+                    appearance=word,
+                    name=node.name,
+                ),
                 "appearance",
             )
 
@@ -129,14 +173,38 @@ def messages(node: Node, question: dict[str, Any], ctx: Context) -> None:
         for value in bounds.exclusive:
             option = next((o for o in question.get("options") or () if o["value"] == value), None)
             if option is None:
-                ctx.warn(node, _l("The constraint of %(name)s makes “%(value)s” exclusive, but the list has no such choice.", name=node.name, value=value), "constraint")
+                ctx.warn(
+                    node,
+                    _l(
+                        "The constraint of %(name)s makes “%(value)s” exclusive, but the list has no such choice.",
+                        name=node.name,
+                        value=value,
+                    ),
+                    "constraint",
+                )
             else:
                 option["exclusive"] = True
         for part, reason in bounds.skipped:
-            ctx.warn(node, _l("The constraint %(part)s of %(name)s is not imported (%(reason)s); answers are not checked against it.",
-                              part=part, name=node.name, reason=reason), "constraint")
+            ctx.warn(
+                node,
+                _l(
+                    "The constraint %(part)s of %(name)s is not imported (%(reason)s); answers are not checked against it.",
+                    part=part,
+                    name=node.name,
+                    reason=reason,
+                ),
+                "constraint",
+            )
         for part in bounds.approximated:
-            ctx.warn(node, _l("The constraint %(part)s of %(name)s is imported with its bound included.", part=part, name=node.name), "constraint")
+            ctx.warn(
+                node,
+                _l(
+                    "The constraint %(part)s of %(name)s is imported with its bound included.",
+                    part=part,
+                    name=node.name,
+                ),
+                "constraint",
+            )
         names = bounds.message_names
     message = message_text(node, ctx, "constraint_message")
     if message:
@@ -144,7 +212,14 @@ def messages(node: Node, question: dict[str, Any], ctx: Context) -> None:
             for name in names:
                 messages[name] = dict(message)
         else:
-            ctx.warn(node, _l("The constraint message of %(name)s is not imported: it belongs to no check consult makes.", name=node.name), "constraint_message")
+            ctx.warn(
+                node,
+                _l(
+                    "The constraint message of %(name)s is not imported: it belongs to no check consult makes.",
+                    name=node.name,
+                ),
+                "constraint_message",
+            )
     if messages:
         question["messages"] = messages
 
@@ -160,4 +235,3 @@ def apply_data(node: Node, question: dict[str, Any]) -> None:
             question["messages"] = merged
         else:
             question.setdefault(name, value)
-

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from consult.surveys.xlsform import workbook
 from consult.surveys.xlsform.columns import TextColumns
 from consult.surveys.xlsform.report import Reporter
 from consult.surveys.xlsform.workbook import Sheet
-from consult.surveys.xlsform import workbook
 
 _CODE = re.compile(r"^[a-z0-9_]+$")
 
@@ -59,48 +59,81 @@ def read_choices(sheet: Sheet | None, texts: TextColumns | None, reporter: Repor
     if sheet.rows and not {"list_name", "name"} <= set(sheet.headers):
         missing = [c for c in ("list_name", "name") if c not in sheet.headers]
         reporter.error(
-            sheet.name, sheet.header_row,
-            _l("The choices sheet needs the columns list_name and name; %(missing)s is missing.", missing=", ".join(missing)),
+            sheet.name,
+            sheet.header_row,
+            _l(
+                "The choices sheet needs the columns list_name and name; %(missing)s is missing.",
+                missing=", ".join(missing),
+            ),
         )
         return lists
     if sheet.too_long:
-
         limit = workbook.MAX_ROWS
-        reporter.error(sheet.name, limit + 1, _l("The sheet has more than %(n)d rows; consult reads forms up to that size.", n=limit))
+        reporter.error(
+            sheet.name,
+            limit + 1,
+            _l("The sheet has more than %(n)d rows; consult reads forms up to that size.", n=limit),
+        )
     for row in sheet.rows:
         list_name, name = row.get("list_name"), row.get("name")
         if not list_name or not name:
             reporter.error(
-                sheet.name, row.number,
-                _l("The choice has no list_name.") if not list_name else _l("The choice in list %(list)s has no name.", list=list_name),
+                sheet.name,
+                row.number,
+                _l("The choice has no list_name.")
+                if not list_name
+                else _l("The choice in list %(list)s has no name.", list=list_name),
             )
             continue
         choice_list = lists.setdefault(list_name, ChoiceList(list_name, row.number))
         if name in choice_list.values:
-            reporter.error(sheet.name, row.number, _l("The list %(list)s has the choice %(name)s twice.", list=list_name, name=name))
+            reporter.error(
+                sheet.name,
+                row.number,
+                _l("The list %(list)s has the choice %(name)s twice.", list=list_name, name=name),
+            )
             continue
         value = name if _CODE.match(name) else option_code(name)
         if not value:
             reporter.error(
-                sheet.name, row.number,
-                _l("The choice name “%(name)s” in list %(list)s has no letters or digits consult can use as a code.",
-                   name=name, list=list_name),
+                sheet.name,
+                row.number,
+                _l(
+                    "The choice name “%(name)s” in list %(list)s has no letters or digits consult can use as a code.",
+                    name=name,
+                    list=list_name,
+                ),
             )
             continue
         clash = next((c for c in choice_list.choices if c.value == value), None)
         if clash is not None:
             reporter.error(
-                sheet.name, row.number,
-                _l("In list %(list)s, the choices “%(name)s” and “%(other)s” (row %(row)d) both become the code %(value)s.",
-                   list=list_name, name=name, other=clash.name, row=clash.row, value=value),
+                sheet.name,
+                row.number,
+                _l(
+                    "In list %(list)s, the choices “%(name)s” and “%(other)s” (row %(row)d) both become the code %(value)s.",
+                    list=list_name,
+                    name=name,
+                    other=clash.name,
+                    row=clash.row,
+                    value=value,
+                ),
             )
             continue
         if value != name:
             reporter.warn(
-                sheet.name, row.number,
-                _l("The choice name “%(name)s” in list %(list)s is stored as %(value)s (codes use a-z, 0-9 and _); "
-                   "conditions that use it are rewritten.", name=name, list=list_name, value=value),
+                sheet.name,
+                row.number,
+                _l(
+                    "The choice name “%(name)s” in list %(list)s is stored as %(value)s (codes use a-z, 0-9 and _); "
+                    "conditions that use it are rewritten.",
+                    name=name,
+                    list=list_name,
+                    value=value,
+                ),
             )
         choice_list.values[name] = value
-        choice_list.choices.append(Choice(name, value, texts.text(row, "label") if texts else {}, row.number, row.get("concept")))
+        choice_list.choices.append(
+            Choice(name, value, texts.text(row, "label") if texts else {}, row.number, row.get("concept"))
+        )
     return lists

@@ -25,8 +25,20 @@ CONCEPT = "concept"
 MARKER_CONCEPT = "bind::consult:concept"
 
 SURVEY_COLUMNS = frozenset(
-    {"type", "name", "required", "relevant", "constraint", "appearance", "choice_filter", "calculation", "parameters",
-     MARKER_TYPE, MARKER_DATA, CONCEPT}
+    {
+        "type",
+        "name",
+        "required",
+        "relevant",
+        "constraint",
+        "appearance",
+        "choice_filter",
+        "calculation",
+        "parameters",
+        MARKER_TYPE,
+        MARKER_DATA,
+        CONCEPT,
+    }
 )
 CHOICES_COLUMNS = frozenset({"list_name", "name", CONCEPT})
 SETTINGS_COLUMNS = frozenset({"form_title", "form_id", "default_language", "version", "namespaces", "consult:data"})
@@ -76,17 +88,22 @@ def _split(header: str) -> tuple[str, str | None]:
     return base, (rest or None)
 
 
-def read_languages(sheets: list[Sheet], default_language: str, settings_row: int | None, settings_name: str | None,
-                   reporter: Reporter) -> tuple[Languages, dict[str, TextColumns]]:
+def read_languages(
+    sheets: list[Sheet], default_language: str, settings_row: int | None, settings_name: str | None, reporter: Reporter
+) -> tuple[Languages, dict[str, TextColumns]]:
     """The form's languages and each sheet's text columns; errors for unknown or clashing languages."""
     default_code = "es"
     if default_language:
         code = language_code(default_language)
         if code is None:
             reporter.error(
-                settings_name, settings_row,
-                _l("The default language “%(language)s” is not one consult holds content in (%(codes)s).",
-                   language=default_language, codes=", ".join(CONTENT_LANGUAGES)),
+                settings_name,
+                settings_row,
+                _l(
+                    "The default language “%(language)s” is not one consult holds content in (%(codes)s).",
+                    language=default_language,
+                    codes=", ".join(CONTENT_LANGUAGES),
+                ),
                 column="default_language",
             )
         else:
@@ -105,19 +122,29 @@ def read_languages(sheets: list[Sheet], default_language: str, settings_row: int
                 code = language_code(lang)
                 if code is None:
                     reporter.error(
-                        sheet.name, sheet.header_row,
-                        _l("The language “%(language)s” is not one consult holds content in (%(codes)s); "
-                           "name the column with one of these codes, for example label::Español (es).",
-                           language=written.partition("::")[2].strip(), codes=", ".join(CONTENT_LANGUAGES)),
+                        sheet.name,
+                        sheet.header_row,
+                        _l(
+                            "The language “%(language)s” is not one consult holds content in (%(codes)s); "
+                            "name the column with one of these codes, for example label::Español (es).",
+                            language=written.partition("::")[2].strip(),
+                            codes=", ".join(CONTENT_LANGUAGES),
+                        ),
                         column=written,
                     )
                     continue
             same = found.by_base.setdefault(base, {})
             if code in same:
                 reporter.error(
-                    sheet.name, sheet.header_row,
-                    _l("The columns %(first)s and %(second)s both hold the %(base)s in the same language (%(code)s).",
-                       first=sheet.headers[same[code]], second=written, base=base, code=code),
+                    sheet.name,
+                    sheet.header_row,
+                    _l(
+                        "The columns %(first)s and %(second)s both hold the %(base)s in the same language (%(code)s).",
+                        first=sheet.headers[same[code]],
+                        second=written,
+                        base=base,
+                        code=code,
+                    ),
                     column=written,
                 )
                 continue
@@ -131,9 +158,12 @@ def read_languages(sheets: list[Sheet], default_language: str, settings_row: int
         fallback = "es" if "es" in seen else seen[0]
     if seen and fallback not in seen:
         reporter.error(
-            settings_name, settings_row,
-            _l("The default language %(code)s has no label column; add label::%(code)s or change default_language.",
-               code=fallback),
+            settings_name,
+            settings_row,
+            _l(
+                "The default language %(code)s has no label column; add label::%(code)s or change default_language.",
+                code=fallback,
+            ),
             column="default_language",
         )
     declared = [fallback] + [code for code in seen if code != fallback]
@@ -151,14 +181,23 @@ def report_other_columns(sheet: Sheet, used: frozenset[str], reporter: Reporter,
         if not rows:
             continue
         if settings:
-            reporter.warn(sheet.name, rows[0], _l("The setting %(column)s is not imported: it has no meaning in consult.", column=written),
-                          column=written)
+            reporter.warn(
+                sheet.name,
+                rows[0],
+                _l("The setting %(column)s is not imported: it has no meaning in consult.", column=written),
+                column=written,
+            )
             continue
         reason = _COLUMN_REASONS.get(base, _l("consult does not know this column"))
         reporter.warn(
-            sheet.name, rows[0],
-            _l("The column %(column)s is not imported (%(reason)s); %(n)d row(s) have a value in it.",
-               column=written, reason=reason, n=len(rows)),
+            sheet.name,
+            rows[0],
+            _l(
+                "The column %(column)s is not imported (%(reason)s); %(n)d row(s) have a value in it.",
+                column=written,
+                reason=reason,
+                n=len(rows),
+            ),
             column=written,
         )
     for written in sheet.duplicate_headers:
@@ -170,6 +209,10 @@ def report_other_columns(sheet: Sheet, used: frozenset[str], reporter: Reporter,
             reporter.warn(sheet.name, sheet.header_row, message, column=written)
     if sheet.unnamed_cells:
         reporter.warn(
-            sheet.name, sheet.unnamed_cells[0],
-            _l("%(n)d row(s) have values in a column without a heading; they are not imported.", n=len(sheet.unnamed_cells)),
+            sheet.name,
+            sheet.unnamed_cells[0],
+            _l(
+                "%(n)d row(s) have values in a column without a heading; they are not imported.",
+                n=len(sheet.unnamed_cells),
+            ),
         )

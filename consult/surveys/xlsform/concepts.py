@@ -34,21 +34,39 @@ def read_concept(node: Node, question: dict[str, Any], ctx: Context, choice_list
     concept = written.lower() if written else None
     if concept is not None:
         if not labels.is_known_concept(concept):
-            ctx.error(node, _l("The concept “%(concept)s” of %(name)s is not one consult knows; use one of %(allowed)s, or "
-                               "ungp31:MECHANISM with a mechanism type code.", concept=written, name=node.name, allowed=_allowed()),
-                      column)
+            ctx.error(
+                node,
+                _l(
+                    "The concept “%(concept)s” of %(name)s is not one consult knows; use one of %(allowed)s, or "
+                    "ungp31:MECHANISM with a mechanism type code.",
+                    concept=written,
+                    name=node.name,
+                    allowed=_allowed(),
+                ),
+                column,
+            )
             return
         if question["type"] not in concept_types(concept):
-            ctx.error(node, _l("The concept “%(concept)s” of %(name)s does not fit its kind of question (%(type)s); it fits: %(types)s.",
-                               concept=concept, name=node.name, type=question["type"],
-                               types=", ".join(sorted(concept_types(concept)))), column)
+            ctx.error(
+                node,
+                _l(
+                    "The concept “%(concept)s” of %(name)s does not fit its kind of question (%(type)s); it fits: %(types)s.",
+                    concept=concept,
+                    name=node.name,
+                    type=question["type"],
+                    types=", ".join(sorted(concept_types(concept))),
+                ),
+                column,
+            )
             return
         question["concept"] = concept
     if choice_list is not None:
         _choice_concepts(node, question, ctx, choice_list, concept or IMPLIED_CONCEPTS.get(question["type"]))
 
 
-def _choice_concepts(node: Node, question: dict[str, Any], ctx: Context, choice_list: ChoiceList, concept: str | None) -> None:
+def _choice_concepts(
+    node: Node, question: dict[str, Any], ctx: Context, choice_list: ChoiceList, concept: str | None
+) -> None:
     coded = [choice for choice in choice_list.choices if choice.concept]
     if not coded:
         return
@@ -58,20 +76,48 @@ def _choice_concepts(node: Node, question: dict[str, Any], ctx: Context, choice_
         code = choice.concept.lower()
         option = options.get(choice.value)
         if option is None:
-            ctx.reporter.warn(ctx.choices_sheet, choice.row,
-                              _l("The concept of the choice %(name)s (list %(list)s) is not imported: the %(type)s question %(question)s "
-                                 "has no options of its own.", name=choice.name, list=choice_list.name, type=question["type"],
-                                 question=node.name), CONCEPT)
+            ctx.reporter.warn(
+                ctx.choices_sheet,
+                choice.row,
+                _l(
+                    "The concept of the choice %(name)s (list %(list)s) is not imported: the %(type)s question %(question)s "
+                    "has no options of its own.",
+                    name=choice.name,
+                    list=choice_list.name,
+                    type=question["type"],
+                    question=node.name,
+                ),
+                CONCEPT,
+            )
         elif concept is None:
-            ctx.reporter.error(ctx.choices_sheet, choice.row,
-                               _l("The choice %(name)s of list %(list)s has the concept %(code)s, but the question %(question)s has no "
-                                  "concept; give the question one in its concept column.", name=choice.name, list=choice_list.name,
-                                  code=code, question=node.name), CONCEPT)
+            ctx.reporter.error(
+                ctx.choices_sheet,
+                choice.row,
+                _l(
+                    "The choice %(name)s of list %(list)s has the concept %(code)s, but the question %(question)s has no "
+                    "concept; give the question one in its concept column.",
+                    name=choice.name,
+                    list=choice_list.name,
+                    code=code,
+                    question=node.name,
+                ),
+                CONCEPT,
+            )
         elif vocabulary is None or code not in vocabulary:
-            ctx.reporter.error(ctx.choices_sheet, choice.row,
-                               _l("The concept %(code)s of the choice %(name)s (list %(list)s) is not a code of %(concept)s, the concept "
-                                  "of %(question)s; its codes are: %(allowed)s.", code=choice.concept, name=choice.name,
-                                  list=choice_list.name, concept=concept, question=node.name,
-                                  allowed=", ".join(vocabulary or ())), CONCEPT)
+            ctx.reporter.error(
+                ctx.choices_sheet,
+                choice.row,
+                _l(
+                    "The concept %(code)s of the choice %(name)s (list %(list)s) is not a code of %(concept)s, the concept "
+                    "of %(question)s; its codes are: %(allowed)s.",
+                    code=choice.concept,
+                    name=choice.name,
+                    list=choice_list.name,
+                    concept=concept,
+                    question=node.name,
+                    allowed=", ".join(vocabulary or ()),
+                ),
+                CONCEPT,
+            )
         else:
             option["concept"] = code

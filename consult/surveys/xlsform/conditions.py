@@ -21,7 +21,15 @@ from consult.surveys.xlsform.expressions import FLIPPED, Untranslatable, quote, 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Kinds of answers, as far as conditions are concerned.
 CHOICE, MULTIPLE, SCALE, SCORE, NUMBER, TEXT, DATE, WHOLE, TERRITORY = (
-    "choice", "multiple", "scale", "score", "number", "text", "date", "whole", "territory"
+    "choice",
+    "multiple",
+    "scale",
+    "score",
+    "number",
+    "text",
+    "date",
+    "whole",
+    "territory",
 )
 
 
@@ -121,7 +129,9 @@ def _comparison(tree: tuple, lookup: Lookup) -> dict[str, Any]:
             _l("%(part)s compares a multiple choice answer as a whole; use selected() instead", part=to_text(tree))
         )
     if op in (">", "<", ">=", "<=") and target.kind not in (NUMBER, SCALE, SCORE, DATE):
-        raise Untranslatable(_l("%(part)s compares %(name)s, which is not a number or a date", part=to_text(tree), name=target.name))
+        raise Untranslatable(
+            _l("%(part)s compares %(name)s, which is not a number or a date", part=to_text(tree), name=target.name)
+        )
     return _compare(op, target.argument(), _literal(target, right))
 
 
@@ -144,7 +154,9 @@ def _length(tree: tuple, op: str, subject: tuple, bound: tuple, lookup: Lookup) 
         return {"answered": [target.argument()]}
     if (op, n) in (("=", 0), ("<", 1), ("<=", 0)):
         return {"not-answered": [target.argument()]}
-    raise Untranslatable(_l("%(part)s counts characters or choices, which consult rules cannot express", part=to_text(tree)))
+    raise Untranslatable(
+        _l("%(part)s counts characters or choices, which consult rules cannot express", part=to_text(tree))
+    )
 
 
 def _literal(target: Target, node: tuple) -> Any:
@@ -163,12 +175,16 @@ def _literal(target: Target, node: tuple) -> Any:
             try:
                 number = float(value)
             except ValueError:
-                raise Untranslatable(_l("%(name)s is a number, compared here with '%(value)s'", name=target.name, value=value)) from None
+                raise Untranslatable(
+                    _l("%(name)s is a number, compared here with '%(value)s'", name=target.name, value=value)
+                ) from None
             value = int(number) if number.is_integer() else number
         return value
     if target.kind == DATE:
         if not isinstance(value, str) or not _ISO_DATE.match(value):
-            raise Untranslatable(_l("%(name)s is a date, compared here with '%(value)s'", name=target.name, value=value))
+            raise Untranslatable(
+                _l("%(name)s is a date, compared here with '%(value)s'", name=target.name, value=value)
+            )
         return value
     return str(value)
 
@@ -209,7 +225,11 @@ def _merge_and(items: list[dict[str, Any]]) -> dict[str, Any]:
         if op == "any-in" and len(args[1]) == 1:
             for i, previous in enumerate(merged):
                 pop, pargs = next(iter(previous.items()))
-                if pop in ("any-in", "all-in") and _same_ref(pargs[0], args[0]) and (pop == "all-in" or len(pargs[1]) == 1):
+                if (
+                    pop in ("any-in", "all-in")
+                    and _same_ref(pargs[0], args[0])
+                    and (pop == "all-in" or len(pargs[1]) == 1)
+                ):
                     merged[i] = {"all-in": [pargs[0], [*pargs[1], *args[1]]]}
                     done = True
                     break

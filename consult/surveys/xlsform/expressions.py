@@ -148,7 +148,12 @@ class _Parser:
         else:
             raise Untranslatable(_l("it cannot be read (check the brackets and quotes)"))
         token = self.peek()
-        if token is not None and token[0] == "op" and token[1] in ("+", "-", "*") or token in (("name", "div"), ("name", "mod")):
+        if (
+            token is not None
+            and token[0] == "op"
+            and token[1] in ("+", "-", "*")
+            or token in (("name", "div"), ("name", "mod"))
+        ):
             raise Untranslatable(_l("it uses arithmetic, which consult rules cannot express"))
         return node
 
@@ -220,7 +225,5 @@ def to_text(tree: tuple) -> str:
         return f"{tree[1]}({', '.join(to_text(arg) for arg in tree[2])})"
     if kind == "cmp":
         return f"{to_text(tree[2])} {tree[1]} {to_text(tree[3])}"
-    joined = f" {kind} ".join(
-        f"({to_text(item)})" if item[0] in ("and", "or") else to_text(item) for item in tree[1]
-    )
+    joined = f" {kind} ".join(f"({to_text(item)})" if item[0] in ("and", "or") else to_text(item) for item in tree[1])
     return joined

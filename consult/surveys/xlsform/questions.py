@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
+from consult.i18n import INTERFACE_LANGUAGES
 from consult.surveys import labels
+from consult.surveys.types.base import OTHER_LABEL
 from consult.surveys.xlsform import cells
 from consult.surveys.xlsform.cells import Context
 from consult.surveys.xlsform.choices import ChoiceList
@@ -23,8 +26,6 @@ from consult.surveys.xlsform.concepts import read_concept
 from consult.surveys.xlsform.constraints import read_constraint
 from consult.surveys.xlsform.expressions import Untranslatable, parse
 from consult.surveys.xlsform.tree import Node
-from consult.i18n import INTERFACE_LANGUAGES
-from consult.surveys.types.base import OTHER_LABEL
 
 COMPOSITE = {"severity": labels.SEVERITY_PARTS, "ungp31": labels.UNGP31_CRITERIA, "date_range": ("start", "end")}
 
@@ -32,13 +33,43 @@ _PRIVACY = _l(
     "consult does not record the device, the person's accounts, phone number or the time of answering, "
     "to protect respondents"
 )
-METADATA_TYPES = frozenset({
-    "start", "end", "today", "deviceid", "device id", "get device id", "imei", "uri:deviceid", "subscriberid",
-    "subscriber id", "get subscriber id", "uri:subscriberid", "simserial", "sim id", "get sim id", "uri:simserial",
-    "phonenumber", "phone number", "get phone number", "uri:phonenumber", "username", "uri:username", "email",
-    "uri:email", "audit", "start time", "end time", "get start time", "get end time", "get today", "start-geopoint",
-    "background-audio", "background-geopoint",
-})
+METADATA_TYPES = frozenset(
+    {
+        "start",
+        "end",
+        "today",
+        "deviceid",
+        "device id",
+        "get device id",
+        "imei",
+        "uri:deviceid",
+        "subscriberid",
+        "subscriber id",
+        "get subscriber id",
+        "uri:subscriberid",
+        "simserial",
+        "sim id",
+        "get sim id",
+        "uri:simserial",
+        "phonenumber",
+        "phone number",
+        "get phone number",
+        "uri:phonenumber",
+        "username",
+        "uri:username",
+        "email",
+        "uri:email",
+        "audit",
+        "start time",
+        "end time",
+        "get start time",
+        "get end time",
+        "get today",
+        "start-geopoint",
+        "background-audio",
+        "background-geopoint",
+    }
+)
 _LOCATION = _l("consult does not collect locations, to protect respondents")
 _MEDIA = _l("consult does not collect photos, recordings or files")
 _CALCULATED = _l("consult does not compute values within a form")
@@ -48,21 +79,24 @@ UNSUPPORTED_TYPES = {
     **dict.fromkeys(("image", "photo", "audio", "video", "file", "big-image"), _MEDIA),
     **dict.fromkeys(("calculate", "hidden"), _CALCULATED),
     **dict.fromkeys(
-        ("time", "datetime", "date time", "datetime-local", "barcode", "acknowledge", "rank", "trigger", "xml-external",
-         "csv-external", "select_one_external", "select_multiple_external", "percentage"),
+        (
+            "time",
+            "datetime",
+            "date time",
+            "datetime-local",
+            "barcode",
+            "acknowledge",
+            "rank",
+            "trigger",
+            "xml-external",
+            "csv-external",
+            "select_one_external",
+            "select_multiple_external",
+            "percentage",
+        ),
         _NO_TYPE,
     ),
 }
-
-
-
-
-
-
-
-
-
-
 
 
 def read_questions(root: Node, ctx: Context) -> None:
@@ -87,14 +121,22 @@ def _read_row(node: Node, ctx: Context) -> None:
         word = word.split(" ")[0]  # "rank colours", "select_one_external towns"
     name = node.name or "?"
     if word in METADATA_TYPES:
-        ctx.warn(node, _l("%(type)s (%(name)s) is not imported: %(reason)s.", type=word, name=name, reason=_PRIVACY), "type")
+        ctx.warn(
+            node, _l("%(type)s (%(name)s) is not imported: %(reason)s.", type=word, name=name, reason=_PRIVACY), "type"
+        )
         node.role = "skipped"
         return
     if word == "calculate" and node.marker == "routing":
         node.role = "route"
         return
     if word in UNSUPPORTED_TYPES:
-        ctx.warn(node, _l("%(type)s (%(name)s) is not imported: %(reason)s.", type=word, name=name, reason=UNSUPPORTED_TYPES[word]), "type")
+        ctx.warn(
+            node,
+            _l(
+                "%(type)s (%(name)s) is not imported: %(reason)s.", type=word, name=name, reason=UNSUPPORTED_TYPES[word]
+            ),
+            "type",
+        )
         node.role = "skipped"
         return
     if not node.name:
@@ -124,7 +166,11 @@ def _read_row(node: Node, ctx: Context) -> None:
             node.role = "skipped"
             return
     else:
-        ctx.error(node, _l("The type “%(type)s” is not an XLSForm question type consult knows.", type=node.get("type")), "type")
+        ctx.error(
+            node,
+            _l("The type “%(type)s” is not an XLSForm question type consult knows.", type=node.get("type")),
+            "type",
+        )
         node.role = "skipped"
         return
     text = cells.label(node, ctx, "note" if word == "note" else "question")
@@ -153,8 +199,6 @@ def _text_type(node: Node, ctx: Context) -> str:
     return "long_text" if "multiline" in appearance or "multi-line" in appearance else "short_text"
 
 
-
-
 def _range(node: Node, question: dict[str, Any], ctx: Context) -> None:
     params = dict(re.findall(r"(\w+)\s*=\s*(-?\d+(?:\.\d+)?)", node.get("parameters")))
     numbers = {k: float(v) for k, v in params.items()}
@@ -164,8 +208,15 @@ def _range(node: Node, question: dict[str, Any], ctx: Context) -> None:
     question["min"], question["max"] = (low, high) if decimal else (int(low), int(high))
     if decimal:
         question["decimal"] = True
-    ctx.warn(node, _l("The range %(name)s is imported as a number question from %(min)s to %(max)s (no slider).",
-                      name=node.name, min=question["min"], max=question["max"]))
+    ctx.warn(
+        node,
+        _l(
+            "The range %(name)s is imported as a number question from %(min)s to %(max)s (no slider).",
+            name=node.name,
+            min=question["min"],
+            max=question["max"],
+        ),
+    )
 
 
 def _choice_list(node: Node, ctx: Context) -> ChoiceList | None:
@@ -177,14 +228,23 @@ def _choice_list(node: Node, ctx: Context) -> ChoiceList | None:
         if found is None:
             ctx.error(
                 node,
-                _l("The options of %(name)s come from the file %(file)s, which is not in the workbook; copy its rows into the "
-                   "choices sheet with list_name %(list)s.", name=node.name, file=list_name, list=stem),
+                _l(
+                    "The options of %(name)s come from the file %(file)s, which is not in the workbook; copy its rows into the "
+                    "choices sheet with list_name %(list)s.",
+                    name=node.name,
+                    file=list_name,
+                    list=stem,
+                ),
                 "type",
             )
         return found
     found = ctx.lists.get(list_name)
     if found is None:
-        ctx.error(node, _l("The list %(list)s of %(name)s is not in the choices sheet.", list=list_name, name=node.name), "type")
+        ctx.error(
+            node,
+            _l("The list %(list)s of %(name)s is not in the choices sheet.", list=list_name, name=node.name),
+            "type",
+        )
     return found
 
 
@@ -196,11 +256,22 @@ def _select(node: Node, question: dict[str, Any], ctx: Context) -> ChoiceList | 
     choice_list.used = True
     multiple = node.spec.word.startswith("select_multiple")
     if node.get("choice_filter"):
-        ctx.warn(node, _l("The choice filter of %(name)s is not imported: consult shows every option of the list.", name=node.name), "choice_filter")
+        ctx.warn(
+            node,
+            _l(
+                "The choice filter of %(name)s is not imported: consult shows every option of the list.", name=node.name
+            ),
+            "choice_filter",
+        )
     appearance = [w.lower() for w in node.get("appearance").split()]
     integers = [c for c in choice_list.choices if re.fullmatch(r"-?\d+", c.name)]
     others = [c for c in choice_list.choices if c not in integers]
-    is_scale = not multiple and (node.marker == "scale" or "likert" in appearance) and integers and all(c.value == "dont_know" for c in others)
+    is_scale = (
+        not multiple
+        and (node.marker == "scale" or "likert" in appearance)
+        and integers
+        and all(c.value == "dont_know" for c in others)
+    )
     if node.marker == "scale" and not is_scale:
         ctx.error(node, _l("The scale %(name)s needs choices named by whole numbers (and dont_know).", name=node.name))
         return None
@@ -220,7 +291,9 @@ def _select(node: Node, question: dict[str, Any], ctx: Context) -> ChoiceList | 
         if groups != list(labels.STAKEHOLDER_GROUPS):
             question["groups"] = groups
         return choice_list
-    question["type"] = "consent" if node.marker == "consent" and multiple else ("multiple_choice" if multiple else "single_choice")
+    question["type"] = (
+        "consent" if node.marker == "consent" and multiple else ("multiple_choice" if multiple else "single_choice")
+    )
     question["options"] = [{"value": c.value, "label": _choice_label(c, choice_list, ctx)} for c in choice_list.choices]
     if node.spec.or_other:
         # pyxform labels it "Other"; we give the engine's word in each language that has a catalogue.
@@ -244,9 +317,14 @@ def _choice_label(choice: Any, choice_list: ChoiceList, ctx: Context) -> dict[st
     if fallback not in choice.label and not getattr(choice, "reported", False):
         choice.reported = True
         ctx.reporter.error(
-            ctx.choices_sheet, choice.row,
-            _l("The choice %(name)s of list %(list)s has no label in the default language (%(code)s).",
-               name=choice.name, list=choice_list.name, code=fallback),
+            ctx.choices_sheet,
+            choice.row,
+            _l(
+                "The choice %(name)s of list %(list)s has no label in the default language (%(code)s).",
+                name=choice.name,
+                list=choice_list.name,
+                code=fallback,
+            ),
         )
     return dict(choice.label)
 
@@ -261,7 +339,13 @@ def _fold_other(node: Node, ctx: Context) -> bool:
     option = next((o for o in question["options"] if o["value"] == "other"), None) if fits else None
     if node.marker == "other":
         if option is None:
-            ctx.error(node, _l("The “other, please specify” row %(name)s must follow a choice question that has a choice named other.", name=node.name))
+            ctx.error(
+                node,
+                _l(
+                    "The “other, please specify” row %(name)s must follow a choice question that has a choice named other.",
+                    name=node.name,
+                ),
+            )
             node.role = "skipped"
             return True
     elif option is None or not _tests_other(node.get("relevant"), previous.name):
@@ -274,8 +358,11 @@ def _fold_other(node: Node, ctx: Context) -> bool:
     if node.marker != "other":
         ctx.warn(
             node,
-            _l("%(name)s becomes the “other, please specify” box of %(question)s; its own label and settings are not used.",
-               name=node.name, question=previous.name),
+            _l(
+                "%(name)s becomes the “other, please specify” box of %(question)s; its own label and settings are not used.",
+                name=node.name,
+                question=previous.name,
+            ),
         )
     return True
 
@@ -298,12 +385,18 @@ def _read_composite(node: Node, ctx: Context) -> None:
     prefix = f"{node.name}__"
     parts = []
     for child in node.children:
-        part = child.name[len(prefix):] if child.name.startswith(prefix) else ""
+        part = child.name[len(prefix) :] if child.name.startswith(prefix) else ""
         if part not in allowed or child.is_group or part in parts:
             ctx.reporter.error(
-                ctx.sheet.name, child.number,
-                _l("The group %(group)s holds a %(kind)s question, whose rows are named %(names)s; %(name)s is not one of them.",
-                   group=node.name, kind=kind, names=", ".join(prefix + p for p in allowed), name=child.name or "?"),
+                ctx.sheet.name,
+                child.number,
+                _l(
+                    "The group %(group)s holds a %(kind)s question, whose rows are named %(names)s; %(name)s is not one of them.",
+                    group=node.name,
+                    kind=kind,
+                    names=", ".join(prefix + p for p in allowed),
+                    name=child.name or "?",
+                ),
             )
             continue
         child.role = "part"
@@ -314,7 +407,9 @@ def _read_composite(node: Node, ctx: Context) -> None:
     text = cells.label(node, ctx, "group")
     if not parts or text is None:
         if not parts:
-            ctx.error(node, _l("The group %(group)s holds no parts of its %(kind)s question.", group=node.name, kind=kind))
+            ctx.error(
+                node, _l("The group %(group)s holds no parts of its %(kind)s question.", group=node.name, kind=kind)
+            )
         node.role = "skipped"
         return
     question: dict[str, Any] = {"key": node.key, "type": kind, "text": text}
@@ -338,6 +433,3 @@ def _read_composite(node: Node, ctx: Context) -> None:
     cells.apply_data(node, question)
     read_concept(node, question, ctx)
     node.question = question
-
-
-

@@ -47,7 +47,9 @@ class Issue:
                 )
             )
         if self.sheet and self.row:
-            return str(_l("Sheet %(sheet)s, row %(row)d: %(message)s", sheet=self.sheet, row=self.row, message=self.message))
+            return str(
+                _l("Sheet %(sheet)s, row %(row)d: %(message)s", sheet=self.sheet, row=self.row, message=self.message)
+            )
         if self.sheet:
             return str(_l("Sheet %(sheet)s: %(message)s", sheet=self.sheet, message=self.message))
         return str(self.message)

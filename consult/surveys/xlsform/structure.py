@@ -26,17 +26,36 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from consult.surveys import labels
+from consult.surveys.xlsform.cells import Context
 from consult.surveys.xlsform.conditions import (
-    CHOICE, DATE, MULTIPLE, NUMBER, SCALE, SCORE, TEXT, WHOLE, Target, condition_from,
+    CHOICE,
+    DATE,
+    MULTIPLE,
+    NUMBER,
+    SCALE,
+    SCORE,
+    TEXT,
+    WHOLE,
+    Target,
+    condition_from,
 )
 from consult.surveys.xlsform.expressions import Untranslatable, conjuncts, parse, references, to_text
-from consult.surveys.xlsform.cells import Context
 from consult.surveys.xlsform.tree import Node
 
 _KINDS = {
-    "single_choice": CHOICE, "stakeholder_group": CHOICE, "multiple_choice": MULTIPLE, "consent": MULTIPLE,
-    "scale": SCALE, "number": NUMBER, "short_text": TEXT, "long_text": TEXT, "date": DATE, "territory": WHOLE,
-    "severity": WHOLE, "ungp31": WHOLE, "date_range": WHOLE,
+    "single_choice": CHOICE,
+    "stakeholder_group": CHOICE,
+    "multiple_choice": MULTIPLE,
+    "consent": MULTIPLE,
+    "scale": SCALE,
+    "number": NUMBER,
+    "short_text": TEXT,
+    "long_text": TEXT,
+    "date": DATE,
+    "territory": WHOLE,
+    "severity": WHOLE,
+    "ungp31": WHOLE,
+    "date_range": WHOLE,
 }
 _PART_KINDS = {"severity": SCORE, "ungp31": CHOICE, "date_range": DATE}
 _PART_VALUES = {
@@ -89,15 +108,23 @@ class Builder:
                 if question["type"] == "info":
                     self.targets[name] = (None, row, _l("%(name)s is a note, which has no answer", name=name))
                 else:
-                    self.targets[name] = (Target(node.key, _KINDS[question["type"]], name, values=node.values), row, None)
+                    self.targets[name] = (
+                        Target(node.key, _KINDS[question["type"]], name, values=node.values),
+                        row,
+                        None,
+                    )
                     if "other" in question and f"{name}_other" not in self.targets:
-                        self.targets[f"{name}_other"] = (Target(node.key, TEXT, f"{name}_other", part="other"), row, None)
+                        self.targets[f"{name}_other"] = (
+                            Target(node.key, TEXT, f"{name}_other", part="other"),
+                            row,
+                            None,
+                        )
             elif node.role == "composite":
                 kind = node.question["type"]
                 self.targets[name] = (Target(node.key, WHOLE, name), row, None)
                 for child in node.children:
                     if child.role == "part":
-                        part = child.name[len(name) + 2:]
+                        part = child.name[len(name) + 2 :]
                         target = Target(node.key, _PART_KINDS[kind], child.name, part=part, values=_PART_VALUES[kind])
                         self.targets[child.name] = (target, child.number, None)
             elif node.role == "folded":
@@ -122,7 +149,9 @@ class Builder:
             if target is None:
                 raise Untranslatable(reason)
             if row >= at:
-                raise Untranslatable(_l("%(name)s comes later in the form, and a rule may only use earlier answers", name=name))
+                raise Untranslatable(
+                    _l("%(name)s comes later in the form, and a rule may only use earlier answers", name=name)
+                )
             return target
 
         return find
@@ -153,13 +182,26 @@ class Builder:
             node.refs = references(tree)
             return condition_from(tree, self.lookup(node.number))
         except UnknownName as exc:
-            self.ctx.error(node, _l("The condition (relevant) of %(name)s cannot be read: %(reason)s.", name=node.name, reason=exc.reason), "relevant")
+            self.ctx.error(
+                node,
+                _l(
+                    "The condition (relevant) of %(name)s cannot be read: %(reason)s.",
+                    name=node.name,
+                    reason=exc.reason,
+                ),
+                "relevant",
+            )
         except Untranslatable as exc:
             shown = _l("the page is always shown") if page else _l("the question is always shown")
             self.ctx.warn(
                 node,
-                _l("The condition (relevant) %(expression)s of %(name)s is not imported: %(reason)s; %(shown)s.",
-                   expression=text, name=node.name, reason=exc.reason, shown=shown),
+                _l(
+                    "The condition (relevant) %(expression)s of %(name)s is not imported: %(reason)s; %(shown)s.",
+                    expression=text,
+                    name=node.name,
+                    reason=exc.reason,
+                    shown=shown,
+                ),
                 "relevant",
             )
         return None
@@ -177,8 +219,11 @@ class Builder:
         except Untranslatable as exc:
             self.ctx.warn(
                 route,
-                _l("The routing of page %(page)s is not imported: %(reason)s; the page is followed by the next one.",
-                   page=page_node.name, reason=exc.reason),
+                _l(
+                    "The routing of page %(page)s is not imported: %(reason)s; the page is followed by the next one.",
+                    page=page_node.name,
+                    reason=exc.reason,
+                ),
                 "calculation",
             )
             return []
@@ -236,15 +281,28 @@ class Builder:
     def _title(self, node: Node) -> dict[str, str] | None:
         title = self.ctx.texts.text(node.row, "label")
         if title and self.ctx.languages.fallback not in title:
-            self.ctx.error(node, _l("The group %(name)s has no label in the default language (%(code)s).",
-                                    name=node.name, code=self.ctx.languages.fallback))
+            self.ctx.error(
+                node,
+                _l(
+                    "The group %(name)s has no label in the default language (%(code)s).",
+                    name=node.name,
+                    code=self.ctx.languages.fallback,
+                ),
+            )
         return title or None
 
     def _group_appearance(self, node: Node) -> None:
         for word in node.get("appearance").split():
             if word.lower() != "field-list":
-                self.ctx.warn(node, _l("The appearance “%(appearance)s” of group %(name)s is not used: each group is a page.",
-                                       appearance=word, name=node.name), "appearance")
+                self.ctx.warn(
+                    node,
+                    _l(
+                        "The appearance “%(appearance)s” of group %(name)s is not used: each group is a page.",
+                        appearance=word,
+                        name=node.name,
+                    ),
+                    "appearance",
+                )
 
     def _section(self, node: Node) -> dict[str, Any]:
         when = self.condition(node, page=True)
@@ -273,7 +331,9 @@ class Builder:
         routing: list[dict[str, Any]] = []
         self._collect(node, [], questions, routing, node)
         if not questions:
-            self.ctx.warn(node, _l("The group %(name)s has no questions consult imports; it is left out.", name=node.name))
+            self.ctx.warn(
+                node, _l("The group %(name)s has no questions consult imports; it is left out.", name=node.name)
+            )
             return None
         if when is not None:
             page["when"] = when
@@ -294,12 +354,19 @@ class Builder:
                 if group is page_node:
                     routing.extend(self.routing(page_node, child))
                 else:
-                    self.ctx.warn(child, _l("The routing %(name)s is not directly in a page; it is not imported.", name=child.name))
+                    self.ctx.warn(
+                        child,
+                        _l("The routing %(name)s is not directly in a page; it is not imported.", name=child.name),
+                    )
             elif child.role == "group":
                 self.ctx.warn(
                     child,
-                    _l("The group %(name)s is inside the group %(outer)s; consult pages do not nest, so its questions "
-                       "are shown on the page of %(outer)s.", name=child.name, outer=group.name),
+                    _l(
+                        "The group %(name)s is inside the group %(outer)s; consult pages do not nest, so its questions "
+                        "are shown on the page of %(outer)s.",
+                        name=child.name,
+                        outer=group.name,
+                    ),
                 )
                 self._group_appearance(child)
                 self._collect(child, [*inherited, self.condition(child, page=True)], questions, routing, page_node)

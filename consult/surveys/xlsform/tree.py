@@ -28,16 +28,30 @@ _SELECT = re.compile(
     r"\s+(\S+)(\s+or_other)?$"
 )
 _SELECT_WORDS = {
-    "select_one": "select_one", "select one": "select_one", "select1": "select_one",
-    "select_multiple": "select_multiple", "select multiple": "select_multiple", "select all that apply": "select_multiple",
-    "select_one_from_file": "select_one_from_file", "select one from file": "select_one_from_file",
-    "select_multiple_from_file": "select_multiple_from_file", "select multiple from file": "select_multiple_from_file",
+    "select_one": "select_one",
+    "select one": "select_one",
+    "select1": "select_one",
+    "select_multiple": "select_multiple",
+    "select multiple": "select_multiple",
+    "select all that apply": "select_multiple",
+    "select_one_from_file": "select_one_from_file",
+    "select one from file": "select_one_from_file",
+    "select_multiple_from_file": "select_multiple_from_file",
+    "select multiple from file": "select_multiple_from_file",
 }
 _CONTROL = {
-    "begin group": "begin group", "begin_group": "begin group",
-    "end group": "end group", "end_group": "end group",
-    "begin repeat": "begin repeat", "begin_repeat": "begin repeat", "begin loop": "begin repeat", "begin_loop": "begin repeat",
-    "end repeat": "end repeat", "end_repeat": "end repeat", "end loop": "end repeat", "end_loop": "end repeat",
+    "begin group": "begin group",
+    "begin_group": "begin group",
+    "end group": "end group",
+    "end_group": "end group",
+    "begin repeat": "begin repeat",
+    "begin_repeat": "begin repeat",
+    "begin loop": "begin repeat",
+    "begin_loop": "begin repeat",
+    "end repeat": "end repeat",
+    "end_repeat": "end repeat",
+    "end loop": "end repeat",
+    "end_loop": "end repeat",
 }
 _ALIASES = {"string": "text", "int": "integer", "q note": "note", "add note prompt": "note"}
 
@@ -123,14 +137,21 @@ def build_tree(sheet: Sheet, reporter: Reporter) -> Node:
         spec = parse_type(type_text)
         if spec.word in ("end group", "end repeat"):
             if len(stack) == 1:
-                reporter.error(sheet.name, row.number, _l("“%(type)s” closes a group that was never opened.", type=type_text))
+                reporter.error(
+                    sheet.name, row.number, _l("“%(type)s” closes a group that was never opened.", type=type_text)
+                )
             else:
                 opened = stack.pop()
                 if (opened.spec.word == "begin repeat") != (spec.word == "end repeat"):
                     reporter.error(
-                        sheet.name, row.number,
-                        _l("“%(type)s” does not match the “%(opened)s” of row %(row)d.",
-                           type=type_text, opened=opened.get("type"), row=opened.number),
+                        sheet.name,
+                        row.number,
+                        _l(
+                            "“%(type)s” does not match the “%(opened)s” of row %(row)d.",
+                            type=type_text,
+                            opened=opened.get("type"),
+                            row=opened.number,
+                        ),
                     )
             continue
         node = Node(row, spec, name=row.get("name"), marker=row.get(MARKER_TYPE).lower(), parent=stack[-1])
@@ -139,14 +160,21 @@ def build_tree(sheet: Sheet, reporter: Reporter) -> Node:
         if node.is_group:
             if spec.word == "begin repeat":
                 reporter.error(
-                    sheet.name, row.number,
-                    _l("Repeats (%(name)s) are not supported: consult asks each question once per person. "
-                       "Ask about the most important case, or ask how many and describe them in a text question.",
-                       name=node.name or type_text),
+                    sheet.name,
+                    row.number,
+                    _l(
+                        "Repeats (%(name)s) are not supported: consult asks each question once per person. "
+                        "Ask about the most important case, or ask how many and describe them in a text question.",
+                        name=node.name or type_text,
+                    ),
                 )
             stack.append(node)
     for opened in stack[1:]:
-        reporter.error(sheet.name, opened.number, _l("The group %(name)s is never closed with “end group”.", name=opened.name or "?"))
+        reporter.error(
+            sheet.name,
+            opened.number,
+            _l("The group %(name)s is never closed with “end group”.", name=opened.name or "?"),
+        )
     return root
 
 
@@ -159,7 +187,12 @@ def _data(sheet: Sheet, row: Row, reporter: Reporter) -> dict[str, Any]:
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        reporter.warn(sheet.name, row.number, _l("The consult data in this row cannot be read; it is ignored."), column=MARKER_DATA)
+        reporter.warn(
+            sheet.name,
+            row.number,
+            _l("The consult data in this row cannot be read; it is ignored."),
+            column=MARKER_DATA,
+        )
         return {}
     return data
 
@@ -185,9 +218,13 @@ def assign_keys(root: Node, sheet: Sheet, reporter: Reporter) -> set[str]:
             continue
         if node.name in names:
             reporter.error(
-                sheet.name, node.number,
-                _l("The name %(name)s is already used in row %(row)d; every name must be different.",
-                   name=node.name, row=names[node.name].number),
+                sheet.name,
+                node.number,
+                _l(
+                    "The name %(name)s is already used in row %(row)d; every name must be different.",
+                    name=node.name,
+                    row=names[node.name].number,
+                ),
                 column="name",
             )
             continue
@@ -197,21 +234,29 @@ def assign_keys(root: Node, sheet: Sheet, reporter: Reporter) -> set[str]:
         key = node.name if KEY_RE.match(node.name) else make_key(node.name)
         if key in taken:
             reporter.error(
-                sheet.name, node.number,
-                _l("The name %(name)s becomes the key %(key)s, which row %(row)d already has.",
-                   name=node.name, key=key, row=taken[key].number),
+                sheet.name,
+                node.number,
+                _l(
+                    "The name %(name)s becomes the key %(key)s, which row %(row)d already has.",
+                    name=node.name,
+                    key=key,
+                    row=taken[key].number,
+                ),
                 column="name",
             )
             continue
         if key != node.name:
             reporter.warn(
-                sheet.name, node.number,
-                _l("The name %(name)s is stored as %(key)s (keys start with a letter and use A-Z, a-z, 0-9 and _, "
-                   "at most 64 characters); conditions that use it are rewritten.", name=node.name, key=key),
+                sheet.name,
+                node.number,
+                _l(
+                    "The name %(name)s is stored as %(key)s (keys start with a letter and use A-Z, a-z, 0-9 and _, "
+                    "at most 64 characters); conditions that use it are rewritten.",
+                    name=node.name,
+                    key=key,
+                ),
                 column="name",
             )
         node.key = key
         taken[key] = node
     return set(taken)
-
-

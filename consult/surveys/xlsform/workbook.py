@@ -105,10 +105,14 @@ def _check_container(data: bytes) -> None:
     if not data:
         raise XLSFormError(_l("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise XLSFormError(_l("The file is larger than %(mb)d MB; an XLSForm is much smaller.", mb=MAX_BYTES // (1024 * 1024)))
+        raise XLSFormError(
+            _l("The file is larger than %(mb)d MB; an XLSForm is much smaller.", mb=MAX_BYTES // (1024 * 1024))
+        )
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise XLSFormError(
-            _l("This is an old Excel file (.xls). Open it and save it as an Excel workbook (.xlsx), then upload it again.")
+            _l(
+                "This is an old Excel file (.xls). Open it and save it as an Excel workbook (.xlsx), then upload it again."
+            )
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise XLSFormError(
@@ -125,7 +129,12 @@ def _check_container(data: bytes) -> None:
             _l("This file is not an Excel workbook (.xlsx). Save the form as an .xlsx workbook and upload it again.")
         )
     if expanded > MAX_EXPANDED_BYTES:
-        raise XLSFormError(_l("The workbook expands to more than %(mb)d MB; an XLSForm is much smaller.", mb=MAX_EXPANDED_BYTES // (1024 * 1024)))
+        raise XLSFormError(
+            _l(
+                "The workbook expands to more than %(mb)d MB; an XLSForm is much smaller.",
+                mb=MAX_EXPANDED_BYTES // (1024 * 1024),
+            )
+        )
 
 
 def read_workbook(data: bytes) -> dict[str, Sheet]:

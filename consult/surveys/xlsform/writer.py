@@ -26,7 +26,17 @@ from consult.surveys.types.base import DONT_KNOW, OTHER_LABEL, OTHER_SPECIFY
 from consult.surveys.types.simple import RANGE_LABELS
 from consult.surveys.xlsform.columns import CONCEPT, MARKER_CONCEPT, MARKER_DATA, MARKER_TYPE
 from consult.surveys.xlsform.conditions import (
-    CHOICE, DATE, MULTIPLE, NUMBER, SCALE, SCORE, TERRITORY, TEXT, WHOLE, Target, render,
+    CHOICE,
+    DATE,
+    MULTIPLE,
+    NUMBER,
+    SCALE,
+    SCORE,
+    TERRITORY,
+    TEXT,
+    WHOLE,
+    Target,
+    render,
 )
 from consult.surveys.xlsform.constraints import constraint_message_names, write_constraint
 from consult.surveys.xlsform.expressions import Untranslatable, quote
@@ -34,9 +44,19 @@ from consult.surveys.xlsform.languages import column_language
 
 NAMESPACE = 'consult="https://consult.example/xlsform"'
 _KINDS = {
-    "single_choice": CHOICE, "stakeholder_group": CHOICE, "multiple_choice": MULTIPLE, "consent": MULTIPLE,
-    "scale": SCALE, "number": NUMBER, "short_text": TEXT, "long_text": TEXT, "date": DATE, "territory": TERRITORY,
-    "severity": WHOLE, "ungp31": WHOLE, "date_range": WHOLE,
+    "single_choice": CHOICE,
+    "stakeholder_group": CHOICE,
+    "multiple_choice": MULTIPLE,
+    "consent": MULTIPLE,
+    "scale": SCALE,
+    "number": NUMBER,
+    "short_text": TEXT,
+    "long_text": TEXT,
+    "date": DATE,
+    "territory": TERRITORY,
+    "severity": WHOLE,
+    "ungp31": WHOLE,
+    "date_range": WHOLE,
 }
 _CONSTRAINT_MESSAGES = frozenset({"min", "max", "max_length", "date_min", "date_max", "exclusive", "max_choices"})
 _COMPOSITE_PARTS = {
@@ -143,11 +163,15 @@ class _Writer:
         self.survey.append(row)
         return row
 
-    def choice_list(self, base: str, items: list[tuple[str, dict[str, str]]], concepts: dict[str, str] | None = None) -> str:
+    def choice_list(
+        self, base: str, items: list[tuple[str, dict[str, str]]], concepts: dict[str, str] | None = None
+    ) -> str:
         """Append a list of choices (``concepts``: the concept of each choice that has one); returns its name."""
         name = self._new_list(base)
         for value, label in items:
-            self.choices.append({"list_name": name, "name": value, "label": label, "concept": (concepts or {}).get(value, "")})
+            self.choices.append(
+                {"list_name": name, "name": value, "label": label, "concept": (concepts or {}).get(value, "")}
+            )
         return name
 
     def engine_list(self, base: str, items: list[tuple[str, Any]]) -> str:
@@ -173,8 +197,14 @@ class _Writer:
         if own:
             parts.append(f"({own})" if " or " in own else own)
         parts += self._skipped_by_routes(page["key"])
-        self.row("begin group", page["key"], label=page.get("title"), appearance="field-list",
-                 relevant=" and ".join(parts), data=data)
+        self.row(
+            "begin group",
+            page["key"],
+            label=page.get("title"),
+            appearance="field-list",
+            relevant=" and ".join(parts),
+            data=data,
+        )
         for question in page.get("questions") or ():
             self.question(question)
         routing = page.get("routing") or []
@@ -220,8 +250,11 @@ class _Writer:
         kind = question["type"]
         key = question["key"]
         data = {name: question[name] for name in ("flags", "unit", "level") if question.get(name) is not None}
-        for member, default in (("parts", labels.SEVERITY_PARTS), ("criteria", labels.UNGP31_CRITERIA),
-                                ("groups", tuple(labels.STAKEHOLDER_GROUPS))):
+        for member, default in (
+            ("parts", labels.SEVERITY_PARTS),
+            ("criteria", labels.UNGP31_CRITERIA),
+            ("groups", tuple(labels.STAKEHOLDER_GROUPS)),
+        ):
             if question.get(member) is not None and tuple(question[member]) == tuple(default):
                 data[member] = question[member]  # written out in full, though it is the default: keep it so
         messages = dict(question.get("messages") or {})
@@ -252,8 +285,13 @@ class _Writer:
         if kind == "info":
             self.row("note", key, **cells)
         elif kind in ("short_text", "long_text", "territory"):
-            self.row("text", key, appearance="multiline" if kind == "long_text" else "",
-                     marker="territory" if kind == "territory" else "", **cells)
+            self.row(
+                "text",
+                key,
+                appearance="multiline" if kind == "long_text" else "",
+                marker="territory" if kind == "territory" else "",
+                **cells,
+            )
         elif kind == "number":
             self.row("decimal" if question.get("decimal") else "integer", key, **cells)
         elif kind == "date":
@@ -274,13 +312,25 @@ class _Writer:
             if other is not None:
                 items.append(("other", other.get("label") or self.interface(OTHER_LABEL)))
             word = "select_one" if kind == "single_choice" else "select_multiple"
-            self.row(f"{word} {self.choice_list(key, items, concepts)}", key, marker="consent" if kind == "consent" else "", **cells)
+            self.row(
+                f"{word} {self.choice_list(key, items, concepts)}",
+                key,
+                marker="consent" if kind == "consent" else "",
+                **cells,
+            )
             if other is not None:
-                self.row("text", self.other_names[key], label=self.interface(OTHER_SPECIFY),
-                         relevant=f"selected(${{{key}}}, 'other')", marker="other",
-                         data={} if other.get("label") else {"engine_label": True})
+                self.row(
+                    "text",
+                    self.other_names[key],
+                    label=self.interface(OTHER_SPECIFY),
+                    relevant=f"selected(${{{key}}}, 'other')",
+                    marker="other",
+                    data={} if other.get("label") else {"engine_label": True},
+                )
 
-    def _composite(self, question: dict[str, Any], cells: dict[str, Any], messages: dict[str, Any], data: dict[str, Any]) -> None:
+    def _composite(
+        self, question: dict[str, Any], cells: dict[str, Any], messages: dict[str, Any], data: dict[str, Any]
+    ) -> None:
         """Severity, UNGP 31 and date range: a group of one row per part."""
         kind, key = question["type"], question["key"]
         member, all_parts = _COMPOSITE_PARTS[kind]
@@ -289,26 +339,49 @@ class _Writer:
         required_message = cells.pop("required_message")
         if messages:
             data["messages"] = messages
-        self.row("begin group", key, marker=kind, label=cells["label"], hint=cells["hint"], relevant=cells["relevant"], data=data,
-                 concept=cells["concept"])
+        self.row(
+            "begin group",
+            key,
+            marker=kind,
+            label=cells["label"],
+            hint=cells["hint"],
+            relevant=cells["relevant"],
+            data=data,
+            concept=cells["concept"],
+        )
         for part in parts:
             name = f"{key}__{part}"
             if kind == "severity":
                 items = sorted(labels.SEVERITY_LABELS[part].items())
                 list_name = self.engine_list(f"consult_severity_{part}", [(str(n), label) for n, label in items])
-                self.row(f"select_one {list_name}", name, label=self.interface(labels.SEVERITY_QUESTIONS[part]),
-                         required=required, required_message=required_message)
+                self.row(
+                    f"select_one {list_name}",
+                    name,
+                    label=self.interface(labels.SEVERITY_QUESTIONS[part]),
+                    required=required,
+                    required_message=required_message,
+                )
             elif kind == "ungp31":
                 list_name = self.engine_list("consult_ungp31", list(labels.UNGP31_ANSWERS.items()))
-                self.row(f"select_one {list_name}", name, label=self.interface(labels.UNGP31_QUESTIONS[part]),
-                         required=required, required_message=required_message)
+                self.row(
+                    f"select_one {list_name}",
+                    name,
+                    label=self.interface(labels.UNGP31_QUESTIONS[part]),
+                    required=required,
+                    required_message=required_message,
+                )
             else:
                 constraint = write_constraint(question)
                 if part == "end":
                     constraint = " and ".join(filter(None, [constraint, f". >= ${{{key}__start}}"]))
-                self.row("date", name, label=self.interface(RANGE_LABELS[part]), constraint=constraint,
-                         required=required if part == "start" else "",
-                         required_message=required_message if part == "start" else None)
+                self.row(
+                    "date",
+                    name,
+                    label=self.interface(RANGE_LABELS[part]),
+                    constraint=constraint,
+                    required=required if part == "start" else "",
+                    required_message=required_message if part == "start" else None,
+                )
         self.row("end group", "")
 
     # -- the workbook ---------------------------------------------------------------------------
@@ -318,32 +391,68 @@ class _Writer:
         workbook = openpyxl.Workbook()
         survey = workbook.active
         survey.title = "survey"
-        text_bases = ["label", "hint"] + [b for b in ("required_message", "constraint_message") if any(b in r for r in self.survey)]
+        text_bases = ["label", "hint"] + [
+            b for b in ("required_message", "constraint_message") if any(b in r for r in self.survey)
+        ]
         headers = ["type", "name"]
         for base in text_bases:
             headers += [f"{base}::{column_language(code)}" for code in self.languages]
-        headers += ["required", "relevant", "constraint", "appearance", "calculation", MARKER_TYPE, MARKER_CONCEPT, MARKER_DATA]
+        headers += [
+            "required",
+            "relevant",
+            "constraint",
+            "appearance",
+            "calculation",
+            MARKER_TYPE,
+            MARKER_CONCEPT,
+            MARKER_DATA,
+        ]
         _append(survey, headers)
         for row in self.survey:
             values = [row["type"], row["name"]]
             for base in text_bases:
                 text = row.get(base) or {}
                 values += [text.get(code, "") for code in self.languages]
-            values += [row.get("required", ""), row.get("relevant", ""), row.get("constraint", ""),
-                       row.get("appearance", ""), row.get("calculation", ""), row.get("marker", ""), row.get("concept", ""),
-                       json.dumps(row["data"], ensure_ascii=False, sort_keys=True) if row.get("data") else ""]
+            values += [
+                row.get("required", ""),
+                row.get("relevant", ""),
+                row.get("constraint", ""),
+                row.get("appearance", ""),
+                row.get("calculation", ""),
+                row.get("marker", ""),
+                row.get("concept", ""),
+                json.dumps(row["data"], ensure_ascii=False, sort_keys=True) if row.get("data") else "",
+            ]
             _append(survey, values)
         choices = workbook.create_sheet("choices")
-        _append(choices, ["list_name", "name"] + [f"label::{column_language(code)}" for code in self.languages] + [CONCEPT])
+        _append(
+            choices, ["list_name", "name"] + [f"label::{column_language(code)}" for code in self.languages] + [CONCEPT]
+        )
         for choice in self.choices:
-            _append(choices, [choice["list_name"], choice["name"]] + [choice["label"].get(code, "") for code in self.languages]
-                    + [choice.get("concept", "")])
+            _append(
+                choices,
+                [choice["list_name"], choice["name"]]
+                + [choice["label"].get(code, "") for code in self.languages]
+                + [choice.get("concept", "")],
+            )
         settings = workbook.create_sheet("settings")
-        kept = {name: self.definition[name] for name in ("title", "description", "audience", "meta") if self.definition.get(name)}
+        kept = {
+            name: self.definition[name]
+            for name in ("title", "description", "audience", "meta")
+            if self.definition.get(name)
+        }
         title = (self.definition.get("title") or {}).get(self.fallback) or form_id
         _append(settings, ["form_title", "form_id", "default_language", "namespaces", "consult:data"])
-        _append(settings, [title, form_id, column_language(self.fallback), NAMESPACE,
-                           json.dumps(kept, ensure_ascii=False, sort_keys=True)])
+        _append(
+            settings,
+            [
+                title,
+                form_id,
+                column_language(self.fallback),
+                NAMESPACE,
+                json.dumps(kept, ensure_ascii=False, sort_keys=True),
+            ],
+        )
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
