@@ -19,7 +19,8 @@ def main() -> None:
     """Run each ``bench_*`` module's ``run()``."""
     print(f"# consult benchmarks, {datetime.date.today().isoformat()}")
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.platform()}"
     )
     folder = Path(__file__).parent
     for module in sorted(m.name for m in pkgutil.iter_modules([str(folder)]) if m.name.startswith("bench_")):

@@ -229,7 +229,8 @@ def _copy_text(value) -> str:
 
 
 def _plan(consultation, pool: list[dict], size: int, first_id: int):
-    """Response tuples and answer tuples, ``CHUNK`` responses at a time (pool entry ``i`` of response ``n`` is fixed)."""
+    """Response tuples and answer tuples, ``CHUNK`` responses at a time (pool entry ``i`` of response ``n`` is
+    fixed)."""
     rng = random.Random(f"bench-plan:{size}")
     opens = consultation.opens_on
     communities = [i for i, item in enumerate(pool) if not item["group_code"].startswith("company")]
@@ -395,7 +396,8 @@ def _baseline(consultation_id: int, dialect: str) -> dict[str, float]:
 
 
 def measure(url: str, consultation_id: int, what: str, repeat: int = 1) -> dict[str, object]:
-    """Run ``what`` (``views`` or ``baseline``) ``REPEAT`` times in this process: best seconds and peak memory growth."""
+    """Run ``what`` (``views`` or ``baseline``) ``REPEAT`` times in this process: best seconds and peak memory
+    growth."""
     from consult.extensions import db
     from consult.responses.models import Consultation
 

@@ -7,7 +7,8 @@ size, each format runs in a fresh Python process, so that its peak memory is
 its own: ``write_responses`` to a file, then (in another fresh process) the
 baseline, a plain loop writing the same number of rows of the same width,
 cycled from the export's own first rows: ``csv.writer`` into a ZIP entry
-deflated at the export's level (``responses.ZIP_LEVEL``, the CSV export's container) or an XlsxWriter ``constant_memory``
+deflated at the export's level (``responses.ZIP_LEVEL``, the CSV export's container) or an XlsxWriter
+``constant_memory``
 workbook with ``write_row``. Reported: seconds, cells per second (rows times
 columns over all the instruments' tables), the peak resident set of the child
 (``VmHWM``, MiB, with its growth over the resident set before

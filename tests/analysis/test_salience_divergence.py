@@ -37,7 +37,8 @@ ENV = "environment_health"
 @pytest.fixture
 def world(create_territory, create_version, create_consultation, create_testimony, db):
     built = build(create_territory, create_version, create_consultation)
-    # t1 counts: about rural communities, in Cafayate, mining; names water and environment; severity 5, 4, 4, likelihood 5.
+    # t1 counts: about rural communities, in Cafayate, mining; names water and environment; severity 5, 4, 4,
+    # likelihood 5.
     create_testimony(built.consultation, full_answers(B3="rural_community", C5=place(CAFAYATE)))
     # t2 does not allow aggregate use; t3 is withdrawn: neither may be counted.
     create_testimony(

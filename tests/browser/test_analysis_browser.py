@@ -1,4 +1,5 @@
-"""On a phone, the demo official walks the analysis room, then reads a closed consultation's public results; axe finds nothing.
+"""On a phone, the demo official walks the analysis room, then reads a closed consultation's public results; axe
+finds nothing.
 
 Each view is also saved as a full-page screenshot in /tmp/analysis-*.png, to be looked at as an official would.
 """

@@ -1,5 +1,6 @@
 """On a phone, the demo CSO logs in and reaches the testimony form and its own testimonies from its home page;
-the demo company of Antioquia logs in and reaches the consultation it is invited to answer; axe finds nothing on either home."""
+the demo company of Antioquia logs in and reaches the consultation it is invited to answer;
+axe finds nothing on either home."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Monitoring an adopted plan: updates recorded with their history, refused before adoption, the public progress page."""
+"""Monitoring an adopted plan: updates recorded with their history, refused before adoption, the public progress
+page."""
 
 from __future__ import annotations
 

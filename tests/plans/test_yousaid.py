@@ -1,4 +1,5 @@
-"""You said, we did: per cited fact, the actions that cite it; what was not taken up and why; on the receipt page too."""
+"""You said, we did: per cited fact, the actions that cite it; what was not taken up and why; on the receipt page
+too."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ LONG_AREA = ("Subregión del Magdalena Medio y de las veredas ribereñas " * 4)[
 
 
 def skipping_definition() -> dict:
-    """p1: an information text, Q1 yes/no, Q2 shown only after "yes" → p2 only after "yes" (Q3) → p3 (Q4 place, Q5 number)."""
+    """p1: an information text, Q1 yes/no, Q2 shown only after "yes" → p2 only after "yes" (Q3) → p3 (Q4 place, Q5
+    number)."""
     return make_definition(
         pages=[
             {
@@ -52,7 +53,8 @@ def skipping_definition() -> dict:
 
 @pytest.fixture
 def skipping(create_territory, create_version, create_consultation, db):
-    """An open consultation of a territory with one locality in a 200-character area, answering ``skipping_definition``."""
+    """An open consultation of a territory with one locality in a 200-character area, answering
+    ``skipping_definition``."""
     from consult.accounts.services import import_localities
 
     territory = create_territory("magdalena", "Magdalena Medio", "CO")

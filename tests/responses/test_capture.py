@@ -1,4 +1,5 @@
-"""Signals against capture: a scripted burst is flagged, normal traffic is not; set aside with a logged reason, undone."""
+"""Signals against capture: a scripted burst is flagged, normal traffic is not; set aside with a logged reason,
+undone."""
 
 from __future__ import annotations
 

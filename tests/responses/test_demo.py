@@ -1,5 +1,6 @@
 """The demo seed opens a consultation per demo territory, with groups, targets and two invitation links,
-and adds a closed, analysed one in Antioquia whose trade unions and women's organisations answered an imported XLSForm."""
+and adds a closed, analysed one in Antioquia whose trade unions and women's organisations answered
+an imported XLSForm."""
 
 from __future__ import annotations
 

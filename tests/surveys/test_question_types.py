@@ -302,10 +302,11 @@ def test_every_type_says_how_it_is_summarised():
 
 def test_answers_in_words_for_the_review_page(instrument, app):
     ctx = FieldContext(instrument, "es", "es", LOCALITIES)
+
+    def show(key, value):
+        return question_type(instrument.question(key).type).display(instrument.question(key), value, ctx)
+
     with force_locale("es"):
-        show = lambda key, value: question_type(instrument.question(key).type).display(
-            instrument.question(key), value, ctx
-        )  # noqa: E731
         assert show("SC", {"option": "other", "other": "un río"}) == "Otra: un río"
         assert show("MC", ["a", "c"]) == "A; C"
         assert show("SG", "cso") == "Organización de la sociedad civil"

@@ -138,7 +138,7 @@ def test_an_emptied_translation_is_missing_and_a_source_text_cannot_be_emptied(d
 
 
 def test_a_new_version_with_a_changed_source_keeps_old_translations_for_review(db, make_instrument):
-    version = make_instrument()
+    make_instrument()
     changed = definition()
     changed["sections"][0]["pages"][0]["questions"][0]["text"]["es"] = "¿Tiene problemas con el agua?"
     changed["sections"][0]["pages"][0]["questions"][0]["text"]["pt"] = "Você tem problemas com a água?"

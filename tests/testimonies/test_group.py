@@ -19,7 +19,8 @@ YES_NO = [option("yes", "Sí", "Yes", "Sim"), option("no", "No", "No", "Não")]
 
 
 def small_testimony_definition() -> dict:
-    """Consent, then who (a yes/no, a group question shown only after "yes" keyed X7, a second group), a place, a threat page."""
+    """Consent, then who (a yes/no, a group question shown only after "yes" keyed X7, a second group), a place, a
+    threat page."""
     return make_definition(
         pages=[
             {
