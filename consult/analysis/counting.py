@@ -36,7 +36,9 @@ MULTI_ROW_TYPES = ("multiple_choice", "consent", "severity", "ungp31", "date_ran
 
 @dataclass(frozen=True)
 class Counts:
-    """The four frames of a consultation's counts under one filter and breakdown (column ``col`` is the breakdown key)."""
+    """The four frames of a consultation's counts under one filter and breakdown (column ``col`` is the
+    breakdown key).
+    """
 
     options: pd.DataFrame
     answered: pd.DataFrame
@@ -99,7 +101,8 @@ def count(consultation: Consultation, where: ResponseFilter, breakdown: Breakdow
     options = _frame(session.execute(options_query), OPTION_COLUMNS, breakdown)
 
     # A multiple choice stores a row per ticked option, a block a row per part: who answered at
-    # all is a distinct count, over those questions' rows only; one row per (response, question) lets it be weighted too.
+    # all is a distinct count, over those questions' rows only; one row per (response, question)
+    # lets it be weighted too.
     multi = with_types(sources, MULTI_ROW_TYPES)
     each_weight = _person_weight()
     per_response = (

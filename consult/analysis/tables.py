@@ -1,4 +1,5 @@
-"""Count tables and how they are shown: shares of the people asked, pooled raw and group-balanced, suppressed when published.
+"""Count tables and how they are shown: shares of the people asked, pooled raw and group-balanced,
+suppressed when published.
 
 Officials of the territory see exact counts (small cells are marked, so they
 know what a published table will hide). Anything published — the public

@@ -163,7 +163,9 @@ class XlsxRowWriter:
         self._by_class = {int: self._number, float: self._number}
 
     def write(self, row_number: int, values: Iterable[Any]) -> None:
-        """Write ``values`` at ``row_number``: what ``write_xlsx_row(worksheet, row_number, values, cell_format)`` writes."""
+        """Write ``values`` at ``row_number``: what ``write_xlsx_row(worksheet, row_number, values, cell_format)``
+        writes.
+        """
         by_class, cache, cell_format = self._by_class, self._cache, self._format
         for column, value in enumerate(values):
             if value is None:

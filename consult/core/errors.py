@@ -16,7 +16,8 @@ ERROR_TEXTS = {
     403: (
         _l("You do not have access to this page"),
         _l(
-            "Your account does not have a role that allows this here. If you think it should, ask an official of the territory."
+            "Your account does not have a role that allows this here. If you think it should, ask an official of the "
+            "territory."
         ),
     ),
     404: (

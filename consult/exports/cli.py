@@ -1,7 +1,8 @@
 """``flask --app consult exports …``: write exports from the command line, run the job worker, purge old files.
 
     flask --app consult exports summary CONSULTATION --format xlsx|csv|pdf|datapackage --lang es --out PATH
-    flask --app consult exports responses CONSULTATION --format csv|xlsx|sav [--layout consult|kobo] [--lang es] --out PATH
+    flask --app consult exports responses CONSULTATION --format csv|xlsx|sav [--layout consult|kobo] [--lang es]
+        --out PATH
     flask --app consult exports excerpts CONSULTATION --format csv|xlsx --lang es --out PATH
     flask --app consult exports worker     # runs queued export jobs (RQ, CONSULT_JOBS_REDIS_URL)
     flask --app consult exports purge      # deletes expired export files

@@ -272,7 +272,9 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def sheet_names(tables: list[Table]) -> list[str]:
-    """A distinct sheet name (≤ 31 characters, none of ``[]:*?/\\``) per table; ``codebook`` is kept for the codebook."""
+    """A distinct sheet name (≤ 31 characters, none of ``[]:*?/\\``) per table; ``codebook`` is kept for
+    the codebook.
+    """
     taken = {"codebook"}
     names = []
     for table in tables:

@@ -165,7 +165,9 @@ class Layout:
 
 
 class ConsultLayout(Layout):
-    """Columns named by question keys (the question types' export columns), codes in the cells, labels in the codebook."""
+    """Columns named by question keys (the question types' export columns), codes in the cells, labels in
+    the codebook.
+    """
 
     name = "consult"
 
@@ -336,7 +338,9 @@ def places_of(consultation: Consultation) -> dict[int, tuple[str, str | None, st
 
 
 def merged_keys(instruments: Sequence[Instrument]) -> list[str]:
-    """Question keys of several versions, newest first in ``instruments``: its order, older keys after their predecessor."""
+    """Question keys of several versions, newest first in ``instruments``: its order, older keys after their
+    predecessor.
+    """
     order: list[str] = []
     for instrument in instruments:
         previous = None

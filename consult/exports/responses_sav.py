@@ -123,7 +123,9 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _metadata(columns: list[Column], names: list[str], frame: pd.DataFrame) -> dict[str, Any]:
-    """Variable labels, value labels, user-missing values and measures; codes typed as their column (pyreadstat checks)."""
+    """Variable labels, value labels, user-missing values and measures; codes typed as their column
+    (pyreadstat checks).
+    """
     labels, values, missing, measure = {}, {}, {}, {}
     for column, name in zip(columns, names):
         labels[name] = _cut(column.label, 256)

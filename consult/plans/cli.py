@@ -17,7 +17,9 @@ def plans_cli() -> None:
 @plans_cli.command("library")
 @with_appcontext
 def library_command() -> None:
-    """Insert or refresh the action library shipped with consult (after an upgrade); admin-added actions are untouched."""
+    """Insert or refresh the action library shipped with consult (after an upgrade); admin-added actions
+    are untouched.
+    """
 
     library.ensure_shipped()
     db.session.commit()

@@ -67,7 +67,9 @@ def has_evidence(action: PlanAction) -> bool:
 
 
 def choose_risks(facts: Facts) -> list[SalienceEntry]:
-    """The most salient risks reported at least ``threshold`` times (published total), finest level that gives enough."""
+    """The most salient risks reported at least ``threshold`` times (published total), finest level that
+    gives enough.
+    """
     k = facts.threshold
     chosen: list[SalienceEntry] = []
     for level in LEVELS:
@@ -260,7 +262,8 @@ def _propose_actions(plan: Plan, lang: str, facts: Facts, priorities, links: lis
         links += _add_links(plan, refs, action_id=action.id)
         made.append(action)
     if not quoted and priorities:
-        # No remedy action was proposed: what remedy gave people, and their words, still stand behind the first priority.
+        # No remedy action was proposed: what remedy gave people, and their words, still stand
+        # behind the first priority.
         refs = [("remedy", {"mechanism": m, "figure": "obtained", "barrier": None}) for m in facts.top_mechanisms()]
         refs += [("excerpt", {"excerpt_id": e}) for e in excerpts]
         links += _add_links(plan, refs, priority_id=priorities[0][0].id)

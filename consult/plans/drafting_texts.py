@@ -48,7 +48,8 @@ def mandate(facts: Facts) -> str:
         ),
         _(
             "It follows the UN Guiding Principles on Business and Human Rights (UNGPs): the State's duty to protect "
-            "(pillar I), the corporate responsibility to respect (pillar II) and access to effective remedy (pillar III)."
+            "(pillar I), the corporate responsibility to respect (pillar II) and access to effective remedy (pillar "
+            "III)."
         ),
         _(
             "It is drawn from the consultation “%(title)s”, organised by %(organiser)s.",
@@ -210,7 +211,8 @@ def governance(facts: Facts) -> str:
         _("The people who took part can see, with their receipt code, which actions answer what they said."),
         _("A mid-term review after one year and a new consultation before the plan ends."),
         _(
-            "Human rights defenders who report reprisals linked to the plan are referred to the protection route at once."
+            "Human rights defenders who report reprisals linked to the plan are referred to the protection route at "
+            "once."
         ),
     ]
     return "\n".join(f"- {item}" for item in items)

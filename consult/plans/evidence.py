@@ -205,7 +205,9 @@ class Facts:
         return self._salience_pages[level]
 
     def salience(self, level: str) -> dict[tuple[str, str | None, str | None], SalienceEntry]:
-        """Risks at ``level`` with published figures, suppressed as the exports' salience table (one table per level)."""
+        """Risks at ``level`` with published figures, suppressed as the exports' salience table (one table per
+        level).
+        """
         if level in self._salience:
             return self._salience[level]
         risks = [r for r in self.salience_page(level).risks if r.right not in (ALL, UNSPECIFIED)]
@@ -521,7 +523,8 @@ def _remedy(ref: dict, facts: Facts) -> Fact:
         )
     return Fact(
         _(
-            "Of %(base)d reports to %(mechanism)s that say what came of it, %(obtained)d obtained some remedy (%(share)s)",
+            "Of %(base)d reports to %(mechanism)s that say what came of it, %(obtained)d obtained some remedy "
+            "(%(share)s)",
             base=base,
             mechanism=label,
             obtained=obtained,

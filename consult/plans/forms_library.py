@@ -37,7 +37,8 @@ class LibraryActionForm(FlaskForm):
     code = StringField(
         _l("Code"),
         description=_l(
-            "A stable identifier: lowercase letters, digits and underscores, for example water_monitoring. It cannot be changed later."
+            "A stable identifier: lowercase letters, digits and underscores, for example water_monitoring. It cannot "
+            "be changed later."
         ),
     )
     pillar = SelectField(_l("Pillar"), validate_choice=False)
@@ -47,7 +48,8 @@ class LibraryActionForm(FlaskForm):
     ungp_principles = StringField(
         _l("UN Guiding Principles"),
         description=_l(
-            "Numbers separated by commas, for example 25, 27. Pillar I: 1 to 10; pillar II: 11 to 24; pillar III: 25 to 31."
+            "Numbers separated by commas, for example 25, 27. Pillar I: 1 to 10; pillar II: 11 to 24; pillar III: 25 "
+            "to 31."
         ),
     )
     sdg_targets = Many(_l("SDG targets"))

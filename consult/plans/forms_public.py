@@ -25,7 +25,8 @@ class CommentForm(FlaskForm):
     body = TextAreaField(
         _l("Your comment"),
         description=_l(
-            "Comments are read by a moderator before they are published. Do not write names or anything that identifies a person."
+            "Comments are read by a moderator before they are published. Do not write names or anything that "
+            "identifies a person."
         ),
         validators=[DataRequired(REQUIRED), Length(max=MAX_LENGTH, message=TOO_LONG)],
     )

@@ -287,7 +287,8 @@ def create(code: str, user: Any = None, **values: Any) -> LibraryAction:
     if not CODE_PATTERN.match(code):
         raise LibraryError(
             _l(
-                "Use 2 to 64 lowercase letters, digits or underscores, starting with a letter (for example water_monitoring)."
+                "Use 2 to 64 lowercase letters, digits or underscores, starting with a letter (for example "
+                "water_monitoring)."
             ),
             "code",
         )
@@ -312,7 +313,8 @@ def update(entry: LibraryAction, **values: Any) -> LibraryAction:
     if entry.is_shipped:
         raise LibraryError(
             _l(
-                "Actions shipped with consult cannot be edited; add your own action from this one and switch this one off."
+                "Actions shipped with consult cannot be edited; add your own action from this one and switch this "
+                "one off."
             ),
             None,
         )

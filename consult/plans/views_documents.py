@@ -92,7 +92,9 @@ def _send(plan: Plan, fmt: str, lang: str, public: bool) -> Response:
 @bp.route("/t/<territory>/plans/<int:plan_id>/document.<fmt>")
 @territory_view(*STAFF_ROLES)
 def document(territory: Territory, plan_id: int, fmt: str):
-    """The plan as a document, at any status (a draft says so on its cover), for the territory's officials and analysts."""
+    """The plan as a document, at any status (a draft says so on its cover), for the territory's officials
+    and analysts.
+    """
     plan = get_in_territory(Plan, plan_id, territory)
     if fmt not in FORMATS:
         abort(404)

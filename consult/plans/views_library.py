@@ -91,13 +91,13 @@ def library_actions():
 
 def _fill_choices(form: LibraryActionForm) -> None:
     form.pillar.choices = [SelectChoice("", _("Choose a pillar"))] + [
-        SelectChoice(c, str(l)) for c, l in PILLARS.items()
+        SelectChoice(c, str(label)) for c, label in PILLARS.items()
     ]
-    form.rights.choices = [(c, str(l)) for c, l in RIGHTS.items()]
-    form.barriers.choices = [(c, str(l)) for c, l in BARRIERS.items()]
-    form.sectors.choices = [(c, str(l)) for c, l in SECTORS.items()]
-    form.sdg_targets.choices = [(c, str(l)) for c, l in SDG_TARGETS.items()]
-    form.gender_marker.choices = [(str(c), f"{c} – {l}") for c, l in GENDER_MARKERS.items()]
+    form.rights.choices = [(c, str(label)) for c, label in RIGHTS.items()]
+    form.barriers.choices = [(c, str(label)) for c, label in BARRIERS.items()]
+    form.sectors.choices = [(c, str(label)) for c, label in SECTORS.items()]
+    form.sdg_targets.choices = [(c, str(label)) for c, label in SDG_TARGETS.items()]
+    form.gender_marker.choices = [(str(c), f"{c} – {label}") for c, label in GENDER_MARKERS.items()]
 
 
 def _prefill(form: LibraryActionForm, entry: LibraryAction) -> None:
@@ -181,7 +181,8 @@ def library_edit(code: str):
     if entry.is_shipped:
         flash(
             _(
-                "Actions shipped with consult cannot be edited; add your own action from this one and switch this one off."
+                "Actions shipped with consult cannot be edited; add your own action from this one and switch this "
+                "one off."
             ),
             "info",
         )

@@ -73,7 +73,8 @@ def _plan(territory: Territory, plan_id: int) -> Plan:
 
 
 def _lang(plan: Plan) -> str:
-    """The language the plan is shown and edited in: ``?text=`` (or ``?lang=``) or the page's, if the plan is drafted in it.
+    """The language the plan is shown and edited in: ``?text=`` (or ``?lang=``) or the page's, if the plan
+    is drafted in it.
 
     Links between the officials' plan pages carry ``text=``, not ``lang=``: ``?lang=`` also switches the
     person's interface language for the rest of the session, and an English-speaking official editing a

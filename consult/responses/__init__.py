@@ -10,7 +10,9 @@ bp = Blueprint("responses", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the responses blueprint, its CLI, its demo steps, the territory links and the organisation's home part."""
+    """Register the responses blueprint, its CLI, its demo steps, the territory links and the
+    organisation's home part.
+    """
     # Every module that attaches routes or hooks to ``bp`` is imported here, and
     # only here (tests/core/test_rooms.py holds each room to it). Inside the
     # function because those modules import ``bp`` from this package.

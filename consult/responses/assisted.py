@@ -76,7 +76,9 @@ class EntrySetup:
     organisation: Organisation | None = None
 
     def query(self) -> dict[str, Any]:
-        """The setup as the entry page's URL arguments (``language``, never ``lang``: that would switch the interface)."""
+        """The setup as the entry page's URL arguments (``language``, never ``lang``: that would switch the
+        interface).
+        """
         args: dict[str, Any] = {"mode": self.entry_mode.value, "language": self.language}
         if self.locality is not None:
             args["locality"] = self.locality.code
@@ -231,7 +233,8 @@ def _extras(base: type) -> type:
             "submission_token": HiddenField(),
             "is_collective": BooleanField(
                 _l(
-                    "This answer speaks for a collective (an indigenous or Afro-descendant authority, a union, a community organisation)"
+                    "This answer speaks for a collective (an indigenous or Afro-descendant authority, a union, a "
+                    "community organisation)"
                 )
             ),
             "mandate_reference": StringField(

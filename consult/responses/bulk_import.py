@@ -231,7 +231,8 @@ class _Checker:
                 "",
                 str(
                     _l(
-                        "No stakeholder group: add a “group” column, answer the group question, or choose a group for rows "
+                        "No stakeholder group: add a “group” column, answer the group question, or choose a group "
+                        "for rows "
                         "without one. The group codes are: %(codes)s.",
                         codes=_codes_text(self.consultation),
                     )

@@ -64,9 +64,18 @@ CONSULTATIONS = {
             "pt": "Consulta sobre empresas e direitos humanos em Antioquia 2026",
         },
         "purpose": {
-            "es": "Queremos saber qué riesgos traen las empresas a los derechos de las personas en su territorio, para escribir juntos el plan de acción departamental.",
-            "en": "We want to know what risks businesses bring to people's rights where you live, to write the department's action plan together.",
-            "pt": "Queremos saber quais riscos as empresas trazem aos direitos das pessoas no seu território, para escrever juntos o plano de ação do departamento.",
+            "es": (
+                "Queremos saber qué riesgos traen las empresas a los derechos de las personas en su territorio, para "
+                "escribir juntos el plan de acción departamental."
+            ),
+            "en": (
+                "We want to know what risks businesses bring to people's rights where you live, to write the "
+                "department's action plan together."
+            ),
+            "pt": (
+                "Queremos saber quais riscos as empresas trazem aos direitos das pessoas no seu território, para "
+                "escrever juntos o plano de ação do departamento."
+            ),
         },
         "languages": ["es", "en", "pt"],
     },
@@ -79,9 +88,18 @@ CONSULTATIONS = {
             "pt": "Consulta sobre empresas e direitos humanos em Salta 2026",
         },
         "purpose": {
-            "es": "Queremos escuchar a comunidades, trabajadores y empresas sobre los riesgos de la actividad empresarial en la provincia, para el plan de acción provincial.",
-            "en": "We want to hear communities, workers and companies on the risks of business activity in the province, for the provincial action plan.",
-            "pt": "Queremos ouvir comunidades, trabalhadores e empresas sobre os riscos da atividade empresarial na província, para o plano de ação provincial.",
+            "es": (
+                "Queremos escuchar a comunidades, trabajadores y empresas sobre los riesgos de la actividad "
+                "empresarial en la provincia, para el plan de acción provincial."
+            ),
+            "en": (
+                "We want to hear communities, workers and companies on the risks of business activity in the "
+                "province, for the provincial action plan."
+            ),
+            "pt": (
+                "Queremos ouvir comunidades, trabalhadores e empresas sobre os riscos da atividade empresarial na "
+                "província, para o plano de ação provincial."
+            ),
         },
         "languages": ["es", "en", "pt", "qu", "gn"],
     },

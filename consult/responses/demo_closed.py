@@ -43,9 +43,18 @@ TITLE = {
     "pt": "Diálogo sobre empresas e direitos humanos em Antioquia 2025",
 }
 PURPOSE = {
-    "es": "Primera ronda de escucha del plan de acción departamental: comunidades, sindicatos, organizaciones de mujeres y empresas.",
-    "en": "First listening round of the department's action plan: communities, trade unions, women's organisations and companies.",
-    "pt": "Primeira rodada de escuta do plano de ação do departamento: comunidades, sindicatos, organizações de mulheres e empresas.",
+    "es": (
+        "Primera ronda de escucha del plan de acción departamental: comunidades, sindicatos, organizaciones de "
+        "mujeres y empresas."
+    ),
+    "en": (
+        "First listening round of the department's action plan: communities, trade unions, women's organisations and "
+        "companies."
+    ),
+    "pt": (
+        "Primeira rodada de escuta do plano de ação do departamento: comunidades, sindicatos, organizações de "
+        "mulheres e empresas."
+    ),
 }
 #: Groups answering the built-in community survey, and those answering the official's XLSForm (targets).
 COMMUNITY = {
@@ -151,7 +160,9 @@ def _build(territory: Territory):
 # After the synthetic answers: it codes every consultation's free-text answers with themes.
 @demo_step("closed consultation", after=("accounts", "surveys", "synthetic responses"))
 def seed_closed_consultation() -> None:
-    """Antioquia's closed and analysed consultation, with an own XLSForm instrument (once); themes and analysis links of all."""
+    """Antioquia's closed and analysed consultation, with an own XLSForm instrument (once); themes and analysis links of
+    all.
+    """
     territory = db.session.scalar(select(Territory).where(Territory.slug == "antioquia"))
     if territory is None:
         return

@@ -174,7 +174,8 @@ class GroupStepForm(FlaskForm):
     )
     is_collective = BooleanField(
         _l(
-            "I answer on behalf of a collective (an indigenous or Afro-descendant authority, a union, a community organisation)"
+            "I answer on behalf of a collective (an indigenous or Afro-descendant authority, a union, a community "
+            "organisation)"
         )
     )
     mandate_reference = StringField(

@@ -60,7 +60,8 @@ def read_table(data: bytes, filename: str) -> Table:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             _l(
-                "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8, then upload it again."
+                "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8, then upload "
+                "it again."
             )
         )
     if data.startswith(b"PK"):
@@ -84,7 +85,8 @@ def _read_csv(data: bytes) -> Table:
     except UnicodeDecodeError:
         raise ImportFileError(
             _l(
-                "The file is not in UTF-8, so accented letters would be garbled. In Excel choose “CSV UTF-8”; in LibreOffice choose the character set “Unicode (UTF-8)”."
+                "The file is not in UTF-8, so accented letters would be garbled. In Excel choose “CSV UTF-8”; in "
+                "LibreOffice choose the character set “Unicode (UTF-8)”."
             )
         ) from None
     if "\x00" in text:

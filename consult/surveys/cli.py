@@ -163,7 +163,8 @@ def load_library_command(publish: bool) -> None:
     for load in loads:
         state = "published" if load.version.is_published else "draft"
         click.echo(
-            f"{load.key}: {load.action.replace('_', ' ')} (instrument {load.version.instrument_id}, version {load.version.number}, {state})."
+            f"{load.key}: {load.action.replace('_', ' ')} (instrument {load.version.instrument_id}, version "
+            f"{load.version.number}, {state})."
         )
     if not loads:
         click.echo(f"No library files in {services.LIBRARY_DIR}.")

@@ -403,7 +403,8 @@ class _Semantics:
                         where,
                         entry.key,
                         _l(
-                            "This route has no condition, so the routes after it are never used; put the default route last."
+                            "This route has no condition, so the routes after it are never used; put the default "
+                            "route last."
                         ),
                         "default_route_not_last",
                     )

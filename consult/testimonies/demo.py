@@ -73,7 +73,10 @@ STORIES = [
         "B3": "rural_community",
         "B2": 80,
         "C1": "still_happening",
-        "D1": "Desde que llegó la planta, el agua del arroyo sale turbia y los animales se enferman. Fuimos a la oficina de la empresa y nos dijeron que no era su problema.",
+        "D1": (
+            "Desde que llegó la planta, el agua del arroyo sale turbia y los animales se enferman. Fuimos a la "
+            "oficina de la empresa y nos dijeron que no era su problema."
+        ),
         "D2": ["water_sanitation", "environment_health"],
         "D4": "agro_industry",
         "D5": "causes",

@@ -263,7 +263,8 @@ def review(slug: str):
         if request.method == "POST":
             flash(
                 _(
-                    "There is no testimony being written in this browser. If you already sent it, use your receipt code to follow it."
+                    "There is no testimony being written in this browser. If you already sent it, use your receipt "
+                    "code to follow it."
                 ),
                 "info",
             )

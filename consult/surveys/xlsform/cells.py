@@ -99,7 +99,8 @@ def _report_references(node: Node, ctx: Context, text: dict[str, str], column: s
         ctx.warn(
             node,
             _l(
-                "The %(column)s of %(name)s shows earlier answers (%(references)s); consult shows the text as it is written, "
+                "The %(column)s of %(name)s shows earlier answers (%(references)s); consult shows the text as it is "
+                "written, "
                 "so reword it without them.",
                 column=column,
                 name=node.name,
@@ -133,7 +134,8 @@ def message_text(node: Node, ctx: Context, column: str) -> dict[str, str] | None
         ctx.warn(
             node,
             _l(
-                "The %(column)s of %(name)s has no text in the default language (%(code)s); consult's own message is shown instead.",
+                "The %(column)s of %(name)s has no text in the default language (%(code)s); consult's own message is "
+                "shown instead.",
                 column=column,
                 name=node.name,
                 code=ctx.languages.fallback,
@@ -151,7 +153,8 @@ def appearance(node: Node, ctx: Context, used: tuple[str, ...] = ()) -> None:
             ctx.warn(
                 node,
                 _l(
-                    "The appearance “%(appearance)s” of %(name)s is not used: consult shows every question in its own simple, accessible way.",
+                    "The appearance “%(appearance)s” of %(name)s is not used: consult shows every question in its "
+                    "own simple, accessible way.",
                     appearance=word,
                     name=node.name,
                 ),
@@ -188,7 +191,8 @@ def messages(node: Node, question: dict[str, Any], ctx: Context) -> None:
             ctx.warn(
                 node,
                 _l(
-                    "The constraint %(part)s of %(name)s is not imported (%(reason)s); answers are not checked against it.",
+                    "The constraint %(part)s of %(name)s is not imported (%(reason)s); answers are not checked "
+                    "against it.",
                     part=part,
                     name=node.name,
                     reason=reason,

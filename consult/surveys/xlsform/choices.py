@@ -111,7 +111,8 @@ def read_choices(sheet: Sheet | None, texts: TextColumns | None, reporter: Repor
                 sheet.name,
                 row.number,
                 _l(
-                    "In list %(list)s, the choices “%(name)s” and “%(other)s” (row %(row)d) both become the code %(value)s.",
+                    "In list %(list)s, the choices “%(name)s” and “%(other)s” (row %(row)d) both become the code "
+                    "%(value)s.",
                     list=list_name,
                     name=name,
                     other=clash.name,

@@ -50,7 +50,8 @@ def read_concept(node: Node, question: dict[str, Any], ctx: Context, choice_list
             ctx.error(
                 node,
                 _l(
-                    "The concept “%(concept)s” of %(name)s does not fit its kind of question (%(type)s); it fits: %(types)s.",
+                    "The concept “%(concept)s” of %(name)s does not fit its kind of question (%(type)s); it fits: "
+                    "%(types)s.",
                     concept=concept,
                     name=node.name,
                     type=question["type"],
@@ -80,7 +81,8 @@ def _choice_concepts(
                 ctx.choices_sheet,
                 choice.row,
                 _l(
-                    "The concept of the choice %(name)s (list %(list)s) is not imported: the %(type)s question %(question)s "
+                    "The concept of the choice %(name)s (list %(list)s) is not imported: the %(type)s question "
+                    "%(question)s "
                     "has no options of its own.",
                     name=choice.name,
                     list=choice_list.name,
@@ -94,7 +96,8 @@ def _choice_concepts(
                 ctx.choices_sheet,
                 choice.row,
                 _l(
-                    "The choice %(name)s of list %(list)s has the concept %(code)s, but the question %(question)s has no "
+                    "The choice %(name)s of list %(list)s has the concept %(code)s, but the question %(question)s "
+                    "has no "
                     "concept; give the question one in its concept column.",
                     name=choice.name,
                     list=choice_list.name,
@@ -108,7 +111,8 @@ def _choice_concepts(
                 ctx.choices_sheet,
                 choice.row,
                 _l(
-                    "The concept %(code)s of the choice %(name)s (list %(list)s) is not a code of %(concept)s, the concept "
+                    "The concept %(code)s of the choice %(name)s (list %(list)s) is not a code of %(concept)s, the "
+                    "concept "
                     "of %(question)s; its codes are: %(allowed)s.",
                     code=choice.concept,
                     name=choice.name,

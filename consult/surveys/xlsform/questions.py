@@ -229,7 +229,8 @@ def _choice_list(node: Node, ctx: Context) -> ChoiceList | None:
             ctx.error(
                 node,
                 _l(
-                    "The options of %(name)s come from the file %(file)s, which is not in the workbook; copy its rows into the "
+                    "The options of %(name)s come from the file %(file)s, which is not in the workbook; copy its "
+                    "rows into the "
                     "choices sheet with list_name %(list)s.",
                     name=node.name,
                     file=list_name,
@@ -342,7 +343,8 @@ def _fold_other(node: Node, ctx: Context) -> bool:
             ctx.error(
                 node,
                 _l(
-                    "The “other, please specify” row %(name)s must follow a choice question that has a choice named other.",
+                    "The “other, please specify” row %(name)s must follow a choice question that has a choice named "
+                    "other.",
                     name=node.name,
                 ),
             )
@@ -359,7 +361,8 @@ def _fold_other(node: Node, ctx: Context) -> bool:
         ctx.warn(
             node,
             _l(
-                "%(name)s becomes the “other, please specify” box of %(question)s; its own label and settings are not used.",
+                "%(name)s becomes the “other, please specify” box of %(question)s; its own label and settings are "
+                "not used.",
                 name=node.name,
                 question=previous.name,
             ),
@@ -391,7 +394,8 @@ def _read_composite(node: Node, ctx: Context) -> None:
                 ctx.sheet.name,
                 child.number,
                 _l(
-                    "The group %(group)s holds a %(kind)s question, whose rows are named %(names)s; %(name)s is not one of them.",
+                    "The group %(group)s holds a %(kind)s question, whose rows are named %(names)s; %(name)s is not "
+                    "one of them.",
                     group=node.name,
                     kind=kind,
                     names=", ".join(prefix + p for p in allowed),

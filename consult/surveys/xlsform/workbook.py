@@ -111,7 +111,8 @@ def _check_container(data: bytes) -> None:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise XLSFormError(
             _l(
-                "This is an old Excel file (.xls). Open it and save it as an Excel workbook (.xlsx), then upload it again."
+                "This is an old Excel file (.xls). Open it and save it as an Excel workbook (.xlsx), then upload it "
+                "again."
             )
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
