@@ -11,8 +11,8 @@ from tests.surveys.xlsform_helpers import answer, issues_at, questions, workbook
 YES_NO = [["list_name", "name", "label"], ["yn", "yes", "Sí"], ["yn", "no", "No"]]
 
 
-def _import(survey, choices=None, settings=None):
-    return import_xlsform(workbook(survey, choices, settings))
+def _import(survey, choices=None, settings=None, languages=None):
+    return import_xlsform(workbook(survey, choices, settings), languages=languages)
 
 
 def _only(issues, sheet, row):
@@ -179,12 +179,22 @@ def test_a_constraint_that_is_not_a_bound_is_reported(app):
     assert ". != 13" in _only(result.warnings, "survey", 3)
 
 
-def test_unknown_language_refuses_the_form_naming_it(app):
+def test_any_language_with_a_code_imports(app):
     result = _import([["type", "name", "label::Español (es)", "label::Français (fr)"], ["text", "a", "A", "A"]])
 
-    assert result.definition is None
-    message = _only(result.errors, "survey", 1)
-    assert "Français (fr)" in message and "es, en, pt, qu, gn, guc" in message
+    assert result.errors == [] and result.definition["languages"] == ["es", "fr"]
+
+
+def test_an_uncertain_language_is_asked_for_then_imports_with_the_code_given(app):
+    rows = [["type", "name", "label::Español (es)", "label::Wichi"], ["text", "a", "A", "Ahla"]]
+    result = _import(rows)
+
+    assert result.definition is None and result.unknown_languages == ["Wichi"]
+    assert "which language “Wichi” is" in _only(result.errors, "survey", 1)
+
+    answered = _import(rows, languages={"Wichi": "mzh"})
+    assert answered.errors == [] and answered.definition["languages"] == ["es", "mzh"]
+    assert answered.definition["sections"][0]["pages"][0]["questions"][0]["text"] == {"es": "A", "mzh": "Ahla"}
 
 
 def test_duplicate_names_refuse_the_form(app):

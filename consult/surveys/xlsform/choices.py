@@ -51,8 +51,15 @@ def option_code(name: str) -> str:
     return re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", plain)).strip("_")
 
 
-def read_choices(sheet: Sheet | None, texts: TextColumns | None, reporter: Reporter) -> dict[str, ChoiceList]:
-    """Every option list of the choices sheet by its name (``{}`` without a choices sheet)."""
+def read_choices(
+    sheet: Sheet | None, texts: TextColumns | None, reporter: Reporter, *, allow_duplicates: bool = False
+) -> dict[str, ChoiceList]:
+    """Every option list of the choices sheet by its name (``{}`` without a choices sheet).
+
+    A choice name repeated in a list follows pyxform's rule: refused, unless the settings say
+    ``allow_choice_duplicates: yes``; then the first is kept and each repeat is reported and left
+    out (a consult answer stores the name, so two options with one name could not be told apart).
+    """
     lists: dict[str, ChoiceList] = {}
     if sheet is None:
         return lists
@@ -86,6 +93,20 @@ def read_choices(sheet: Sheet | None, texts: TextColumns | None, reporter: Repor
             )
             continue
         choice_list = lists.setdefault(list_name, ChoiceList(list_name, row.number))
+        if name in choice_list.values and allow_duplicates:
+            first = next(c for c in choice_list.choices if c.name == name)
+            reporter.warn(
+                sheet.name,
+                row.number,
+                _l(
+                    "The list %(list)s has the choice %(name)s again (first in row %(row)d); answers store the name, "
+                    "so only the first is imported.",
+                    list=list_name,
+                    name=name,
+                    row=first.row,
+                ),
+            )
+            continue
         if name in choice_list.values:
             reporter.error(
                 sheet.name,

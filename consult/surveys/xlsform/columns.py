@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from consult.i18n import CONTENT_LANGUAGES
 from consult.surveys.xlsform.languages import language_code
 from consult.surveys.xlsform.report import Reporter
 from consult.surveys.xlsform.workbook import Row, Sheet, normalise_header
@@ -41,7 +40,9 @@ SURVEY_COLUMNS = frozenset(
     }
 )
 CHOICES_COLUMNS = frozenset({"list_name", "name", CONCEPT})
-SETTINGS_COLUMNS = frozenset({"form_title", "form_id", "default_language", "version", "namespaces", "consult:data"})
+SETTINGS_COLUMNS = frozenset(
+    {"form_title", "form_id", "default_language", "version", "namespaces", "consult:data", "allow_choice_duplicates"}
+)
 
 # Why some well-known columns are left out, in words a form author understands.
 _COLUMN_REASONS = {
@@ -89,23 +90,23 @@ def _split(header: str) -> tuple[str, str | None]:
 
 
 def read_languages(
-    sheets: list[Sheet], default_language: str, settings_row: int | None, settings_name: str | None, reporter: Reporter
+    sheets: list[Sheet],
+    default_language: str,
+    settings_row: int | None,
+    settings_name: str | None,
+    reporter: Reporter,
+    chosen: dict[str, str] | None = None,
 ) -> tuple[Languages, dict[str, TextColumns]]:
-    """The form's languages and each sheet's text columns; errors for unknown or clashing languages."""
+    """The form's languages and each sheet's text columns; errors for uncertain or clashing languages.
+
+    A language part that cannot be mapped to a code with certainty is listed in
+    ``reporter.unknown_languages`` (and refuses the file) until ``chosen`` gives its code.
+    """
     default_code = "es"
     if default_language:
-        code = language_code(default_language)
+        code = language_code(default_language, chosen)
         if code is None:
-            reporter.error(
-                settings_name,
-                settings_row,
-                _l(
-                    "The default language “%(language)s” is not one consult holds content in (%(codes)s).",
-                    language=default_language,
-                    codes=", ".join(CONTENT_LANGUAGES),
-                ),
-                column="default_language",
-            )
+            _unknown(reporter, default_language, settings_name, settings_row, "default_language")
         else:
             default_code = code
     seen: list[str] = []
@@ -119,19 +120,9 @@ def read_languages(
             if lang is None:
                 code = default_code
             else:
-                code = language_code(lang)
+                code = language_code(lang, chosen)
                 if code is None:
-                    reporter.error(
-                        sheet.name,
-                        sheet.header_row,
-                        _l(
-                            "The language “%(language)s” is not one consult holds content in (%(codes)s); "
-                            "name the column with one of these codes, for example label::Español (es).",
-                            language=written.partition("::")[2].strip(),
-                            codes=", ".join(CONTENT_LANGUAGES),
-                        ),
-                        column=written,
-                    )
+                    _unknown(reporter, lang, sheet.name, sheet.header_row, written)
                     continue
             same = found.by_base.setdefault(base, {})
             if code in same:
@@ -168,6 +159,23 @@ def read_languages(
         )
     declared = [fallback] + [code for code in seen if code != fallback]
     return Languages(fallback, declared), columns
+
+
+def _unknown(reporter: Reporter, language: str, sheet: str | None, row: int | None, column: str) -> None:
+    """An uncertain language: asked of the person (once per language part), refusing the file until answered."""
+    if language in reporter.unknown_languages:
+        return
+    reporter.unknown_languages.append(language)
+    reporter.error(
+        sheet,
+        row,
+        _l(
+            "consult cannot tell with certainty which language “%(language)s” is; give its code "
+            "(for example mzh for Wichí) and import again.",
+            language=language,
+        ),
+        column=column,
+    )
 
 
 def report_other_columns(sheet: Sheet, used: frozenset[str], reporter: Reporter, *, settings: bool = False) -> None:

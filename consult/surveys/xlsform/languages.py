@@ -1,67 +1,34 @@
-"""Language columns of XLSForms: ``label::Español (es)``, ``label::English``, ``hint::pt``.
+"""Language parts of XLSForm columns: ``label::Español (es)``, ``label:english``, ``label::Chinese``.
 
-XLSForm leaves the language part free. KoboToolbox and ODK write ``Name (code)``;
-people also write a bare name or a bare code. We take the code in brackets when
-there is one, else a name we know, else a bare code; region subtags (``es-CO``)
-fold into the language, since content is held per language.
+XLSForm leaves the language part free. KoboToolbox and ODK write ``Name (code)``; people also
+write a bare name or a bare code. ``consult.i18n.languages.code_for_name`` maps a part to a code
+where the mapping is certain (a code in brackets, a code, a name langcodes knows); any other part
+(a local spelling such as ``Wichi``) is asked of the person importing, who gives its code.
+Region subtags (``es-CO``) fold into the language, since content is held per language.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-from consult.i18n import CONTENT_LANGUAGES
-
-# Names people write for the languages consult holds content in, accents removed and lower case.
-_NAMES = {
-    "spanish": "es",
-    "espanol": "es",
-    "castellano": "es",
-    "english": "en",
-    "ingles": "en",
-    "portuguese": "pt",
-    "portugues": "pt",
-    "quechua": "qu",
-    "runasimi": "qu",
-    "runa simi": "qu",
-    "kichwa": "qu",
-    "guarani": "gn",
-    "avane'e": "gn",
-    "wayuunaiki": "guc",
-    "wayuu": "guc",
-}
-
-# How an export names each language: the endonym and the code, as KoboToolbox writes them.
-_CODE_IN_BRACKETS = re.compile(r"\(\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\s*\)\s*$")
-_BARE_CODE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+from consult.i18n.languages import code_for_name, endonym, normalise
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip().lower()
+def language_code(name: str, chosen: dict[str, str] | None = None) -> str | None:
+    """The content language code a column's language part stands for, or ``None`` if uncertain.
 
-
-def language_code(name: str) -> str | None:
-    """The content language code a column's language part stands for, or ``None`` if unknown.
-
-    ``"Español (es)"`` → ``"es"``, ``"English"`` → ``"en"``, ``"pt-BR"`` → ``"pt"``,
-    ``"Français (fr)"`` → ``None`` (consult holds no content in French).
+    ``chosen`` holds the codes the person gave for parts that are not certain (``{"Wichi": "mzh"}``).
+    ``"Español (es)"`` → ``"es"``, ``"english"`` → ``"en"``, ``"pt-BR"`` → ``"pt"``, ``"Wichi"`` → ``None``.
     """
     name = name.strip()
-    match = _CODE_IN_BRACKETS.search(name)
-    if match:
-        code = match.group(1).lower()
-        return code if code in CONTENT_LANGUAGES else None
-    plain = _plain(name)
-    if plain in _NAMES:
-        return _NAMES[plain]
-    match = _BARE_CODE.match(name)
-    if match and match.group(1).lower() in CONTENT_LANGUAGES:
-        return match.group(1).lower()
-    return None
+    given = (chosen or {}).get(name)
+    if given is None:
+        lowered = {k.strip().lower(): v for k, v in (chosen or {}).items()}
+        given = lowered.get(name.lower())
+    code = normalise(given) if given else code_for_name(name)
+    if code is None:
+        return None
+    return code.split("-")[0]
 
 
 def column_language(code: str) -> str:
     """The language part an export writes for ``code``: ``"Español (es)"``."""
-    return f"{CONTENT_LANGUAGES.get(code, code)} ({code})"
+    return f"{endonym(code)} ({code})"

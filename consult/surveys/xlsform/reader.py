@@ -32,18 +32,29 @@ SETTINGS_DATA = frozenset({"title", "description", "audience", "meta"})
 _POSITION = re.compile(r"^sections\[(\d+)\](?:\.pages\[(\d+)\](?:\.questions\[(\d+)\])?)?")
 
 
-def import_xlsform(data: bytes, *, filename: str = "form.xlsx") -> ImportResult:
+def import_xlsform(
+    data: bytes, *, filename: str = "form.xlsx", languages: dict[str, str] | None = None
+) -> ImportResult:
     """Read an XLSForm workbook into an instrument definition, with every problem located.
 
     Raises ``XLSFormError`` only when ``data`` is not a readable .xlsx workbook.
     Anything wrong inside the workbook is in ``errors`` (the definition is then
     ``None``) or, when it was imported differently or left out, in ``warnings``.
+    ``languages`` gives the codes of language columns whose code is not certain
+    (``{"Wichi": "mzh"}``); until given they are in ``result.unknown_languages``.
     """
-    sheets = read_workbook(data)
+    return import_sheets(read_workbook(data), filename=filename, languages=languages)
+
+
+def import_sheets(
+    sheets: dict[str, Sheet], *, filename: str = "form.xlsx", languages: dict[str, str] | None = None
+) -> ImportResult:
+    """``import_xlsform`` for sheets already read (an .xlsx through pyxform, or KoboToolbox's form JSON)."""
     reporter = Reporter()
     result = ImportResult(errors=reporter.errors, warnings=reporter.warnings)
+    result.unknown_languages = reporter.unknown_languages
     try:
-        _import(sheets, filename, reporter, result)
+        _import(sheets, filename, reporter, result, languages or {})
     except Exception:  # noqa: BLE001 - an upload must never end in a traceback for the person
         logger.exception("XLSForm import failed on an unexpected workbook shape")
         raise XLSFormError(
@@ -63,7 +74,9 @@ def import_xlsform(data: bytes, *, filename: str = "form.xlsx") -> ImportResult:
     return result
 
 
-def _import(sheets: dict[str, Sheet], filename: str, reporter: Reporter, result: ImportResult) -> None:
+def _import(
+    sheets: dict[str, Sheet], filename: str, reporter: Reporter, result: ImportResult, chosen: dict[str, str]
+) -> None:
     survey = sheets.get("survey")
     if survey is None:
         reporter.error(
@@ -92,7 +105,7 @@ def _import(sheets: dict[str, Sheet], filename: str, reporter: Reporter, result:
     if not survey.rows:
         reporter.error(survey.name, None, _l("The survey sheet has no questions."))
         return
-    definition, places = _read(sheets, survey, filename, reporter, result)
+    definition, places = _read(sheets, survey, filename, reporter, result, chosen)
     if definition is not None and not reporter.errors:
         _validate(definition, places, survey, reporter)
     if not reporter.errors:
@@ -111,7 +124,12 @@ def _settings(sheets: dict[str, Sheet], reporter: Reporter) -> tuple[dict[str, s
 
 
 def _read(
-    sheets: dict[str, Sheet], survey: Sheet, filename: str, reporter: Reporter, result: ImportResult
+    sheets: dict[str, Sheet],
+    survey: Sheet,
+    filename: str,
+    reporter: Reporter,
+    result: ImportResult,
+    chosen: dict[str, str],
 ) -> tuple[dict[str, Any] | None, dict[tuple[int, ...], int]]:
     settings, settings_row, settings_sheet = _settings(sheets, reporter)
     choices_sheet = sheets.get("choices")
@@ -122,11 +140,18 @@ def _read(
         settings_row.number if settings_row else None,
         settings_sheet.name if settings_sheet else None,
         reporter,
+        chosen,
     )
     report_other_columns(survey, SURVEY_COLUMNS, reporter)
     if choices_sheet is not None:
         report_other_columns(choices_sheet, CHOICES_COLUMNS, reporter)
-    lists = read_choices(choices_sheet, columns.get(choices_sheet.name) if choices_sheet else None, reporter)
+    allow_duplicates = settings.get("allow_choice_duplicates", "").strip().lower() in ("yes", "true", "true()", "1")
+    lists = read_choices(
+        choices_sheet,
+        columns.get(choices_sheet.name) if choices_sheet else None,
+        reporter,
+        allow_duplicates=allow_duplicates,
+    )
     root = build_tree(survey, reporter)
     ctx = Context(
         survey,

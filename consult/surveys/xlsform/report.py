@@ -69,6 +69,8 @@ class ImportResult:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     version: str | None = None
+    #: Language parts of columns (``Wichi`` in ``label::Wichi``) whose code the person must give.
+    unknown_languages: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -82,6 +84,7 @@ class Reporter:
     def __init__(self) -> None:
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
+        self.unknown_languages: list[str] = []
 
     def error(self, sheet: str | None, row: int | None, message: Any, column: str | None = None) -> None:
         """A problem that refuses the file."""

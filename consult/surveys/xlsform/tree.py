@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from pyxform import aliases, constants
+from pyxform.xls2json import RE_SELECT
 
 from consult.surveys.xlsform.columns import MARKER_DATA, MARKER_TYPE
 from consult.surveys.xlsform.report import Reporter
@@ -22,23 +24,6 @@ from consult.surveys.xlsform.workbook import Row, Sheet
 
 COMPOSITE_MARKERS = frozenset({"severity", "ungp31", "date_range"})
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-_SELECT = re.compile(
-    r"^(select_one_from_file|select_multiple_from_file|select one from file|select multiple from file|"
-    r"select_one|select one|select_multiple|select multiple|select all that apply|select1)"
-    r"\s+(\S+)(\s+or_other)?$"
-)
-_SELECT_WORDS = {
-    "select_one": "select_one",
-    "select one": "select_one",
-    "select1": "select_one",
-    "select_multiple": "select_multiple",
-    "select multiple": "select_multiple",
-    "select all that apply": "select_multiple",
-    "select_one_from_file": "select_one_from_file",
-    "select one from file": "select_one_from_file",
-    "select_multiple_from_file": "select_multiple_from_file",
-    "select multiple from file": "select_multiple_from_file",
-}
 _CONTROL = {
     "begin group": "begin group",
     "begin_group": "begin group",
@@ -54,6 +39,8 @@ _CONTROL = {
     "end_loop": "end repeat",
 }
 _ALIASES = {"string": "text", "int": "integer", "q note": "note", "add note prompt": "note"}
+# pyxform's own type aliases (``add integer prompt`` → ``integer``, ``location`` → ``geopoint``...).
+_TYPE_ALIASES = {k.lower(): v for k, v in aliases._type_alias_map.items() if isinstance(v, str)}
 
 
 @dataclass
@@ -65,20 +52,40 @@ class TypeSpec:
     or_other: bool = False
 
 
+def _select_word(command: str) -> str:
+    """consult's word for pyxform's select command (``select all that apply from`` → ``select_multiple``)."""
+    target = aliases.select[command]
+    from_file = command in aliases.select_from_file
+    if target == constants.SELECT_ONE:
+        return "select_one_from_file" if from_file else "select_one"
+    if target == constants.SELECT_ALL_THAT_APPLY:
+        return "select_multiple_from_file" if from_file else "select_multiple"
+    return command.replace(" ", "_") if target == constants.SELECT_ONE_EXTERNAL else target
+
+
 def parse_type(text: str) -> TypeSpec:
-    """``"select_one yes_no or_other"`` → ``TypeSpec("select_one", "yes_no", True)``."""
-    lowered = re.sub(r"\s+", " ", text.strip().lower())
+    """``"select_one yes_no or_other"`` → ``TypeSpec("select_one", "yes_no", True)``.
+
+    Select types are read with pyxform's own pattern and aliases, so every spelling pyxform
+    accepts is accepted (``select one from LIST``, ``select all that apply from LIST``,
+    ``... or specify other``, ``select_one LIST or_other``).
+    """
+    spaced = re.sub(r"\s+", " ", text.strip())
+    lowered = spaced.lower()
     if lowered in _CONTROL:
         return TypeSpec(_CONTROL[lowered])
-    match = _SELECT.match(re.sub(r"\s+", " ", text.strip()))
+    lowered = _TYPE_ALIASES.get(lowered, lowered)
+    match = RE_SELECT.match(spaced)
     if match is None:
-        match = _SELECT.match(lowered)
+        match = RE_SELECT.match(lowered)
         if match is not None:  # the keyword was in capitals: keep the list name as written
-            words = re.sub(r"\s+", " ", text.strip()).split(" ")
-            list_name = words[len(match.group(1).split(" "))]
-            return TypeSpec(_SELECT_WORDS[match.group(1)], list_name, bool(match.group(3)))
+            words = spaced.split(" ")
+            list_name = words[len(match.group("select_command").split(" "))]
+            return TypeSpec(_select_word(match.group("select_command")), list_name, bool(match.group("specify_other")))
     if match is not None:
-        return TypeSpec(_SELECT_WORDS[match.group(1)], match.group(2), bool(match.group(3)))
+        return TypeSpec(
+            _select_word(match.group("select_command")), match.group("list_name"), bool(match.group("specify_other"))
+        )
     return TypeSpec(_ALIASES.get(lowered, lowered))
 
 

@@ -1,50 +1,70 @@
-"""Reading an .xlsx upload into plain rows, defensively.
+"""Reading an upload into plain rows through pyxform, defensively.
 
-An upload is untrusted: it may be a PNG, a CSV renamed ``.xlsx``, a damaged
-zip, or a zip bomb. Before openpyxl sees it we check that it is a zip holding
-a workbook and that it does not expand beyond a sane size; then we read it with
-``read_only=True, data_only=True`` (formulas give their cached values, nothing
-is evaluated) and stop at ``MAX_ROWS`` rows per sheet.
+An upload is untrusted: it may be a PNG, a CSV renamed ``.xlsx``, a damaged zip, or a zip bomb.
+Before anything opens it we check that it is a zip holding a workbook and that no entry, nor the
+whole, expands beyond a sane size or ratio; then pyxform (the reference XLSForm implementation)
+reads it (``read_only``, ``data_only``: formulas give their cached values, nothing is evaluated)
+and its own header parsing names the columns: aliases (``relevance``, ``list name``,
+``constraint message``...), language parts with one colon or two (``label:english``,
+``label::English (en)``), and the rest. consult keeps its own checks and messages on top.
+
+Rows are numbered as pyxform numbers them (empty rows kept), so a report's row is the
+spreadsheet's row.
 """
 
 from __future__ import annotations
 
-import datetime
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
 from flask_babel import lazy_gettext as _l
+from pyxform import aliases
+from pyxform.errors import PyXFormError
+from pyxform.parsing.sheet_headers import process_header
+from pyxform.question import MultipleChoiceQuestion, Option
+from pyxform.survey import Survey
+from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from consult.core.cells import restore
 from consult.surveys.xlsform.report import XLSFormError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_EXPANDED_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 5000
-MAX_COLUMNS = 200
+# One entry may not expand more than this many times its compressed size (an XML sheet compresses
+# about 10-30 times; a zip bomb thousands of times).
+MAX_RATIO = 200
+# Real field forms run past 5,000 rows (a biomass plot form has some 6,000); the size checks above
+# bound the work, this bounds what the person waits for.
+MAX_ROWS = 50_000
 SHEETS = ("survey", "choices", "settings")
 
-# Header spellings that XLSForm tools accept for the same column.
-_HEADER_ALIASES = {
-    "list name": "list_name",
-    "relevance": "relevant",
-    "caption": "label",
-    "constraint message": "constraint_message",
-    "required message": "required_message",
-    "choice filter": "choice_filter",
-    "repeat count": "repeat_count",
-    "bind::relevant": "relevant",
-    "bind::required": "required",
-    "bind::constraint": "constraint",
-    "bind::calculate": "calculation",
-    "bind::jr:constraintmsg": "constraint_message",
-    "bind::jr:requiredmsg": "required_message",
-    "control::appearance": "appearance",
-    "bind::consult:concept": "concept",
+# pyxform's names for columns (``("bind", "relevant")``) back to the names consult reads them by.
+_TOKENS = {
+    ("bind", "relevant"): "relevant",
+    ("bind", "required"): "required",
+    ("bind", "constraint"): "constraint",
+    ("bind", "calculate"): "calculation",
+    ("bind", "jr:requiredMsg"): "required_message",
+    ("bind", "jr:constraintMsg"): "constraint_message",
+    ("jr:constraintMsg",): "constraint_message",
+    ("jr:requiredMsg",): "required_message",
+    ("control", "appearance"): "appearance",
+    ("control", "jr:count"): "repeat_count",
+    ("bind", "consult:type"): "bind::consult:type",
+    ("bind", "consult:data"): "bind::consult:data",
+    ("bind", "consult:concept"): "concept",
+    ("list name",): "list_name",
+    ("title",): "form_title",
+    ("id_string",): "form_id",
+    ("consult", "data"): "consult:data",
+}
+_LOWER_TOKENS = {tuple(t.lower() for t in k): v for k, v in _TOKENS.items()}
+_SHEET_SPEC = {
+    "survey": (aliases.survey_header, set(MultipleChoiceQuestion.get_slot_names())),
+    "choices": (aliases.list_header, set(Option.get_slot_names())),
+    "settings": (aliases.settings_header, set(Survey.get_slot_names())),
 }
 
 
@@ -70,35 +90,37 @@ class Sheet:
     duplicate_headers: list[str] = field(default_factory=list)
     too_long: bool = False
     header_row: int = 1
-    #: Rows holding a value in a column that has no header (that value cannot be read).
+    #: Rows holding a value in a column that has no header (pyxform does not read those; kept for the report).
     unnamed_cells: list[int] = field(default_factory=list)
 
 
-def normalise_header(text: str) -> str:
-    """``" Label :: Español (es) "`` → ``"label::español (es)"``; aliases resolved."""
-    parts = [re.sub(r"\s+", " ", part.strip()).lower() for part in text.split("::")]
-    header = "::".join(parts)
-    if header in _HEADER_ALIASES:
-        return _HEADER_ALIASES[header]
-    if parts[0] in _HEADER_ALIASES and len(parts) > 1:
-        return "::".join([_HEADER_ALIASES[parts[0]], *parts[1:]])
-    return header
+def normalise_header(text: str, sheet: str = "survey") -> str:
+    """A header as consult reads it, parsed by pyxform: ``"Label:English"`` → ``"label::English"``.
 
-
-def cell_text(value: Any) -> str:
-    """A cell as stripped text: numbers without a spurious ``.0``, booleans as ``true``/``false``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    # consult's own exports mark texts a spreadsheet could run with an apostrophe (``consult.core.cells``).
-    return restore(str(value).strip())
+    The column part is pyxform's (aliases resolved, case and spacing normalised); a language part
+    is kept as written, since it may be a name (``English (en)``) that the import maps to a code.
+    """
+    header_aliases, columns = _SHEET_SPEC.get(sheet, _SHEET_SPEC["survey"])
+    text = " ".join(text.split())
+    lowered_base, sep, rest = text.partition("::")
+    candidates = [text]
+    if lowered_base.lower() != lowered_base:
+        candidates.append(lowered_base.lower() + sep + rest)
+    for candidate in reversed(candidates):
+        _, tokens = process_header(candidate, "::" in candidate, header_aliases, columns)
+        tokens = tuple(t for t in tokens if t)
+        if not tokens:
+            continue
+        base = tokens[0].lower() if len(tokens) > 1 or tokens[0].lower() in columns else tokens[0]
+        tokens = (base, *tokens[1:])
+        for size in (3, 2, 1):
+            name = _LOWER_TOKENS.get(tuple(t.lower() for t in tokens[:size])) if len(tokens) >= size else None
+            if name:
+                return "::".join([name, *tokens[size:]])
+        if base.lower() in columns or base.lower() in ("label", "hint", "name", "type", "list_name", "media"):
+            return "::".join([base.lower(), *tokens[1:]])
+        return "::".join(tokens).lower() if len(tokens) == 1 else "::".join([base.lower(), *tokens[1:]])
+    return text.lower()
 
 
 def _check_container(data: bytes) -> None:
@@ -121,15 +143,18 @@ def _check_container(data: bytes) -> None:
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            expanded = sum(info.file_size for info in archive.infolist())
+            infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise XLSFormError(_l("The workbook is damaged and cannot be opened.")) from exc
+    names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         raise XLSFormError(
             _l("This file is not an Excel workbook (.xlsx). Save the form as an .xlsx workbook and upload it again.")
         )
-    if expanded > MAX_EXPANDED_BYTES:
+    # The sizes the zip declares, checked before a byte is expanded: a zip bomb is refused at once.
+    expanded = sum(info.file_size for info in infos)
+    bomb = any(info.file_size > MAX_RATIO * max(info.compress_size, 1) + 1024 * 1024 for info in infos)
+    if expanded > MAX_EXPANDED_BYTES or bomb:
         raise XLSFormError(
             _l(
                 "The workbook expands to more than %(mb)d MB; an XLSForm is much smaller.",
@@ -141,61 +166,73 @@ def _check_container(data: bytes) -> None:
 def read_workbook(data: bytes) -> dict[str, Sheet]:
     """The XLSForm sheets of an .xlsx file by lower-case name (``survey``, ``choices``, ``settings``).
 
-    Raises ``XLSFormError`` when the bytes are not a readable workbook. Other
-    sheets are not read. Empty rows are skipped; cells are stripped text.
+    Raises ``XLSFormError`` when the bytes are not a readable workbook. Other sheets are not read.
     """
     _check_container(data)
-
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        definition = get_xlsform(io.BytesIO(data), file_type=".xlsx")
+    except PyXFormError as exc:
+        text = str(exc)
+        if text.startswith("Duplicate column header"):
+            raise XLSFormError(
+                _l(
+                    "A sheet has the column %(column)s twice; keep one and upload the workbook again.",
+                    column=text.partition(":")[2].strip(),
+                )
+            ) from None
+        raise XLSFormError(_l("The workbook is damaged and cannot be opened.")) from exc
     except Exception as exc:  # openpyxl raises many kinds (KeyError, XML errors...) on damaged files
         raise XLSFormError(_l("The workbook is damaged and cannot be opened.")) from exc
+    return sheets_from_definition(definition)
+
+
+def sheets_from_definition(definition: DefinitionData, names: dict[str, str] | None = None) -> dict[str, Sheet]:
+    """consult's sheets from pyxform's workbook data (an .xlsx read by pyxform, or a dict in its shape)."""
+    titles = {name.lower(): name for name in (definition.sheet_names or [])}
+    titles.update(names or {})
     sheets: dict[str, Sheet] = {}
-    try:
-        for worksheet in workbook.worksheets:
-            lowered = worksheet.title.strip().lower()
-            if lowered in SHEETS and lowered not in sheets:
-                sheets[lowered] = _read_sheet(worksheet)
-    except XLSFormError:
-        raise
-    except Exception as exc:
-        raise XLSFormError(_l("The workbook is damaged and cannot be opened.")) from exc
-    finally:
-        workbook.close()
+    for key in SHEETS:
+        rows = getattr(definition, key) or []
+        header = getattr(definition, f"{key}_header") or []
+        if not rows and not header and key not in titles:
+            continue
+        sheet = Sheet(name=titles.get(key, key))
+        columns: dict[str, str] = {}
+        for written in header[0] if header else {}:
+            normalised = normalise_header(str(written), key)
+            if normalised in sheet.headers:
+                sheet.duplicate_headers.append(str(written))
+                continue
+            sheet.headers[normalised] = str(written)
+            columns[str(written)] = normalised
+        if len(rows) > MAX_ROWS:
+            sheet.too_long = True
+            rows = rows[:MAX_ROWS]
+        for number, values in enumerate(rows, start=2):
+            cells = {}
+            for written, value in values.items():
+                column = columns.get(written)
+                text = restore(str(value).strip()) if value is not None else ""
+                if column and text:
+                    cells[column] = text
+            if cells:
+                sheet.rows.append(Row(number, cells))
+        sheets[key] = sheet
     return sheets
 
 
-def _read_sheet(worksheet: Any) -> Sheet:
-    sheet = Sheet(name=worksheet.title)
-    columns: list[str | None] = []
-    header_seen = False
-    for number, values in enumerate(
-        worksheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True), start=1
-    ):
-        texts = [cell_text(v) for v in values]
-        if not header_seen:
-            if not any(texts):
-                continue
-            header_seen = True
-            for text in texts:
-                if not text:
-                    columns.append(None)
-                    continue
-                key = normalise_header(text)
-                if key in sheet.headers:
-                    sheet.duplicate_headers.append(text)
-                    columns.append(None)
-                    continue
-                sheet.headers[key] = text
-                columns.append(key)
-            sheet.header_row = number
-            continue
-        if number > MAX_ROWS:
-            sheet.too_long = True
-            break
-        cells = {columns[i]: t for i, t in enumerate(texts) if i < len(columns) and columns[i] and t}
-        if any(t and (i >= len(columns) or columns[i] is None) for i, t in enumerate(texts)):
-            sheet.unnamed_cells.append(number)
-        if cells:
-            sheet.rows.append(Row(number, cells))
-    return sheet
+def cell_text(value: Any) -> str:
+    """A cell as stripped text, as pyxform writes it: numbers without a spurious ``.0``, dates in ISO form."""
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return restore(str(value).strip())
