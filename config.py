@@ -30,6 +30,9 @@ Environment variables (all optional in development):
 ``CONSULT_EXPORT_HOURS``        hours an exported file can be downloaded before it is deleted (24)
 ``CONSULT_EXPORT_WAIT_SECONDS`` how long a request waits for an export before showing its job
                                 page instead of the file (2)
+``CONSULT_REQUIRE_SECOND_FACTOR`` 1: accounts that can read testimonies or export response data
+                                must log in with a second factor (TOTP); on by default in
+                                production, off in development (the demo) and tests
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ class Settings:
     # Cheaper hashing for tests only; production keeps argon2's recommended cost.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
+    # A second factor for accounts that can read testimonies or export response data (see consult.accounts.twofactor).
+    require_second_factor: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -117,6 +122,7 @@ class Settings:
             "CONSULT_EXPORT_WAIT_SECONDS": self.export_wait_seconds,
             "CONSULT_ARGON2_TIME_COST": self.argon2_time_cost,
             "CONSULT_ARGON2_MEMORY_COST": self.argon2_memory_cost,
+            "CONSULT_REQUIRE_SECOND_FACTOR": self.require_second_factor,
             "TESTING": self.env == "testing",
         }
         config.update(self.extra)
@@ -201,6 +207,11 @@ def load_settings(
         "exports_dir": environ.get("CONSULT_EXPORTS_DIR", "").strip(),
         "export_hours": int(environ.get("CONSULT_EXPORT_HOURS", "24")),
         "export_wait_seconds": float(environ.get("CONSULT_EXPORT_WAIT_SECONDS", "2")),
+        # Required in production unless explicitly turned off; never required unless asked elsewhere.
+        "require_second_factor": environ.get("CONSULT_REQUIRE_SECOND_FACTOR", "1" if env == "production" else "0")
+        .strip()
+        .lower()
+        in ("1", "true", "yes", "on"),
     }
     if env == "production":
         missing = [
@@ -237,6 +248,8 @@ def load_settings(
         # Tests never write exports under the working tree, and never reach a queue by accident.
         values["exports_dir"] = values["exports_dir"] or _testing_exports_dir()
         values["jobs_redis_url"] = ""
+        # The suite logs in with a password only; a test that wants the second factor turns it on.
+        values["require_second_factor"] = False
     extra = dict(overrides.pop("extra", {}) or {})
     for key in list(overrides):
         if key.isupper():

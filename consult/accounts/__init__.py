@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         cli,
         demo,
         views,  # noqa: F401
+        views_security,  # noqa: F401
     )
 
     init_login(app)

@@ -75,3 +75,36 @@ class MemberForm(FlaskForm):
     confirm = BooleanField(
         _l("I have checked that this person should have this role"), validators=[DataRequired(REQUIRED)]
     )
+
+
+class SecondFactorForm(FlaskForm):
+    """The code of the authenticator app, or one recovery code, after the password."""
+
+    code = StringField(
+        _l("Code"),
+        description=_l("The 6-digit code your authenticator app shows, or one of your recovery codes."),
+        validators=[DataRequired(REQUIRED), Length(max=40)],
+    )
+
+
+class SecondFactorSetupForm(FlaskForm):
+    """Confirm a new authenticator with one of its codes (and the password when already logged in)."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED), Length(max=500)])
+    code = StringField(
+        _l("Code from the app"),
+        description=_l("The 6-digit code the app shows now."),
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+    )
+
+
+class RecoveryCodesForm(FlaskForm):
+    """The password again, before making new recovery codes."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED), Length(max=500)])
+
+
+class SecondFactorOffForm(FlaskForm):
+    """The password again, before turning the second factor off (its own field id on the shared page)."""
+
+    off_password = PasswordField(_l("Your password"), validators=[DataRequired(REQUIRED), Length(max=500)])

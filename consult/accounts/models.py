@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.db import str_enum, utcnow
@@ -140,6 +140,12 @@ class User(db.Model):
     preferred_language: Mapped[str | None] = mapped_column(String(8))
     is_network_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Second factor (TOTP, RFC 6238): the confirmed secret, a secret being set up and not yet confirmed,
+    # when it was confirmed, and the last time step accepted (a code is accepted once: no replay).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -160,6 +166,11 @@ class User(db.Model):
     def get_id(self) -> str:
         """The session identifier: id and session token, so a password change logs out other sessions."""
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def has_second_factor(self) -> bool:
+        """True once a TOTP secret has been confirmed with a code."""
+        return self.totp_secret is not None and self.totp_enabled_at is not None
 
     def roles_in(self, territory: Territory) -> set[Role]:
         """The roles this user holds in ``territory``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from consult.accounts import security
 from consult.accounts.models import (
     Locality,
     Membership,
@@ -52,6 +54,12 @@ def _hasher() -> PasswordHasher:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+    """A hash with the current parameters to verify against when there is no real one (made once)."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost).hash(_DUMMY_PASSWORD)
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password``."""
     return _hasher().hash(password)
@@ -76,24 +84,60 @@ def find_user_by_email(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user whose email and password match, else ``None``.
 
-    Re-hashes the password when argon2's parameters have changed.
+    Exactly one argon2 verification whatever the email: an unknown email or a disabled account is
+    checked against a dummy hash made with the same parameters, so the time taken does not tell
+    which emails have an account. Re-hashes the password when argon2's parameters have changed.
     """
-    user = find_user_by_email(email)
     hasher = _hasher()
-    if user is None or not user.is_active:
-        try:
-            hasher.verify(hasher.hash(_DUMMY_PASSWORD), password)
-        except VerificationError:
-            pass
-        return None
+    # Made (once per process) before the lookup, so the first attempt costs the same on both paths.
+    dummy = _dummy_hash(hasher.time_cost, hasher.memory_cost)
+    user = find_user_by_email(email)
+    stored = user.password_hash if user is not None and user.is_active else dummy
     try:
-        hasher.verify(user.password_hash, password)
+        hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
+    if stored is dummy:
+        return None
+    assert user is not None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
         db.session.flush()
     return user
+
+
+@dataclass
+class LoginAttempt:
+    """The outcome of the password step: the user when it matched, or the lock that refused the attempt."""
+
+    user: User | None = None
+    locked: security.Locked | None = None
+
+
+def attempt_login(email: str, password: str) -> LoginAttempt:
+    """Check ``email`` and ``password`` under the per-account throttle.
+
+    A locked account name is refused before any password is checked (a correct password included,
+    or the lock would not stop a guess); a wrong password counts a failure. Unknown emails are
+    counted and locked the same way, so throttling tells nothing about which accounts exist.
+    """
+    locked = security.check_locked(email)
+    if locked is not None:
+        return LoginAttempt(locked=locked)
+    user = authenticate(email, password)
+    if user is None:
+        security.record_failure(email)
+    return LoginAttempt(user=user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` on the server side: a saved session cookie no longer logs in.
+
+    Sessions carry the user's ``session_token``; a new token makes every cookie issued before
+    it worthless (logout, "log out everywhere", password change).
+    """
+    user.session_token = new_session_token()
+    db.session.flush()
 
 
 def create_user(
@@ -121,6 +165,14 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def password_matches(user: User, password: str) -> bool:
+    """True when ``password`` is ``user``'s (a re-entry before a sensitive change)."""
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def change_password(user: User, current: str, new: str) -> None:

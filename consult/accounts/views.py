@@ -12,7 +12,7 @@ from consult.accounts.access import admin_view, login_view, public_view, territo
 from consult.accounts.forms import LoginForm, MemberForm, PasswordChangeForm, PreferencesForm, TerritoryForm
 from consult.accounts.homes import home_sections
 from consult.accounts.models import Role, Territory
-from consult.core.security import is_safe_next
+from consult.accounts.views_security import password_accepted, too_many_attempts
 from consult.extensions import db, limiter
 from consult.i18n import CONTENT_LANGUAGES, INTERFACE_LANGUAGES, LANGUAGE_NAMES
 
@@ -29,31 +29,31 @@ def home():
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 @public_view
 def login():
-    """Log in with email and password; a fresh session is started."""
+    """Log in with email and password; then the second factor when the account has or needs one."""
     form = LoginForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
+        attempt = services.attempt_login(form.email.data, form.password.data)
+        # Keep the count of failures even though nothing else is saved.
+        db.session.commit()
+        if attempt.locked is not None:
+            return too_many_attempts(attempt.locked.retry_after)
+        if attempt.user is None:
             form.password.errors.append(_("The email or the password is not correct."))
         else:
-            # A new session on login: nothing set before (by anyone) survives it,
-            # except the language the person chose.
-            language = session.get("lang")
-            session.clear()
-            if language:
-                session["lang"] = language
-            login_user(user)
-            db.session.commit()
-            return redirect(next_url if is_safe_next(next_url) else url_for("accounts.home"))
+            return password_accepted(attempt.user, next_url)
     return render_template("accounts/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_view
 def logout():
-    """End the session."""
+    """End the session, on the server too: a copy of the session cookie no longer logs in."""
     # CSRFProtect has already checked the token: a third-party page cannot log people out.
+    # A new session token ends every session of the account (this one and any other device's):
+    # the cookie is signed but kept by the browser, so forgetting it here alone would not end it.
+    services.end_sessions(current_user._get_current_object())
+    db.session.commit()
     language = session.get("lang")
     logout_user()
     session.clear()

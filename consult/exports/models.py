@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.accounts.models import User
 from consult.core.db import str_enum, utcnow
 from consult.extensions import db
+from consult.testimonies.chain import Chain, register
+from consult.testimonies.models import ChainedEntry
 
 
 def new_job_id() -> str:
@@ -147,11 +149,13 @@ OUTCOME_LABELS = {
 }
 
 
-class ExportEvent(db.Model):
+class ExportEvent(ChainedEntry, db.Model):
     """One line of the export audit log: who exported what of which consultation, when, and how it ended.
 
     Never the content, never an address. Rows stay when the job, the file or the
-    account is gone (the ids are then empty).
+    account is gone (the ids are then empty). Each line is a link of a chain of
+    keyed hashes (``consult.testimonies.chain``); the outcome, updated when the
+    job ends, is outside the chained record.
     """
 
     __tablename__ = "export_events"
@@ -176,3 +180,15 @@ class ExportEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<ExportEvent {self.kind}/{self.fmt} {self.outcome.value}>"
+
+
+# Who, what and when are chained; the outcome changes when the job ends, so it is not.
+register(
+    Chain(
+        "export_audit",
+        ExportEvent,
+        ("user_id", "via", "territory_id", "consultation_id", "job_id", "kind", "fmt", "layout", "lang", "created_at"),
+        may_become_null=("user_id", "territory_id", "consultation_id", "job_id"),
+        defaults={"via": ExportVia.WEB, "layout": "consult", "created_at": utcnow},
+    )
+)

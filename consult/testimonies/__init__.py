@@ -32,3 +32,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(presenting.consent_lines, "consent_lines")
     app.register_blueprint(bp)
     app.cli.add_command(cli.testimonies_cli)
+    app.cli.add_command(cli.audit_cli)  # cli imports chain, whose flush hook chains every audit entry

@@ -52,6 +52,8 @@ class ExcerptView:
     excerpt: TestimonyExcerpt
     text: str
     reason: str | None
+    #: Why the first moderator approved it (moderation pages only).
+    first_reason: str | None = None
 
 
 @dataclass
@@ -89,7 +91,12 @@ def open_testimony(
     content.messages = [Entry(m, vault.unseal(m, "sealed_text") or "") for m in testimony.messages]
     if with_excerpts:
         content.excerpts = [
-            ExcerptView(e, vault.unseal(e, "sealed_text") or "", vault.unseal(e, "sealed_reason"))
+            ExcerptView(
+                e,
+                vault.unseal(e, "sealed_text") or "",
+                vault.unseal(e, "sealed_reason"),
+                vault.unseal(e, "sealed_first_reason"),
+            )
             for e in testimony.excerpts
         ]
     return content

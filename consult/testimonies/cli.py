@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from consult.extensions import db
 from consult.responses.models import Consultation
-from consult.testimonies import crypto
+from consult.testimonies import chain, crypto
 from consult.testimonies.asked_backfill import fill_missing
 from consult.testimonies.rotation import key_usage, rotate_keys
 from consult.testimonies.services import purge_expired
@@ -84,3 +84,47 @@ def fill_asked_command() -> None:
         filled += fill_missing(consultation_id)
         db.session.commit()
     click.echo(f"asked sets recorded: {filled} testimonies.")
+
+
+@click.group("audit")
+def audit_cli() -> None:
+    """The tamper-evident audit logs: verify the chains, seal old entries, make a key."""
+
+
+@audit_cli.command("new-key")
+def audit_new_key_command() -> None:
+    """Print a fresh value for CONSULT_AUDIT_KEY."""
+    click.echo(chain.new_key())
+
+
+@audit_cli.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Walk every audit chain; say OK with the count, or where each one breaks (exit status 1)."""
+    try:
+        reports = chain.verify_all(db.session)
+    except chain.AuditKeyError as error:
+        raise click.ClickException(f"{error}. Nothing was verified.") from None
+    broken = False
+    for report in reports:
+        if report.ok:
+            click.echo(f"{report.chain}: OK, {report.entries} entries; last hash {report.head_hash}")
+        else:
+            broken = True
+            click.echo(f"{report.chain}: BROKEN ({report.entries} entries walked)")
+            for problem in report.problems:
+                click.echo(f"  {problem}")
+    if broken:
+        raise click.ClickException("the audit log has been tampered with or is incomplete (see above)")
+
+
+@audit_cli.command("seal")
+@with_appcontext
+def audit_seal_command() -> None:
+    """Chain the audit entries written before the chain existed (run once after upgrading; safe to rerun)."""
+    try:
+        for item in chain.CHAINS.values():
+            click.echo(f"{item.name}: {chain.seal_unchained(db.session, item)} entries sealed")
+    except chain.AuditKeyError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None

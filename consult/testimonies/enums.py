@@ -102,6 +102,9 @@ class ExcerptStatus(str, enum.Enum):
     """Where a quotable excerpt is in moderation."""
 
     PROPOSED = "proposed"
+    #: One moderator approved it; a second, different one must approve before it can be used.
+    AWAITING_SECOND = "awaiting_second"
+    #: Approved by two different moderators: usable outside moderation.
     APPROVED = "approved"
     REJECTED = "rejected"
 
@@ -113,6 +116,7 @@ class ExcerptStatus(str, enum.Enum):
 
 EXCERPT_LABELS = {
     ExcerptStatus.PROPOSED: _l("Proposed"),
+    ExcerptStatus.AWAITING_SECOND: _l("Awaiting a second approval"),
     ExcerptStatus.APPROVED: _l("Approved"),
     ExcerptStatus.REJECTED: _l("Rejected"),
 }

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -237,13 +238,20 @@ class TestimonyExcerpt(db.Model):
     sealed_text: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: Why it was approved or rejected (sealed: a reason may quote the testimony).
     sealed_reason: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Why the first moderator approved it (sealed); ``sealed_reason`` holds the final decision's reason.
+    sealed_first_reason: Mapped[bytes | None] = mapped_column(LargeBinary)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Four-eyes: the first approval, which leaves the excerpt awaiting a second, different moderator.
+    first_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    first_approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The final decision: the second approval, or a rejection.
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     testimony: Mapped[Testimony] = relationship(back_populates="excerpts")
     proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
+    first_approved_by: Mapped[User | None] = relationship(foreign_keys=[first_approved_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
@@ -308,7 +316,32 @@ class TestimonyDraft(db.Model):
     consultation: Mapped[Consultation] = relationship()
 
 
-class DecryptionEvent(db.Model):
+class ChainedEntry:
+    """Columns of an audit entry that is a link of a tamper-evident chain (``consult.testimonies.chain``).
+
+    ``chain_record`` freezes, as canonical JSON, what the entry said when it was
+    written (ids, never content); ``chain_hash`` is HMAC-SHA256 under the audit
+    key over the chain's name, ``chain_prev`` (the previous link's hash) and that
+    record. NULL in all four: an entry written before the chain existed, not yet sealed.
+    """
+
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    chain_prev: Mapped[str | None] = mapped_column(String(64))
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
+    chain_record: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditChainHead(db.Model):
+    """The last link of each audit chain; its row is the lock that serialises appends."""
+
+    __tablename__ = "audit_chain_heads"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class DecryptionEvent(ChainedEntry, db.Model):
     """The audit log: someone's view opened a testimony's sealed content. Never the content itself."""
 
     __tablename__ = "testimony_audit_events"
@@ -363,7 +396,7 @@ class ProtectionRoute(db.Model):
 #: Every model with sealed columns: (model, sealed column names). Rotation walks these.
 SEALED_MODELS: tuple[tuple[type, tuple[str, ...]], ...] = (
     (Testimony, ("sealed_answers", "sealed_notes")),
-    (TestimonyExcerpt, ("sealed_text", "sealed_reason")),
+    (TestimonyExcerpt, ("sealed_text", "sealed_reason", "sealed_first_reason")),
     (TestimonyMessage, ("sealed_text",)),
     (TestimonyAddition, ("sealed_text",)),
     (TestimonyDraft, ("sealed_state",)),

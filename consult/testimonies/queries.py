@@ -13,7 +13,7 @@ and ``count`` and stay in SQL (GROUP BY, not Python loops).
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 
 from consult.testimonies.models import (
     ConsentUse,
@@ -121,14 +121,28 @@ def theme_counts(*, consultation_id: int | None = None, territory_id: int | None
     )
 
 
+def excerpt_is_usable() -> ColumnElement[bool]:
+    """The four-eyes rule, in one place: an excerpt may be used outside moderation only when it is approved
+    and two *different* people approved it (the first approval and the final one).
+
+    A row marked approved without a recorded first approval, or with the same account twice, stays unusable.
+    """
+    return and_(
+        TestimonyExcerpt.status == ExcerptStatus.APPROVED,
+        TestimonyExcerpt.first_approved_at.is_not(None),
+        TestimonyExcerpt.decided_at.is_not(None),
+        func.coalesce(TestimonyExcerpt.first_approved_by_id, -1) != func.coalesce(TestimonyExcerpt.decided_by_id, -2),
+    )
+
+
 def quotable_excerpts(*, consultation_id: int | None = None, territory_id: int | None = None) -> Select:
-    """Approved excerpts of testimonies whose submitter allows anonymous quotes.
+    """Excerpts approved by two different moderators, of testimonies whose submitter allows anonymous quotes.
 
     Their text is sealed: open it with ``audit.open_excerpts`` (which logs who read them).
     """
     ids = consented_ids(ConsentUse.QUOTE, consultation_id=consultation_id, territory_id=territory_id)
     return (
         select(TestimonyExcerpt)
-        .where(TestimonyExcerpt.testimony_id.in_(ids), TestimonyExcerpt.status == ExcerptStatus.APPROVED)
+        .where(TestimonyExcerpt.testimony_id.in_(ids), excerpt_is_usable())
         .order_by(TestimonyExcerpt.id)
     )

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any, Iterable, Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from consult.accounts.models import Organisation, Territory
 from consult.core.codes import hash_code, normalise_code
@@ -143,18 +143,65 @@ def propose_excerpt(testimony: Testimony, text: str, user: Any) -> TestimonyExce
 
 
 def decide_excerpt(excerpt: TestimonyExcerpt, approve: bool, reason: str, user: Any) -> TestimonyExcerpt:
-    """Approve or reject an excerpt, with a reason (sealed, as it may quote the testimony)."""
+    """Approve or reject an excerpt, with a reason (sealed, as it may quote the testimony).
+
+    Four eyes: the first approval leaves it awaiting a second one, which must come from a different
+    moderator; only then is it approved and usable outside moderation. A rejection by either ends it.
+    """
     if excerpt.testimony.is_closed:
         raise TestimonyError(_l("This testimony has been withdrawn or deleted."), "reason")
+    if excerpt.status == ExcerptStatus.REJECTED:
+        raise TestimonyError(_l("This excerpt was rejected; make a new one if it is needed."), "reason")
+    if approve and excerpt.status == ExcerptStatus.APPROVED:
+        raise TestimonyError(_l("Two moderators have already approved this excerpt."), "reason")
     if approve and not excerpt.testimony.allows(ConsentUse.QUOTE):
         raise TestimonyError(_l("The person has not allowed quotes from this testimony."), "reason")
+    if approve and excerpt.status == ExcerptStatus.AWAITING_SECOND and excerpt.first_approved_by_id == user.id:
+        raise TestimonyError(
+            _l("You gave the first approval. The second approval must come from a different moderator."), "reason"
+        )
     cleaned = _clean_text(reason, MAX_REASON, "reason")
-    excerpt.status = ExcerptStatus.APPROVED if approve else ExcerptStatus.REJECTED
-    excerpt.decided_by_id = user.id
-    excerpt.decided_at = utcnow()
-    vault.seal(excerpt, "sealed_reason", cleaned)
+    if approve and excerpt.status == ExcerptStatus.PROPOSED:
+        excerpt.status = ExcerptStatus.AWAITING_SECOND
+        excerpt.first_approved_by_id = user.id
+        excerpt.first_approved_at = utcnow()
+        vault.seal(excerpt, "sealed_first_reason", cleaned)
+    else:
+        excerpt.status = ExcerptStatus.APPROVED if approve else ExcerptStatus.REJECTED
+        excerpt.decided_by_id = user.id
+        excerpt.decided_at = utcnow()
+        vault.seal(excerpt, "sealed_reason", cleaned)
     db.session.flush()
     return excerpt
+
+
+def edit_excerpt(excerpt: TestimonyExcerpt, text: str, user: Any) -> TestimonyExcerpt:
+    """Change an excerpt's text. Any approval it had was for the old words: it needs both approvals again."""
+    if excerpt.testimony.is_closed:
+        raise TestimonyError(_l("This testimony has been withdrawn or deleted."), "text")
+    if excerpt.status == ExcerptStatus.REJECTED:
+        raise TestimonyError(_l("This excerpt was rejected; make a new one if it is needed."), "text")
+    cleaned = _clean_text(text, MAX_EXCERPT, "text")
+    if cleaned == (vault.unseal(excerpt, "sealed_text") or ""):
+        return excerpt
+    vault.seal(excerpt, "sealed_text", cleaned)
+    excerpt.status = ExcerptStatus.PROPOSED
+    excerpt.first_approved_by_id = excerpt.first_approved_at = None
+    excerpt.decided_by_id = excerpt.decided_at = None
+    vault.seal(excerpt, "sealed_first_reason", None)
+    vault.seal(excerpt, "sealed_reason", None)
+    db.session.flush()
+    return excerpt
+
+
+def awaiting_second_counts(territory: Territory) -> dict[int, int]:
+    """``{testimony id: excerpts awaiting a second approval}`` in the territory, for the queue."""
+    rows = db.session.execute(
+        select(TestimonyExcerpt.testimony_id, func.count(TestimonyExcerpt.id))
+        .where(TestimonyExcerpt.territory_id == territory.id, TestimonyExcerpt.status == ExcerptStatus.AWAITING_SECOND)
+        .group_by(TestimonyExcerpt.testimony_id)
+    )
+    return {testimony_id: count for testimony_id, count in rows}
 
 
 def set_themes(testimony: Testimony, themes: Iterable[str]) -> list[str]:

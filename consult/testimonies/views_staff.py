@@ -35,7 +35,7 @@ from consult.testimonies.forms import (
     route_form,
 )
 from consult.testimonies.intake import INSTRUMENT_KEY, settings_for, testimony_version
-from consult.testimonies.models import ConsentUse, ProtectionRoute, Testimony, TestimonyExcerpt
+from consult.testimonies.models import ConsentUse, ExcerptStatus, ProtectionRoute, Testimony, TestimonyExcerpt
 from consult.testimonies.presenting import answer_lines
 from consult.testimonies.presenting import content_language as instrument_language
 
@@ -56,6 +56,7 @@ def queue(territory: Territory):
         "testimonies/queue.html",
         territory=territory,
         testimonies=services.queue(territory, closed=closed),
+        awaiting_second=services.awaiting_second_counts(territory),
         closed=closed,
     )
 
@@ -89,6 +90,11 @@ def _read_page(territory: Territory, testimony: Testimony, *, status: int = 200,
         excerpt_form=forms.get("excerpt_form") or ExcerptForm(prefix="excerpt", data={"text": narrative}),
         decision_forms={e.excerpt.id: DecisionForm(prefix=f"decide-{e.excerpt.id}") for e in content.excerpts},
         decision_error=forms.get("decision_error"),
+        edit_forms={
+            e.excerpt.id: ExcerptForm(prefix=f"edit-{e.excerpt.id}", data={"text": e.text}) for e in content.excerpts
+        }
+        | dict([forms["edit_form"]] if forms.get("edit_form") else []),
+        edit_error=forms.get("edit_error"),
         themes_form=themes_form,
         message_form=forms.get("message_form") or MessageForm(prefix="message"),
         theme_labels=services.THEMES,
@@ -116,7 +122,7 @@ def propose_excerpt(territory: Territory, testimony_id: int):
             form.text.errors.append(str(error.message))
         else:
             db.session.commit()
-            flash(_("The excerpt has been saved. It can be quoted once approved."), "success")
+            flash(_("The excerpt has been saved. It can be quoted once two moderators approve it."), "success")
             return redirect(
                 url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#excerpts"
             )
@@ -139,12 +145,39 @@ def decide_excerpt(territory: Territory, testimony_id: int, excerpt_id: int):
             form.reason.errors.append(str(error.message))
         else:
             db.session.commit()
-            flash(_("The decision has been saved."), "success")
+            if excerpt.status == ExcerptStatus.AWAITING_SECOND:
+                flash(_("Your approval has been saved. A second moderator must approve it too."), "success")
+            else:
+                flash(_("The decision has been saved."), "success")
             return redirect(
                 url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#excerpts"
             )
     errors = [str(e) for errors in form.errors.values() for e in errors]
     return _read_page(territory, testimony, status=400, decision_error=(excerpt.id, errors))
+
+
+@bp.route("/t/<territory>/testimonies/<int:testimony_id>/excerpts/<int:excerpt_id>/edit", methods=["POST"])
+@territory_view("testimonies.moderate")
+def edit_excerpt(territory: Territory, testimony_id: int, excerpt_id: int):
+    """Change an excerpt's text; it then needs both approvals again."""
+    testimony = get_in_territory(Testimony, testimony_id, territory)
+    excerpt = get_in_territory(TestimonyExcerpt, excerpt_id, territory)
+    if excerpt.testimony_id != testimony.id:
+        abort(404)
+    form = ExcerptForm(prefix=f"edit-{excerpt.id}")
+    if form.validate_on_submit():
+        try:
+            services.edit_excerpt(excerpt, form.text.data, current_user)
+        except TestimonyError as error:
+            form.text.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The excerpt has been changed. It needs two approvals again."), "success")
+            return redirect(
+                url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#excerpts"
+            )
+    errors = [str(e) for errors in form.errors.values() for e in errors]
+    return _read_page(territory, testimony, status=400, edit_error=(excerpt.id, errors), edit_form=(excerpt.id, form))
 
 
 @bp.route("/t/<territory>/testimonies/<int:testimony_id>/themes", methods=["POST"])

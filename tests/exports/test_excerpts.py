@@ -17,8 +17,13 @@ from tests.fixtures.testimonies import NARRATIVE, full_answers
 
 
 def _approved(testimony, text, moderator):
+    from consult.accounts.services import create_user
+
     excerpt = services.propose_excerpt(testimony, text, moderator)
     services.decide_excerpt(excerpt, True, "Sin datos que identifiquen.", moderator)
+    # Four eyes: a second, different person approves before it can be exported.
+    second = create_user(f"second{excerpt.id}@example.org", "Second Moderator", "correct-horse-battery")
+    services.decide_excerpt(excerpt, True, "De acuerdo.", second)
     return excerpt
 
 

@@ -68,6 +68,7 @@ def test_a_draft_from_the_demo_cites_the_published_figures_and_respects_consent(
         consultation.state = ConsultationState.ANALYSED
     k = consultation.small_cell_threshold
     official = create_user(roles={consultation.territory: ["official"]})
+    second_moderator = create_user(roles={consultation.territory: ["moderator"]})
 
     # Two approved excerpts: one whose submitter allows quotes, one whose submitter later takes that back.
     quotable = [
@@ -84,6 +85,7 @@ def test_a_draft_from_the_demo_cites_the_published_figures_and_respects_consent(
     for testimony, text in ((kept, kept_text), (refused, refused_text)):
         excerpt = testimony_services.propose_excerpt(testimony, text, official)
         testimony_services.decide_excerpt(excerpt, True, "Sin datos que identifiquen.", official)
+        testimony_services.decide_excerpt(excerpt, True, "De acuerdo (cuatro ojos).", second_moderator)
         excerpts[testimony.id] = excerpt.id
     consent.change_consent(refused, {ConsentUse.AGGREGATE}, lang="es", actor=Actor.SUBMITTER)
     db.session.commit()

@@ -30,11 +30,13 @@ def world(db, create_consultation, create_testimony, create_user):
     """Two testimonies allowing aggregate use and quotes, each with an approved excerpt and a theme."""
     consultation = create_consultation(slug="remedio")
     moderator = create_user(roles={consultation.territory: ["moderator"]})
+    second = create_user(roles={consultation.territory: ["moderator"]})
     made = []
     for _ in range(2):
         testimony, code = create_testimony(consultation)
         excerpt = services.propose_excerpt(testimony, "Un río envenenado.", moderator)
         services.decide_excerpt(excerpt, True, "Sin datos que identifiquen.", moderator)
+        services.decide_excerpt(excerpt, True, "De acuerdo: nadie es identificable.", second)
         services.set_themes(testimony, ["water_sanitation", "reprisals"])
         made.append((testimony, code))
     db.session.commit()

@@ -35,6 +35,8 @@ def world(db, create_territory, create_consultation, create_testimony, create_us
     own, _code = create_testimony(here)
     excerpt = services.propose_excerpt(own, EXCERPT, people["moderator"])
     services.decide_excerpt(excerpt, True, "Revisado.", people["moderator"])
+    second_moderator = create_user("moderator2@antioquia.example", roles={antioquia: ["moderator"]})
+    services.decide_excerpt(excerpt, True, "Revisado por segunda vez.", second_moderator)
     pending = services.propose_excerpt(own, "Otro pasaje.", people["moderator"])
     cso_testimony, _code = create_testimony(
         here, organisation=cso, cso={"on_behalf_of": "family", "people_count": 3, "notes": CSO_NOTES}

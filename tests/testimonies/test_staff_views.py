@@ -70,7 +70,9 @@ def test_a_moderator_redacts_approves_tags_and_writes(client, db, desk):
     assert done.status_code == 302
     db.session.expire_all()
     excerpt = db.session.get(TestimonyExcerpt, excerpt.id)
-    assert excerpt.status == ExcerptStatus.APPROVED and excerpt.decided_by_id == moderator.id
+    # One approval is not enough (four eyes): it waits for a second, different moderator.
+    assert excerpt.status == ExcerptStatus.AWAITING_SECOND and excerpt.first_approved_by_id == moderator.id
+    assert excerpt.decided_by_id is None
     assert vault.unseal(db.session.get(Testimony, urgent.id), "sealed_answers")["D1"] == NARRATIVE  # original intact
     bad_theme = client.submit(url + "/themes", {"themes-themes": ["not_a_theme"]}, form_url=url)
     assert bad_theme.status_code == 400

@@ -41,7 +41,9 @@ def full_house(db, create_consultation, create_testimony, create_organisation, c
     services.add_information(testimony, "También enfermaron los vecinos del Salado.", Actor.SUBMITTER)
     services.send_message(testimony, "Si está en peligro, llame a la Defensoría.", moderator)
     excerpt = services.propose_excerpt(testimony, "Una comunidad perdió su río por una mina.", moderator)
-    services.decide_excerpt(excerpt, True, "Revisado, sin datos que identifiquen.", moderator)
+    services.decide_excerpt(excerpt, True, "Primera lectura, sin datos que identifiquen.", moderator)
+    second = create_user(roles={consultation.territory: ["moderator"]})
+    services.decide_excerpt(excerpt, True, "Revisado, sin datos que identifiquen.", second)
     db.session.commit()
     organisation = create_organisation("Colectivo", "cso")
     create_testimony(
@@ -105,6 +107,7 @@ def test_rotation_re_encrypts_everything_and_keeps_it_readable(app, db, full_hou
     assert "Una comunidad perdió su río por una mina." in texts and len(texts) == 3
     excerpt = db.session.scalars(select(TestimonyExcerpt)).one()
     assert vault.unseal(excerpt, "sealed_reason") == "Revisado, sin datos que identifiquen."
+    assert vault.unseal(excerpt, "sealed_first_reason") == "Primera lectura, sin datos que identifiquen."
     assert _dump(db) != before
     # Rotation decrypts, so it is audited (as the system, never a person).
     events = db.session.scalars(select(DecryptionEvent).where(DecryptionEvent.purpose == "rotate-keys")).all()
