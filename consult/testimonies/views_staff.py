@@ -122,7 +122,7 @@ def propose_excerpt(territory: Territory, testimony_id: int):
             form.text.errors.append(str(error.message))
         else:
             db.session.commit()
-            flash(_("The excerpt has been saved. It can be quoted once two moderators approve it."), "success")
+            flash(_("The excerpt has been saved. It can be quoted once approved."), "success")
             return redirect(
                 url_for("testimonies.read", territory=territory.slug, testimony_id=testimony.id) + "#excerpts"
             )

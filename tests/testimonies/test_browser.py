@@ -98,6 +98,7 @@ def scene(db, create_territory, create_consultation, remedy_version, create_user
     create_route(territory, names={"es": "Defensoría del Pueblo", "en": "Ombudsman's Office"}, contact="Línea 147")
     people = {
         "moderator": create_user("mod@antioquia.example", "Marta Moderadora", roles={territory: ["moderator"]}),
+        "second_moderator": create_user("mod2@antioquia.example", "Mario Moderador", roles={territory: ["moderator"]}),
         "analyst": create_user("ana@antioquia.example", "Ana Analista", roles={territory: ["analyst"]}),
         "cso": create_user(
             "cso@colectivo.example", "Colectivo", organisation=create_organisation("Colectivo Tierra", "cso")
@@ -189,8 +190,16 @@ def test_a_cso_sends_a_testimony_and_a_moderator_approves_an_excerpt_an_analyst_
     moderator.get_by_label("Aprobar: no identifica a nadie").check()
     moderator.get_by_label("Motivo").fill("Sin nombres, lugares ni fechas.")
     moderator.get_by_role("button", name="Guardar la decisión").click()
-    moderator.get_by_text("Se guardó la decisión.").wait_for()
+    moderator.wait_for_url(re.compile(r"#excerpts$"))
     assert_accessible(moderator)
+    # Four eyes: a second, different moderator approves before analysts see it
+    second = new_page(locale="en-GB")
+    _log_in(second, people["second_moderator"].email, ("Email", "Password", "Log in"))
+    second.goto(moderator.url.split("#")[0])
+    second.get_by_label("Approve: it identifies nobody").check()
+    second.get_by_label("Reason", exact=True).fill("Agreed: nobody can be identified.")
+    second.get_by_role("button", name="Save the second decision").click()
+    second.get_by_text("The decision has been saved.").wait_for()
 
     # Then an analyst sees the excerpt and nothing of the testimony itself
     analyst = new_page(locale="es-CO")
