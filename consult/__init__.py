@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from config import ConfigError, Settings, load_settings
+from consult.core import converters
 from consult.extensions import csrf, db, limiter, migrate
 
 __all__ = ["create_app", "ConfigError"]
@@ -38,6 +39,8 @@ def create_app(config: str | Settings | Mapping[str, Any] | None = None) -> Flas
     named by ``CONSULT_ENV`` (tests pass ``{"env": "testing", ...}``).
     """
     app = Flask(__name__, instance_relative_config=True)
+    # Before any route is added: ids in URLs are bounded to what an id column can hold (a 404 beyond).
+    converters.install(app)
     if isinstance(config, Settings):
         settings = config
     elif isinstance(config, str) or config is None:
