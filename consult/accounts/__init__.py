@@ -18,11 +18,13 @@ def init_app(app: Flask) -> None:
         cli,
         demo,
         views,  # noqa: F401
+        views_languages,  # noqa: F401
         views_security,  # noqa: F401
     )
 
     init_login(app)
     register_territory_link("accounts.members", _l("People and roles"))
+    register_territory_link("accounts.territory_languages", _l("Languages"))
     app.jinja_env.globals["territory_links"] = territory_links
     app.register_blueprint(bp)
     app.cli.add_command(cli.accounts_cli)

@@ -7,11 +7,12 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.core.db import str_enum, utcnow
 from consult.extensions import db
+from consult.i18n.languages import suggested_names
 
 
 class Role(str, enum.Enum):
@@ -75,16 +76,81 @@ class Territory(db.Model):
     country_code: Mapped[str] = mapped_column(String(2))
     subdivision_code: Mapped[str | None] = mapped_column(String(6))
     default_language: Mapped[str] = mapped_column(String(8), default="es")
-    enabled_languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["es"])
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    #: The languages the territory offers content in, in the order they are listed (one source of truth:
+    #: ``enabled_languages`` reads these rows).
+    languages: Mapped[list[TerritoryLanguage]] = relationship(
+        back_populates="territory",
+        cascade="all, delete-orphan",
+        order_by="TerritoryLanguage.position",
+        lazy="selectin",
+    )
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="territory", cascade="all, delete-orphan")
     localities: Mapped[list[Locality]] = relationship(
         back_populates="territory", cascade="all, delete-orphan", order_by="Locality.name"
     )
 
+    @property
+    def enabled_languages(self) -> list[str]:
+        """The codes of the territory's languages, in their order."""
+        return [row.code for row in self.languages]
+
+    @enabled_languages.setter
+    def enabled_languages(self, codes: list[str]) -> None:
+        # Rows already there keep their names; new codes get the names langcodes suggests. Checking
+        # the codes is the service's work (consult.accounts.languages); this only keeps rows in step.
+        existing = {row.code: row for row in self.languages}
+        rows = []
+        for position, code in enumerate(dict.fromkeys(codes)):
+            row = existing.get(code)
+            if row is None:
+                names = suggested_names(code)
+                row = TerritoryLanguage(
+                    code=code, endonym=names["endonym"], name_es=names["es"], name_en=names["en"], name_pt=names["pt"]
+                )
+            row.position = position
+            rows.append(row)
+        self.languages = rows
+
+    def language(self, code: str | None) -> TerritoryLanguage | None:
+        """The territory's row for ``code``, if it offers that language."""
+        return next((row for row in self.languages if row.code == code), None)
+
     def __repr__(self) -> str:
         return f"<Territory {self.slug}>"
+
+
+class TerritoryLanguage(db.Model):
+    """A language a territory offers content in: its code, its own name and its names in the interface languages.
+
+    Any language with a valid BCP 47 / ISO 639 code (``consult.i18n.languages.normalise``) may be one;
+    the names are suggested from CLDR/IANA data and may be corrected by the territory (the endonym its
+    speakers write). ``interface_language`` overrides the nearest interface language (es, en or pt).
+    """
+
+    __tablename__ = "territory_languages"
+    __table_args__ = (UniqueConstraint("territory_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territories.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(35))
+    endonym: Mapped[str] = mapped_column(String(100), default="")
+    name_es: Mapped[str] = mapped_column(String(100), default="")
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    name_pt: Mapped[str] = mapped_column(String(100), default="")
+    interface_language: Mapped[str | None] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    territory: Mapped[Territory] = relationship(back_populates="languages")
+
+    def name_in(self, interface: str) -> str:
+        """The language's name in the interface language ``interface`` (es, en or pt), else its endonym."""
+        return getattr(self, f"name_{interface}", None) or self.endonym or self.code
+
+    def __repr__(self) -> str:
+        return f"<TerritoryLanguage {self.code}>"
 
 
 class Locality(db.Model):

@@ -29,6 +29,7 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     # accounts
     "territory.home": (OFFICIAL, ANALYST, MODERATOR, FACILITATOR, NETWORK_ADMIN),
     "members.manage": (OFFICIAL, NETWORK_ADMIN),
+    "languages.manage": (OFFICIAL, NETWORK_ADMIN),
     # responses: consultations, invitations, capture, import, assisted entry
     "consultations.list": (OFFICIAL, ANALYST, MODERATOR, FACILITATOR, NETWORK_ADMIN),
     "consultations.manage": (OFFICIAL, NETWORK_ADMIN),

@@ -27,7 +27,7 @@ from consult.accounts.models import (
     new_session_token,
 )
 from consult.extensions import db
-from consult.i18n import CONTENT_LANGUAGES
+from consult.i18n.languages import is_content_language
 
 MIN_PASSWORD_LENGTH = 10
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -192,7 +192,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def set_preferred_language(user: User, code: str | None) -> None:
     """Remember the language the user wants the interface in."""
-    if code and code not in CONTENT_LANGUAGES:
+    if code and not is_content_language(code):
         raise AccountError(_l("This language is not available."))
     user.preferred_language = code or None
     db.session.flush()
@@ -224,7 +224,7 @@ def create_territory(
     languages = list(dict.fromkeys(enabled_languages or [default_language]))
     if default_language not in languages:
         languages.insert(0, default_language)
-    unknown = [code for code in languages if code not in CONTENT_LANGUAGES]
+    unknown = [code for code in languages if not is_content_language(code) or len(code) > 8]
     if unknown:
         raise AccountError(_l("Unknown language code: %(codes)s.", codes=", ".join(unknown)), "default_language")
     if db.session.scalar(select(Territory).where(Territory.slug == slug)) is not None:

@@ -14,7 +14,7 @@ from consult.accounts.homes import home_sections
 from consult.accounts.models import Role, Territory
 from consult.accounts.views_security import password_accepted, too_many_attempts
 from consult.extensions import db, limiter
-from consult.i18n import CONTENT_LANGUAGES, INTERFACE_LANGUAGES, LANGUAGE_NAMES
+from consult.i18n import INTERFACE_LANGUAGES, language_name
 
 
 @bp.route("/")
@@ -69,7 +69,7 @@ def account():
     """The person's own account: preferred language."""
     form = PreferencesForm()
     form.language.choices = [SelectChoice("", _("As the browser asks"))] + [
-        SelectChoice(code, str(LANGUAGE_NAMES[code])) for code in INTERFACE_LANGUAGES
+        SelectChoice(code, language_name(code)) for code in INTERFACE_LANGUAGES
     ]
     if request.method == "GET":
         form.language.data = current_user.preferred_language or ""
@@ -138,7 +138,8 @@ def members(territory: Territory):
 def territories():
     """Network administrators list and add territories."""
     form = TerritoryForm()
-    form.default_language.choices = [SelectChoice(code, str(LANGUAGE_NAMES[code])) for code in CONTENT_LANGUAGES]
+    # A new territory starts with its default language; its officials add the others on its languages screen.
+    form.default_language.choices = [SelectChoice(code, language_name(code)) for code in INTERFACE_LANGUAGES]
     if form.validate_on_submit():
         try:
             territory = services.create_territory(
@@ -147,7 +148,7 @@ def territories():
                 form.country_code.data,
                 subdivision_code=form.subdivision_code.data,
                 default_language=form.default_language.data,
-                enabled_languages=[form.default_language.data, "es", "en", "pt"],
+                enabled_languages=[form.default_language.data],
             )
         except services.AccountError as error:
             getattr(form, error.field or "slug").errors.append(str(error.message))

@@ -80,7 +80,10 @@ def breakdown_for(name: str, consultation: Consultation, sources: list[Source]) 
         return Breakdown("locality", Response.locality_id, labels={str(k): v for k, v in names.items()})
     if name == "language":
         return Breakdown(
-            "language", Response.language, labels=dict(LANGUAGE_NAMES), order=tuple(consultation.languages)
+            "language",
+            Response.language,
+            labels={code: LANGUAGE_NAMES.get(code, code) for code in consultation.languages},
+            order=tuple(consultation.languages),
         )
     if name == "entry_mode":
         return Breakdown(

@@ -11,17 +11,19 @@ Accept-Language → territory default → Spanish.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from urllib.parse import urlencode
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+from flask_babel import LazyString, get_locale
 from flask_login import current_user
 
 from consult.extensions import babel
+from consult.i18n.languages import INTERFACE_CODES, default_interface_language, name_in, normalise, script_of
 
 INTERFACE_LANGUAGES: dict[str, str] = {"es": "Español", "en": "English", "pt": "Português"}
-# Languages accepted for survey content, with their own names (endonyms).
+# The six languages the first instruments were written in. Not an allowlist: any valid code may hold
+# content (consult.i18n.languages); kept for the XLSForm reader until it reads codes through that module.
 CONTENT_LANGUAGES: dict[str, str] = {
     **INTERFACE_LANGUAGES,
     "qu": "Runasimi",
@@ -29,43 +31,107 @@ CONTENT_LANGUAGES: dict[str, str] = {
     "guc": "Wayuunaiki",
 }
 FALLBACK_INTERFACE = "es"
-RTL_LANGUAGES: frozenset[str] = frozenset({"ar", "he", "fa", "ur"})
+# Scripts written right to left (ISO 15924): content in them carries dir="rtl".
+_RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Samr", "Mand", "Yezi"})
 
-LANGUAGE_NAMES = {
-    "es": _l("Spanish"),
-    "en": _l("English"),
-    "pt": _l("Portuguese"),
-    "qu": _l("Quechua"),
-    "gn": _l("Guarani"),
-    "guc": _l("Wayuunaiki"),
-}
+
+def language_name(code: str | None, interface: str | None = None) -> str:
+    """The name of the language ``code`` in ``interface`` (default: this request's interface language).
+
+    Any valid code is named from CLDR/IANA data; a code that names nothing is returned as it is,
+    never an error. A territory's own names are in ``consult.accounts.languages.label_for``.
+    """
+    if not code:
+        return ""
+    if interface is None:
+        interface = str(get_locale()) if has_request_context() else "en"
+    return name_in(code, interface if interface in INTERFACE_CODES else FALLBACK_INTERFACE)
+
+
+class LanguageNames(Mapping[str, LazyString]):
+    """Names of any language by code, in the interface language of the moment they are shown.
+
+    ``LANGUAGE_NAMES.get(code, code)`` and ``LANGUAGE_NAMES[code]`` name every valid code (``mzh`` →
+    "Wichí"), lazily so that a name made at import time follows the request's language. A code that
+    names nothing is not in it (``get`` gives the default). Iterating gives the interface languages
+    only: the world's languages are not listed, they are looked up.
+    """
+
+    def __getitem__(self, code: str) -> LazyString:
+        if not isinstance(code, str) or normalise(code) is None:
+            raise KeyError(code)
+        return LazyString(language_name, code)
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and normalise(code) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(INTERFACE_LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(INTERFACE_LANGUAGES)
+
+
+LANGUAGE_NAMES = LanguageNames()
+
+
+def language_dir(code: str | None) -> str:
+    """``rtl`` for a language written right to left (``ar``, ``he``, ``fa``...), else ``ltr``."""
+    tag = normalise(code) if code else None
+    if tag is None:
+        return "ltr"
+    return "rtl" if script_of(tag) in _RTL_SCRIPTS else "ltr"
 
 
 def interface_language_for(code: str | None) -> str:
-    """The interface language that shows for a requested language ``code``."""
+    """The interface language that shows for a requested language ``code``.
+
+    es, en and pt are themselves; any other language shows the interface its territory chose for it
+    (when the request has a territory), else the nearest (pt for Brazil's languages, es otherwise).
+    """
     if code in INTERFACE_LANGUAGES:
         return code
-    return FALLBACK_INTERFACE
+    if not code or normalise(code) is None:
+        return FALLBACK_INTERFACE
+    territory = getattr(g, "territory", None) if has_request_context() else None
+    row = territory.language(code) if territory is not None and hasattr(territory, "language") else None
+    if row is not None and row.interface_language in INTERFACE_LANGUAGES:
+        return row.interface_language
+    return default_interface_language(code)
+
+
+def _accepted(code: str | None) -> str | None:
+    """``code`` in its standard form when it is a language content may be in, else ``None``."""
+    if not code or not isinstance(code, str):
+        return None
+    return normalise(code)
 
 
 def requested_language() -> str | None:
-    """The first language the chain yields, which may be a content-only language."""
-    asked = request.args.get("lang")
-    if asked in CONTENT_LANGUAGES:
+    """The first language the chain yields, which may be a content-only language (any valid code).
+
+    Whether a consultation offers it is for the consultation to decide (it falls back to its own
+    fallback language); the interface is always es, en or pt (``interface_language_for``).
+    """
+    asked = _accepted(request.args.get("lang"))
+    if asked:
         return asked
-    stored = session.get("lang")
-    if stored in CONTENT_LANGUAGES:
+    stored = _accepted(session.get("lang"))
+    if stored:
         return stored
 
     if current_user and current_user.is_authenticated:
-        preferred = getattr(current_user, "preferred_language", None)
-        if preferred in CONTENT_LANGUAGES:
+        preferred = _accepted(getattr(current_user, "preferred_language", None))
+        if preferred:
             return preferred
-    header = request.accept_languages.best_match(list(CONTENT_LANGUAGES))
+    territory = getattr(g, "territory", None)
+    offered = list(INTERFACE_LANGUAGES)
+    if territory is not None:
+        offered += [code for code in getattr(territory, "enabled_languages", []) if code not in offered]
+    header = request.accept_languages.best_match(offered)
     if header:
         return header
-    territory = getattr(g, "territory", None)
-    if territory is not None and territory.default_language in CONTENT_LANGUAGES:
+    if territory is not None and _accepted(territory.default_language):
         return territory.default_language
     return None
 
@@ -89,8 +155,8 @@ def content_language() -> str:
 
 
 def _remember_choice() -> None:
-    asked = request.args.get("lang")
-    if asked in CONTENT_LANGUAGES and session.get("lang") != asked:
+    asked = _accepted(request.args.get("lang"))
+    if asked and session.get("lang") != asked:
         session["lang"] = asked
         g.pop("content_language", None)
 
@@ -113,12 +179,15 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_remember_choice)
 
+    # Globals, not context: macros imported without context (``responses/_macros.html``) use them too.
+    app.jinja_env.globals.update(language_dir=language_dir, language_name=language_name)
+
     @app.context_processor
     def _i18n_context() -> dict:
         locale = str(get_locale())
         return {
             "html_lang": locale,
-            "html_dir": "rtl" if locale in RTL_LANGUAGES else "ltr",
+            "html_dir": language_dir(locale),
             "language_links": switch_links,
             "content_language": content_language,
         }

@@ -119,6 +119,16 @@ def code_for_name(name: str | None) -> str | None:
 
 
 @lru_cache(maxsize=4096)
+def script_of(code: str) -> str | None:
+    """The script (ISO 15924) ``code`` is usually written in (``ar`` → ``Arab``), or ``None`` when unknown."""
+    tag = normalise(code)
+    if tag is None:
+        return None
+    language = langcodes.Language.get(tag)
+    return language.script or language.maximize().script
+
+
+@lru_cache(maxsize=4096)
 def default_interface_language(code: str) -> str:
     """The interface language nearest to content in ``code``: itself if es/en/pt, else by where it is spoken."""
     tag = normalise(code)

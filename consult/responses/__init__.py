@@ -4,6 +4,7 @@ from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.homes import register_home_section
+from consult.accounts.languages import register_language_use
 from consult.accounts.navigation import register_territory_link
 
 bp = Blueprint("responses", __name__, template_folder="templates")
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
         demo,
         demo_synthetic,
         models,
+        services,
         views_answer,
         views_capture,
         views_facilitator,
@@ -35,6 +37,8 @@ def init_app(app: Flask) -> None:
     )
 
     register_territory_link("responses.consultations", _l("Consultations"))
+    # A territory's language stays while a consultation offers it.
+    register_language_use(services.consultations_using_language)
     register_territory_link("responses.entry_setup", _l("Enter paper or assisted answers"))
     # An organisation's part of the home page, and its "answer through our invitation" route.
     register_home_section("organisation", "responses/home_organisation.html", views_organisation.organisation_home)

@@ -13,8 +13,10 @@ from typing import Any
 from flask import abort, g, redirect, render_template, session, url_for
 from flask_babel import get_locale, refresh
 
+from consult.accounts.languages import endonym_for
 from consult.core.codes import normalise_code
-from consult.i18n import CONTENT_LANGUAGES, content_language
+from consult.i18n import content_language
+from consult.i18n.languages import is_content_language
 from consult.responses import drafts
 from consult.responses.models import Consultation, ConsultationState, ResponseDraft
 from consult.responses.services import find_by_slug
@@ -33,6 +35,9 @@ def public_consultation(slug: str) -> Consultation:
     if consultation is None or consultation.state == ConsultationState.DRAFT:
         abort(404)
     g.territory = consultation.territory
+    # The interface language of a content language may be the territory's choice: choose it again now
+    # that the territory is known (anything read before had only the nearest language to go by).
+    refresh()
     return consultation
 
 
@@ -114,7 +119,7 @@ def language(consultation: Consultation) -> str:
 
 def use_language(code: str) -> None:
     """Make ``code`` the language of this browser from now on, and of the rest of this request."""
-    if code in CONTENT_LANGUAGES:
+    if is_content_language(code):
         session["lang"] = code
         g.content_language = code
         refresh()
@@ -126,8 +131,8 @@ def interface_language() -> str:
 
 
 def language_choices(consultation: Consultation) -> list[tuple[str, str]]:
-    """The consultation's languages as (code, name in that language)."""
-    return [(code, CONTENT_LANGUAGES.get(code, code)) for code in consultation.languages]
+    """The consultation's languages as (code, name in that language, as its territory writes it)."""
+    return [(code, endonym_for(consultation.territory, code)) for code in consultation.languages]
 
 
 def settled_questions(draft: ResponseDraft, instrument: Instrument) -> frozenset[str]:

@@ -94,14 +94,14 @@ class ConsultationFormBase(FlaskForm):
     )
 
 
-def consultation_form(languages: list[str]) -> type[ConsultationFormBase]:
-    """The consultation form with a title and a purpose field for each of ``languages``."""
+def consultation_form(languages: list[str], names: dict[str, str] | None = None) -> type[ConsultationFormBase]:
+    """The consultation form with a title and a purpose field for each of ``languages`` (named by ``names``)."""
 
     class ConsultationForm(ConsultationFormBase):
         pass
 
     for code in languages:
-        name = LANGUAGE_NAMES.get(code, code)
+        name = (names or {}).get(code) or LANGUAGE_NAMES.get(code, code)
         setattr(
             ConsultationForm,
             f"title_{code}",

@@ -11,13 +11,15 @@ import re
 from datetime import date
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
+from consult.accounts.languages import MAX_STORED_CODE, ensure_languages
 from consult.accounts.models import Locality, Territory
 from consult.core.db import utctoday
 from consult.extensions import db
-from consult.i18n import CONTENT_LANGUAGES
+from consult.i18n.languages import is_content_language
 from consult.responses.models import Consultation, ConsultationGroup, ConsultationState, LocalityTarget
 from consult.responses.queries import has_counted_responses
 from consult.surveys.labels import STAKEHOLDER_GROUPS
@@ -89,7 +91,7 @@ def _check(
         raise ConsultationError(_l("Another consultation already uses this short name."), "slug")
     if not languages:
         raise ConsultationError(_l("Choose at least one language."), "languages")
-    unknown = [code for code in languages if code not in CONTENT_LANGUAGES]
+    unknown = [code for code in languages if not is_content_language(code) or len(code) > MAX_STORED_CODE]
     if unknown:
         raise ConsultationError(_l("Unknown language code: %(codes)s.", codes=", ".join(unknown)), "languages")
     if fallback_language not in languages:
@@ -124,6 +126,7 @@ def create_consultation(
         # The installation's default (CONSULT_SMALL_CELL), as the set-up form offers it.
         small_cell_threshold = int(current_app.config.get("CONSULT_SMALL_CELL", 5))
     _check(slug, languages, fallback_language, title, opens_on, closes_on, small_cell_threshold)
+    ensure_languages(territory, languages)
     consultation = Consultation(
         territory=territory,
         slug=slug,
@@ -164,7 +167,17 @@ def update_consultation(
     if consultation.state != S.DRAFT and slug != consultation.slug:
         raise ConsultationError(_l("The short name cannot change once the consultation has opened."), "slug")
     title = _clean_texts(title, languages)
-    _check(slug, languages, fallback_language, title, opens_on, closes_on, small_cell_threshold, consultation)
+    _check(
+        slug,
+        languages,
+        fallback_language,
+        title,
+        opens_on,
+        closes_on,
+        small_cell_threshold,
+        consultation,
+    )
+    ensure_languages(consultation.territory, languages)
     consultation.slug = slug
     consultation.title = title
     consultation.purpose = _clean_texts(purpose, languages)
@@ -308,3 +321,16 @@ def change_state(consultation: Consultation, new_state: ConsultationState) -> Co
     consultation.state = new_state
     db.session.flush()
     return consultation
+
+
+def consultations_using_language(territory: Territory, code: str) -> list[str]:
+    """A sentence per consultation of ``territory`` that offers ``code`` (it cannot be removed meanwhile)."""
+    found = db.session.scalars(
+        select(Consultation).where(Consultation.territory_id == territory.id).order_by(Consultation.id)
+    ).all()
+    interface = str(get_locale() or "es")
+    return [
+        str(_l("the consultation “%(title)s” offers it", title=c.title_in(interface) or c.slug))
+        for c in found
+        if code in (c.languages or []) or c.fallback_language == code
+    ]

@@ -13,10 +13,10 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.languages import label_for
 from consult.accounts.models import Territory
 from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
-from consult.i18n import LANGUAGE_NAMES
 from consult.responses import assisted, bp, flow, tallies
 from consult.responses.forms_entry import EntrySetupForm
 from consult.responses.models import ENTRY_MODE_LABELS, Consultation
@@ -45,7 +45,7 @@ def _setup_choices(form: EntrySetupForm, territory: Territory, consultations: li
     ]
     form.entry_mode.choices = [SelectChoice(mode.value, str(ENTRY_MODE_LABELS[mode])) for mode in assisted.ENTRY_MODES]
     codes = list(dict.fromkeys(code for c in consultations for code in c.languages))
-    form.language.choices = [SelectChoice(code, str(LANGUAGE_NAMES.get(code, code))) for code in codes]
+    form.language.choices = [SelectChoice(code, label_for(territory, code)) for code in codes]
     form.locality.choices = [SelectChoice("", "")] + [
         SelectChoice(loc.code, f"{loc.name} ({loc.area})" if loc.area else loc.name) for loc in territory.localities
     ]
@@ -162,7 +162,7 @@ def entry_form(territory: Territory, consultation_id: int, group_code: str):
             receipt=receipt,
             entered=tallies.entries_by(consultation, current_user),
             group_label=STAKEHOLDER_GROUPS.get(setup.group.group_code, setup.group.group_code),
-            language_name=LANGUAGE_NAMES.get(setup.language, setup.language),
+            language_name=label_for(territory, setup.language),
             action=_entry_url(territory, setup),
             setup_url=url_for(
                 "responses.entry_setup",

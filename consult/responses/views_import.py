@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.languages import label_for
 from consult.accounts.models import Territory
 from consult.accounts.permissions import roles_for
 from consult.core.cells import csv_writer
 from consult.extensions import db
-from consult.i18n import LANGUAGE_NAMES
 from consult.responses import bp, bulk_import, flow, import_store
 from consult.responses.forms_entry import ImportForm
 from consult.responses.import_columns import template_columns
@@ -35,7 +35,9 @@ def _fill(form: ImportForm, consultation: Consultation) -> None:
     form.group.choices = [SelectChoice("", "")] + [
         SelectChoice(g.group_code, str(STAKEHOLDER_GROUPS.get(g.group_code, g.group_code))) for g in consultation.groups
     ]
-    form.language.choices = [SelectChoice(code, str(LANGUAGE_NAMES.get(code, code))) for code in consultation.languages]
+    form.language.choices = [
+        SelectChoice(code, label_for(consultation.territory, code)) for code in consultation.languages
+    ]
     form.entry_mode.choices = [
         SelectChoice(m.value, str(ENTRY_MODE_LABELS[m]))
         for m in (EntryMode.PAPER, EntryMode.ASSISTED, EntryMode.ONLINE)

@@ -11,9 +11,10 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import territory_view
+from consult.accounts.languages import endonym_for
 from consult.accounts.models import Organisation, Territory
 from consult.extensions import db
-from consult.i18n import CONTENT_LANGUAGES, content_language
+from consult.i18n import content_language
 from consult.responses import bp, invitations, services
 from consult.responses.forms import ConfirmForm, InvitationForm
 from consult.responses.models import Consultation, Invitation
@@ -36,7 +37,7 @@ class SheetInvitationForm(InvitationForm):
 
 def sheet_languages(consultation: Consultation) -> list[tuple[str, str]]:
     """The languages a sheet may be printed in: the consultation's, each named in itself."""
-    return [(code, CONTENT_LANGUAGES.get(code, code)) for code in consultation.languages]
+    return [(code, endonym_for(consultation.territory, code)) for code in consultation.languages]
 
 
 def sheet_language(consultation: Consultation, asked: str | None) -> str:

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import get_in_territory, territory_view
+from consult.accounts.languages import label_for
 from consult.accounts.models import Locality, Territory
 from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
-from consult.i18n import LANGUAGE_NAMES
 from consult.responses import bp, invitations, queries, services
 from consult.responses.forms import ConfirmForm, GroupForm, LocalityTargetForm, consultation_form
 from consult.responses.models import Consultation, ConsultationGroup, ConsultationState, LocalityTarget
@@ -55,11 +55,17 @@ def _form_languages(territory: Territory, consultation: Consultation | None = No
     codes = list(territory.enabled_languages or [territory.default_language])
     if consultation is not None:
         codes += [code for code in consultation.languages if code not in codes]
-    return [code for code in dict.fromkeys(codes) if code in LANGUAGE_NAMES]
+    return list(dict.fromkeys(codes))
 
 
-def _fill_consultation_form(form, languages: list[str]) -> None:
-    choices = [SelectChoice(code, str(LANGUAGE_NAMES[code])) for code in languages]
+def _language_names(territory: Territory, languages: list[str]) -> dict[str, str]:
+    """Each language named as the territory names it, in the interface language, with its code."""
+    return {code: f"{label_for(territory, code)} ({code})" for code in languages}
+
+
+def _fill_consultation_form(form, languages: list[str], territory: Territory) -> None:
+    names = _language_names(territory, languages)
+    choices = [SelectChoice(code, names[code]) for code in languages]
     form.languages.choices = choices
     form.fallback_language.choices = choices
 
@@ -102,8 +108,8 @@ def consultations(territory: Territory):
 def new_consultation(territory: Territory):
     """Create a consultation (it starts as a draft)."""
     languages = _form_languages(territory)
-    form = consultation_form(languages)()
-    _fill_consultation_form(form, languages)
+    form = consultation_form(languages, _language_names(territory, languages))()
+    _fill_consultation_form(form, languages, territory)
     if request.method == "GET":
         form.languages.data = languages
         form.fallback_language.data = territory.default_language
@@ -127,7 +133,7 @@ def new_consultation(territory: Territory):
         form=form,
         languages=languages,
         consultation=None,
-        language_names=LANGUAGE_NAMES,
+        language_names=_language_names(territory, languages),
     )
 
 
@@ -165,8 +171,8 @@ def edit_consultation(territory: Territory, consultation_id: int):
     """Change a consultation's texts, languages, dates and threshold."""
     item = _consultation(territory, consultation_id)
     languages = _form_languages(territory, item)
-    form = consultation_form(languages)()
-    _fill_consultation_form(form, languages)
+    form = consultation_form(languages, _language_names(territory, languages))()
+    _fill_consultation_form(form, languages, territory)
     if request.method == "GET":
         form.slug.data = item.slug
         form.organiser.data = item.organiser
@@ -193,7 +199,7 @@ def edit_consultation(territory: Territory, consultation_id: int):
         form=form,
         languages=languages,
         consultation=item,
-        language_names=LANGUAGE_NAMES,
+        language_names=_language_names(territory, languages),
     )
 
 

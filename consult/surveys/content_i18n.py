@@ -24,7 +24,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
 from consult.core.cells import append_row, restore
-from consult.i18n import CONTENT_LANGUAGES
+from consult.i18n.languages import is_content_language
 from consult.surveys import services, texts
 from consult.surveys.models import InstrumentVersion
 from consult.surveys.services import SurveyError
@@ -36,7 +36,7 @@ HEADERS = ("path", "source", "translation", "status")
 
 
 def _check_language(version: InstrumentVersion, lang: str) -> None:
-    if lang not in CONTENT_LANGUAGES:
+    if not is_content_language(lang):
         raise SurveyError(_l("This language is not available."), field="language")
     if lang == version.fallback_language:
         raise SurveyError(

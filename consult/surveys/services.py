@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from consult.accounts.models import Territory
 from consult.core.db import utcnow
 from consult.extensions import db
-from consult.i18n import CONTENT_LANGUAGES
+from consult.i18n.languages import is_content_language
 from consult.surveys import texts
 from consult.surveys.models import Instrument, InstrumentVersion, VersionStatus
 from consult.surveys.validation import validate_definition
@@ -268,7 +268,7 @@ def _refuse_if_frozen(version: InstrumentVersion) -> None:
 def add_language(version: InstrumentVersion, lang: str) -> InstrumentVersion:
     """Declare one more content language in a draft (its texts start missing)."""
     _refuse_if_frozen(version)
-    if lang not in CONTENT_LANGUAGES:
+    if not is_content_language(lang):
         raise SurveyError(_l("This language is not available."), field="language")
     if lang in version.languages:
         raise SurveyError(_l("The instrument already has this language."), field="language")

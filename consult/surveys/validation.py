@@ -20,7 +20,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from consult.i18n import CONTENT_LANGUAGES
+from consult.i18n.languages import is_content_language
 from consult.surveys import rules
 from consult.surveys.engine import iter_text_nodes, parse_question
 from consult.surveys.types import TYPES
@@ -156,14 +156,13 @@ class _Semantics:
         for i, code in enumerate(declared):
             if not isinstance(code, str):
                 continue
-            if code not in CONTENT_LANGUAGES:
+            if not is_content_language(code):
                 self.add(
                     f"languages[{i}]",
                     None,
                     _l(
-                        "“%(code)s” is not a supported content language (%(allowed)s).",
+                        "“%(code)s” is not a valid language code (ISO 639 or BCP 47, such as gn or mzh).",
                         code=code,
-                        allowed=", ".join(CONTENT_LANGUAGES),
                     ),
                     "unknown_language",
                 )

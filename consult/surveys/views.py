@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import territory_view
+from consult.accounts.languages import endonym_for, label_for
 from consult.accounts.models import Territory
 from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
-from consult.i18n import CONTENT_LANGUAGES, LANGUAGE_NAMES, content_language
+from consult.i18n import content_language
 from consult.surveys import bp, services
 from consult.surveys.admin_forms import ActionForm, AddLanguageForm, JsonUploadForm, PublishForm, XLSFormUploadForm
 from consult.surveys.models import Instrument, InstrumentVersion
@@ -141,7 +142,7 @@ def instrument(territory: Territory, instrument_id: int):
     if version is None:
         abort(404)
     add_form = AddLanguageForm()
-    add_form.language.choices = language_choices([c for c in CONTENT_LANGUAGES if c not in version.languages])
+    add_form.language.choices = language_choices([c for c in territory.enabled_languages if c not in version.languages])
     return render_template(
         "surveys/instrument.html",
         territory=territory,
@@ -159,7 +160,7 @@ def instrument(territory: Territory, instrument_id: int):
 def language_choices(codes):
     """Select choices for content language codes, named in the interface language."""
 
-    return [SelectChoice(code, f"{LANGUAGE_NAMES[code]} ({code})") for code in codes]
+    return [SelectChoice(code, language_label(code)) for code in codes]
 
 
 @bp.route("/t/<territory>/instruments/<int:instrument_id>/copy", methods=["POST"])
@@ -204,7 +205,7 @@ def add_language(territory: Territory, instrument_id: int, number: int):
     version = version_in(territory, instrument_id, number)
     require_edit(version.instrument)
     form = AddLanguageForm()
-    form.language.choices = language_choices([c for c in CONTENT_LANGUAGES if c not in version.languages])
+    form.language.choices = language_choices([c for c in territory.enabled_languages if c not in version.languages])
     if form.validate_on_submit():
         try:
             services.add_language(version, form.language.data)
@@ -292,10 +293,18 @@ def download_json(territory: Territory, instrument_id: int, number: int):
 @bp.context_processor
 def _language_helpers() -> dict:
     """Language names for the room's templates."""
-    return {"language_label": language_label, "language_endonym": lambda code: CONTENT_LANGUAGES.get(code, code)}
+    return {"language_label": language_label, "language_endonym": language_endonym}
 
 
 def language_label(code: str) -> str:
-    """A content language named in the interface language, with its code: "Quechua (qu)"."""
-    name = LANGUAGE_NAMES.get(code)
-    return f"{name} ({code})" if name else code
+    """A content language named in the interface language, with its code: "Quechua (qu)".
+
+    The name is the territory's own (its languages screen), else CLDR/IANA's; any code is named.
+    """
+    name = label_for(getattr(g, "territory", None), code)
+    return f"{name} ({code})" if name and name != code else code
+
+
+def language_endonym(code: str) -> str:
+    """A content language named in itself, as the territory writes it: "Wichí Lhamtés"."""
+    return endonym_for(getattr(g, "territory", None), code)

@@ -13,7 +13,6 @@ from wtforms.fields.choices import SelectChoice
 from consult.accounts.access import territory_view
 from consult.accounts.models import Territory
 from consult.extensions import db
-from consult.i18n import CONTENT_LANGUAGES
 from consult.surveys import bp, content_i18n, services, texts
 from consult.surveys.admin_forms import ActionForm, TranslationUploadForm, field_name, texts_form
 from consult.surveys.models import InstrumentVersion
@@ -150,7 +149,9 @@ def download_translation_xlsx(territory: Territory, instrument_id: int, number: 
 def translations(territory: Territory, instrument_id: int, number: int):
     """Download a language for translators, and upload the translated file back."""
     version = version_in(territory, instrument_id, number)
-    targets = [c for c in CONTENT_LANGUAGES if c != version.fallback_language]
+    # The version's own languages and the territory's: any of them may be translated into.
+    offered = dict.fromkeys([*version.languages, *territory.enabled_languages])
+    targets = [c for c in offered if c != version.fallback_language]
     form = TranslationUploadForm()
 
     form.language.choices = [SelectChoice("", _("The language written in the file"))] + language_choices(targets)

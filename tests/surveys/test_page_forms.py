@@ -145,8 +145,11 @@ def test_content_in_a_language_without_interface_is_marked(client, app, sample_d
     assert '<legend lang="qu">¿Confiankichu?</legend>' in html
     # The interface's own words inside the content (here "I don't know") are marked as Spanish.
     assert '<label for="q-D1-4" lang="es">No sé</label>' in html
-    # Texts not yet in Quechua show in the fallback, Spanish, like the interface: no mark needed.
-    assert '<label for="q-D3">¿De qué organización es?</label>' in html
+    # Texts not yet in Quechua show in the fallback, Spanish, like the interface: no lang needed, but
+    # they are marked as shown in Spanish, visibly, so nobody takes them for the Quechua.
+    assert (
+        '<label for="q-D3" data-fallback="es">¿De qué organización es? <span class="fallback-note" lang="es">(' in html
+    )
 
 
 def test_optional_unanswered_questions_yield_no_key(app, sample_definition):

@@ -20,7 +20,8 @@ Q1_TEXT = "pages.p_group.questions.Q1.text"
 
 @pytest.fixture
 def salta(create_territory):
-    return create_territory("salta", "Salta", "AR", subdivision_code="AR-A")
+    # Instruments take languages from their territory's languages (its languages screen).
+    return create_territory("salta", "Salta", "AR", subdivision_code="AR-A", enabled_languages=["es", "en", "pt", "gn"])
 
 
 @pytest.fixture

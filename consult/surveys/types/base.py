@@ -6,12 +6,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.i18n import language_dir, language_name
 from consult.surveys.engine import Instrument, Question, Text
 
 # Default validation messages. A definition overrides one per language with
@@ -51,23 +54,46 @@ class AnswerRow(NamedTuple):
 
 @dataclass(frozen=True)
 class Content:
-    """A text ready to show, and the ``lang`` attribute it needs (``None`` when it is the page's language)."""
+    """A text ready to show, and the ``lang`` attribute it needs (``None`` when it is the page's language).
+
+    ``fallback`` is the language the text is shown in when it has no translation into the language
+    asked for (``None`` when it is in that language): the page marks such texts as shown in it.
+    """
 
     text: str
     lang: str | None = None
+    fallback: str | None = None
 
     def __str__(self) -> str:
         return self.text
 
     def __html__(self) -> str:
-        if self.lang:
-            return Markup('<span lang="%s">%s</span>') % (self.lang, self.text)
+        if self.lang or self.fallback:
+            return Markup("<span%s>%s</span>%s") % (self.lang_attr, self.text, self.note)
         return str(escape(self.text))
 
     @property
     def lang_attr(self) -> Markup:
-        """`` lang="xx"`` to put inside an opening tag, or nothing."""
-        return Markup(' lang="%s"') % self.lang if self.lang else Markup("")
+        """`` lang="xx"`` (and ``dir``, and the fallback mark) to put inside an opening tag, or nothing."""
+        attrs = Markup("")
+        if self.lang:
+            attrs += Markup(' lang="%s"') % self.lang
+            if language_dir(self.lang) == "rtl":
+                attrs += Markup(' dir="rtl"')
+        if self.fallback:
+            attrs += Markup(' data-fallback="%s"') % self.fallback
+        return attrs
+
+    @property
+    def note(self) -> Markup:
+        """A visible "(shown in Spanish)" after a text shown in the fallback language, else nothing."""
+        if not self.fallback:
+            return Markup("")
+        # The note is in the interface language, whatever language the element around it declares.
+        return Markup(' <span class="fallback-note" lang="%s">(%s)</span>') % (
+            str(get_locale() or "es"),
+            _("shown in %(language)s", language=language_name(self.fallback)),
+        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +182,8 @@ class FieldContext:
     def content(self, text: Text | None) -> Content:
         """Survey content in the content language (or its fallback), marked with the language shown."""
         value, shown = self.instrument.text_and_language(text, self.lang)
-        return Content(value, None if shown == self.interface_lang else shown)
+        fallback = shown if value and shown != self.lang else None
+        return Content(value, None if shown == self.interface_lang else shown, fallback)
 
     def interface(self, text: Any) -> Content:
         """An interface string (gettext), in the page's language.
