@@ -31,6 +31,17 @@ run: install
 	@echo "consult is running on http://127.0.0.1:$(PORT)  (stop with Ctrl+C)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+## Serve in production: migrations, then gunicorn with gunicorn.conf.py (see docs/deploy.md)
+# Needs CONSULT_SECRET_KEY, CONSULT_DATABASE_URL (PostgreSQL), CONSULT_TESTIMONY_KEYS,
+# CONSULT_RATELIMIT_STORAGE_URL and CONSULT_JOBS_REDIS_URL (Redis); CONSULT_BIND (127.0.0.1:8000),
+# CONSULT_WORKERS (2 x CPUs) and CONSULT_THREADS (2) size it. SERVE_MIGRATE=0 skips the migrations
+# (on every machine but one when several start together).
+.PHONY: serve
+SERVE_MIGRATE ?= 1
+serve: install
+	@if [ "$(SERVE_MIGRATE)" = "1" ]; then CONSULT_ENV=$${CONSULT_ENV:-production} $(BIN)/flask db upgrade; fi
+	CONSULT_ENV=$${CONSULT_ENV:-production} $(BIN)/gunicorn -c gunicorn.conf.py
+
 ## Install the test dependencies and run the whole suite
 # SQLite always; again on PostgreSQL when CONSULT_TEST_DATABASE_URL is set.
 # pytest-xdist runs the test files on one worker per CPU, each with its own

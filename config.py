@@ -30,6 +30,12 @@ Environment variables (all optional in development):
 ``CONSULT_EXPORT_HOURS``        hours an exported file can be downloaded before it is deleted (24)
 ``CONSULT_EXPORT_WAIT_SECONDS`` how long a request waits for an export before showing its job
                                 page instead of the file (2)
+``CONSULT_IMPORTS_DIR``         where a checked answer spreadsheet waits for the "Import" step
+                                (``instance/imports``); shared by every web process
+``CONSULT_PROXY_HOPS``          reverse proxies in front of the app whose X-Forwarded-For and
+                                X-Forwarded-Proto are trusted (1 in production, 0 otherwise)
+``CONSULT_HSTS_SECONDS``        max-age of the Strict-Transport-Security header (production:
+                                one year; 0 sends none)
 ``CONSULT_REQUIRE_SECOND_FACTOR`` 1: accounts that can read testimonies or export response data
                                 must log in with a second factor (TOTP); on by default in
                                 production, off in development (the demo) and tests
@@ -74,6 +80,12 @@ class Settings:
     exports_dir: str = ""
     export_hours: int = 24
     export_wait_seconds: float = 2.0
+    # Empty: ``instance/imports`` (resolved by consult.responses.import_store).
+    imports_dir: str = ""
+    # Reverse proxies whose forwarded headers are trusted (werkzeug's ProxyFix); 0: none.
+    proxy_hops: int = 0
+    # Strict-Transport-Security max-age; 0 sends no header (development serves plain http).
+    hsts_seconds: int = 0
     secure_cookies: bool = True
     csrf_enabled: bool = True
     ratelimit_enabled: bool = True
@@ -120,11 +132,15 @@ class Settings:
             "CONSULT_EXPORTS_DIR": self.exports_dir,
             "CONSULT_EXPORT_HOURS": self.export_hours,
             "CONSULT_EXPORT_WAIT_SECONDS": self.export_wait_seconds,
+            "CONSULT_PROXY_HOPS": self.proxy_hops,
+            "CONSULT_HSTS_SECONDS": self.hsts_seconds,
             "CONSULT_ARGON2_TIME_COST": self.argon2_time_cost,
             "CONSULT_ARGON2_MEMORY_COST": self.argon2_memory_cost,
             "CONSULT_REQUIRE_SECOND_FACTOR": self.require_second_factor,
             "TESTING": self.env == "testing",
         }
+        if self.imports_dir:
+            config["CONSULT_IMPORTS_DIR"] = self.imports_dir
         config.update(self.extra)
         return config
 
@@ -170,6 +186,20 @@ def _instance_testimony_keys(instance_path: Path) -> str:
     return ",".join(line.strip() for line in path.read_text().splitlines() if line.strip())
 
 
+#: The key the tests sign with; never valid in production.
+TESTING_SECRET_KEY = "testing-secret-key-not-for-production-use"
+
+
+def _development_secrets(instance_path: Path) -> set[str]:
+    """Secret keys production refuses: the tests' and the one development keeps under ``instance/``."""
+    known = {TESTING_SECRET_KEY}
+    try:
+        known.add((instance_path / "secret_key").read_text().strip())
+    except OSError:
+        pass
+    return known
+
+
 @functools.lru_cache(maxsize=None)
 def _testing_exports_dir() -> str:
     """One temporary folder per test process for exported files."""
@@ -207,6 +237,9 @@ def load_settings(
         "exports_dir": environ.get("CONSULT_EXPORTS_DIR", "").strip(),
         "export_hours": int(environ.get("CONSULT_EXPORT_HOURS", "24")),
         "export_wait_seconds": float(environ.get("CONSULT_EXPORT_WAIT_SECONDS", "2")),
+        "imports_dir": environ.get("CONSULT_IMPORTS_DIR", "").strip(),
+        "proxy_hops": int(environ.get("CONSULT_PROXY_HOPS", "1" if env == "production" else "0")),
+        "hsts_seconds": int(environ.get("CONSULT_HSTS_SECONDS", "31536000" if env == "production" else "0")),
         # Required in production unless explicitly turned off; never required unless asked elsewhere.
         "require_second_factor": environ.get("CONSULT_REQUIRE_SECOND_FACTOR", "1" if env == "production" else "0")
         .strip()
@@ -231,6 +264,11 @@ def load_settings(
             )
         if len(values["secret_key"]) < 32:
             raise ConfigError("CONSULT_SECRET_KEY must be at least 32 characters long.")
+        if values["secret_key"] in _development_secrets(instance):
+            raise ConfigError(
+                "CONSULT_SECRET_KEY is a development or test key (instance/secret_key, or the tests' key): "
+                "make a new one for production, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
     elif env == "development":
         values["secret_key"] = values["secret_key"] or _instance_secret(instance, "secret_key")
         values["database_url"] = values["database_url"] or f"sqlite:///{(instance / 'consult.sqlite3').resolve()}"
@@ -238,7 +276,7 @@ def load_settings(
         # The demo is served over plain http on localhost.
         values["secure_cookies"] = False
     else:  # testing
-        values["secret_key"] = values["secret_key"] or "testing-secret-key-not-for-production-use"
+        values["secret_key"] = values["secret_key"] or TESTING_SECRET_KEY
         values["database_url"] = values["database_url"] or "sqlite://"
         values["testimony_keys"] = values["testimony_keys"] or _instance_testimony_keys(instance)
         values["secure_cookies"] = False

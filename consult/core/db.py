@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Enum, MetaData, event
@@ -45,10 +46,36 @@ def utctoday() -> date:
     return datetime.now(UTC).date()
 
 
+def _sqlite_file(dbapi_connection) -> str | None:  # noqa: ANN001
+    """The path of the main database file of a SQLite connection (None in memory)."""
+    for _, name, path in dbapi_connection.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return path or None
+    return None
+
+
+def restrict_sqlite_files(path: str) -> None:
+    """Make a SQLite database and its ``-wal``/``-shm``/``-journal`` files readable by their owner only (0600).
+
+    The database holds answers and encrypted testimonies; the WAL holds the
+    latest pages of it in clear. SQLite creates the side files with the
+    database's mode, so the main file's mode is the one that matters most.
+    """
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.chmod(path + suffix, 0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            # Someone else's file (a shared read-only copy): not ours to change.
+            continue
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
     """WAL lets readers work while a response is written; the busy timeout makes
-    concurrent writers wait instead of failing; SQLite needs foreign keys turned on."""
+    concurrent writers wait instead of failing; SQLite needs foreign keys turned on.
+    The files are then made private (0600), whatever the umask they were created under."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -57,3 +84,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    path = _sqlite_file(dbapi_connection)
+    if path:
+        restrict_sqlite_files(path)

@@ -1,15 +1,18 @@
 """Security headers and safe redirects.
 
-Written by hand rather than with Flask-Talisman: we need five fixed headers and
-no HTTPS redirect logic (TLS ends at the load balancer), so a library would add
-more surface than it removes.
+Written by hand rather than with Flask-Talisman: we need a few fixed headers and
+no HTTPS redirect logic (TLS ends at the reverse proxy, see docs/deploy.md), so a
+library would add more surface than it removes. Production adds
+Strict-Transport-Security (``CONSULT_HSTS_SECONDS``, one year by default), so a
+browser that has been here once never again asks for the site over plain http,
+where a network in the middle could read a session or a code.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,6 +38,9 @@ def _set_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    hsts = current_app.config.get("CONSULT_HSTS_SECONDS") or 0
+    if hsts:
+        headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains")
     if request.endpoint != "static" and "Cache-Control" not in headers and response.mimetype == "text/html":
         # Pages may show who is logged in; shared caches must not keep them.
         headers["Cache-Control"] = "private, no-cache"
