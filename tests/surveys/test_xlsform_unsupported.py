@@ -21,7 +21,7 @@ def _only(issues, sheet, row):
     return messages[0]
 
 
-def test_a_repeat_refuses_the_form_with_a_clear_message(app):
+def test_a_repeat_is_left_out_with_a_clear_message_and_the_rest_imports(app):
     result = _import(
         [
             ["type", "name", "label"],
@@ -32,8 +32,8 @@ def test_a_repeat_refuses_the_form_with_a_clear_message(app):
         ]
     )
 
-    assert result.definition is None
-    message = _only(result.errors, "survey", 3)
+    assert result.errors == [] and list(questions(result.definition)) == ["name"]
+    message = _only(result.warnings, "survey", 3)
     assert "Repeats (children) are not supported" in message and "once per person" in message
 
 
@@ -219,7 +219,7 @@ def test_choice_names_that_become_the_same_code_refuse_the_form(app):
     assert "both become the code si" in _only(result.errors, "choices", 3)
 
 
-def test_a_missing_list_and_a_list_from_a_missing_file_refuse_the_form(app):
+def test_a_missing_list_refuses_the_form_and_a_list_from_a_missing_file_leaves_its_question_out(app):
     result = _import(
         [["type", "name", "label"], ["select_one colours", "a", "A"], ["select_one_from_file towns.csv", "b", "B"]],
         YES_NO,
@@ -227,7 +227,8 @@ def test_a_missing_list_and_a_list_from_a_missing_file_refuse_the_form(app):
 
     assert result.definition is None
     assert "The list colours of a is not in the choices sheet" in _only(result.errors, "survey", 2)
-    assert "towns.csv" in _only(result.errors, "survey", 3) and "list_name towns" in _only(result.errors, "survey", 3)
+    left_out = _only(result.warnings, "survey", 3)
+    assert "b is not imported" in left_out and "towns.csv" in left_out and "list_name towns" in left_out
     assert "used by no question" in _only(result.warnings, "choices", 2)
 
 
@@ -285,7 +286,7 @@ def test_conditional_required_is_reported(app):
 
 def test_the_report_is_translated(app):
     result = _import([["type", "name", "label"], ["text", "q", "Q"], ["begin repeat", "r", "R"], ["end repeat"]])
-    issue = result.errors[0]
+    issue = result.warnings[0]
 
     with force_locale("es"):
         spanish = str(issue)

@@ -106,6 +106,12 @@ def read_questions(root: Node, ctx: Context) -> None:
             continue
         if node.parent is not None and node.parent.role == "composite":
             continue
+        if node.parent is not None and node.parent.role == "skipped" and node.parent.is_group:
+            node.role = "skipped"  # inside a repeat, which is left out whole (reported on its row)
+            continue
+        if node.spec.word == "begin repeat":
+            node.role = "skipped"
+            continue
         if node.is_group:
             if node.marker in COMPOSITE:
                 _read_composite(node, ctx)
@@ -226,12 +232,12 @@ def _choice_list(node: Node, ctx: Context) -> ChoiceList | None:
         stem = re.sub(r"\.(csv|xml|geojson)$", "", list_name, flags=re.IGNORECASE)
         found = ctx.lists.get(stem) or ctx.lists.get(list_name)
         if found is None:
-            ctx.error(
+            # pyxform converts it (the file travels with the form); consult leaves the question out.
+            ctx.warn(
                 node,
                 _l(
-                    "The options of %(name)s come from the file %(file)s, which is not in the workbook; copy its "
-                    "rows into the "
-                    "choices sheet with list_name %(list)s.",
+                    "%(name)s is not imported: its options come from the file %(file)s, which is not in the "
+                    "workbook; copy its rows into the choices sheet with list_name %(list)s to import it.",
                     name=node.name,
                     file=list_name,
                     list=stem,

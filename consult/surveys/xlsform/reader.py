@@ -37,12 +37,17 @@ def import_xlsform(
 ) -> ImportResult:
     """Read an XLSForm workbook into an instrument definition, with every problem located.
 
-    Raises ``XLSFormError`` only when ``data`` is not a readable .xlsx workbook.
+    Raises ``XLSFormError`` only when ``data`` is not a readable .xlsx workbook (or KoboToolbox
+    form JSON, which is read as the workbook it stands for).
     Anything wrong inside the workbook is in ``errors`` (the definition is then
     ``None``) or, when it was imported differently or left out, in ``warnings``.
     ``languages`` gives the codes of language columns whose code is not certain
     (``{"Wichi": "mzh"}``); until given they are in ``result.unknown_languages``.
     """
+    from consult.surveys.xlsform.kobo import import_kobo_asset, is_kobo_asset
+
+    if is_kobo_asset(data):
+        return import_kobo_asset(data, filename=filename, languages=languages)
     return import_sheets(read_workbook(data), filename=filename, languages=languages)
 
 

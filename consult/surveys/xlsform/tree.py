@@ -1,7 +1,7 @@
 """The survey sheet as a tree: groups holding rows, keys made from names.
 
-``begin group``/``end group`` nest; ``begin repeat`` is refused (consult asks
-each question once per respondent). Names become keys (``[A-Za-z][A-Za-z0-9_]*``,
+``begin group``/``end group`` nest; a ``begin repeat`` is left out with its rows,
+reported (consult asks each question once per respondent). Names become keys (``[A-Za-z][A-Za-z0-9_]*``,
 at most 64 characters): a name that is not one is changed and reported, and two
 rows that end up with the same key refuse the file.
 """
@@ -166,7 +166,8 @@ def build_tree(sheet: Sheet, reporter: Reporter) -> Node:
         stack[-1].children.append(node)
         if node.is_group:
             if spec.word == "begin repeat":
-                reporter.error(
+                # Left out with its rows (the question reader marks them skipped); the rest of the form imports.
+                reporter.warn(
                     sheet.name,
                     row.number,
                     _l(
