@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import DateTime, ForeignKey, Integer, String, delete, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -116,18 +116,18 @@ def record_failure(email: str, now: datetime | None = None) -> Locked | None:
 
 
 def clear_failures(email: str) -> None:
-    """Forget the failures of ``email`` after a complete login."""
+    """Forget the failures of ``email`` after a complete login (and any counter gone stale meanwhile)."""
     db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == throttle_key(email)))
+    forget_old_failures()
 
 
 def forget_old_failures(now: datetime | None = None) -> int:
     """Delete counters with no failure for ``FAILURE_MEMORY`` and no lock running; returns how many."""
     now = now or utcnow()
-    stale = select(LoginThrottle.key).where(
-        LoginThrottle.last_failure_at < now - FAILURE_MEMORY,
-        (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
+    result = db.session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.last_failure_at < now - FAILURE_MEMORY,
+            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
+        )
     )
-    keys = list(db.session.scalars(stale))
-    if keys:
-        db.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
-    return len(keys)
+    return result.rowcount

@@ -246,10 +246,13 @@ def test_the_address_limit_says_when_to_come_back(app, client, create_user):
     assert 1 <= int(responses[10].headers["Retry-After"]) <= 61
 
 
-def test_a_successful_login_clears_earlier_failures(app, client, create_user, db):
+def test_a_successful_login_clears_earlier_failures_and_stale_counters(app, client, create_user, db):
     user = create_user("ana@example.org")
+    security.record_failure("someone-else@example.org", now=utcnow() - timedelta(days=2))
+    db.session.commit()
     for attempt in range(3):
         _post_login(client, "ana@example.org", "wrong", address=f"203.0.113.{attempt + 1}")
     assert _post_login(client, "ana@example.org", PASSWORD, address="203.0.113.9").status_code == 302
     assert db.session.get(security.LoginThrottle, security.throttle_key(user.email)) is None
     assert db.session.get(User, user.id).is_active
+    assert db.session.scalars(db.select(security.LoginThrottle)).all() == []
