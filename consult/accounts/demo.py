@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from consult.accounts import languages as languages_service
 from consult.accounts import services
 from consult.accounts.models import Organisation, OrganisationKind, Role, Territory
 from consult.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_step
@@ -18,8 +19,15 @@ LOCALITIES_DIR = Path(__file__).parent / "data" / "localities"
 TERRITORIES = [
     # slug, name, country, ISO 3166-2, default language, enabled languages
     ("antioquia", "Antioquia", "CO", "CO-ANT", "es", ["es", "en", "pt"]),
-    ("salta", "Salta", "AR", "AR-A", "es", ["es", "en", "pt", "qu", "gn"]),
+    ("salta", "Salta", "AR", "AR-A", "es", ["es", "en", "pt", "qu", "gn", "mzh"]),
 ]
+#: Names a territory gives its languages where the registries' differ from what speakers write:
+#: IANA names ``mzh`` "Wichí Lhamtés Güisnay" (one variety); Wichí speakers write their language "Wichí lhämtes".
+LANGUAGE_NAMES = {
+    ("salta", "mzh"): languages_service.LanguageInput(
+        code="mzh", endonym="Wichí Lhämtes", name_es="Wichí", name_en="Wichí", name_pt="Wichí", interface_language="es"
+    ),
+}
 STAFF = [Role.OFFICIAL, Role.ANALYST, Role.MODERATOR, Role.FACILITATOR]
 ORGANISATIONS = [
     ("antioquia", "Corporación Jurídica Río Claro", OrganisationKind.CSO, "cso@demo.consult.example"),
@@ -67,6 +75,12 @@ def seed_accounts() -> None:
                 default_language=language,
                 enabled_languages=languages,
             )
+        for code in languages:
+            if territory.language(code) is None:
+                languages_service.add_language(territory, languages_service.LanguageInput(code=code))
+            named = LANGUAGE_NAMES.get((slug, code))
+            if named is not None:
+                languages_service.edit_language(territory, code, named)
         _import_localities(territory)
         for role in STAFF:
             email = f"{role.value}.{slug}@demo.consult.example"

@@ -101,7 +101,8 @@ CONSULTATIONS = {
                 "província, para o plano de ação provincial."
             ),
         },
-        "languages": ["es", "en", "pt", "qu", "gn"],
+        # Wichí (mzh): the community survey's first blocks are in it (machine drafts, marked as such).
+        "languages": ["es", "en", "pt", "qu", "gn", "mzh"],
     },
 }
 

@@ -120,6 +120,36 @@ def text_status(entry: TextEntry, lang: str, fallback: str, review: dict[str, di
     return "translated"
 
 
+#: ``meta.draft_translations``: per language, the paths of machine or draft translations no speaker has
+#: checked yet (``"*"`` for every text of that language). Shown as such to officials; a text saved again
+#: through the texts screen or a translation file counts as checked and leaves the list.
+DRAFT_KEY = "draft_translations"
+
+
+def draft_paths(definition: dict[str, Any], lang: str) -> set[str]:
+    """The paths whose text in ``lang`` is marked as a draft (machine or unchecked) translation."""
+    marked = ((definition.get("meta") or {}).get(DRAFT_KEY) or {}).get(lang)
+    if marked == "*":
+        return {entry.path for entry in iter_texts(definition) if entry.text.get(lang)}
+    if isinstance(marked, list):
+        return {path for path in marked if isinstance(path, str)}
+    return set()
+
+
+def _clear_drafts(definition: dict[str, Any], lang: str, paths: list[str]) -> None:
+    """Unmark ``paths`` of ``lang`` as drafts (someone has just written or checked them)."""
+    meta = definition.get("meta")
+    if not isinstance(meta, dict) or not isinstance(meta.get(DRAFT_KEY), dict) or lang not in meta[DRAFT_KEY]:
+        return
+    remaining = sorted(draft_paths(definition, lang) - set(paths))
+    drafts = dict(meta[DRAFT_KEY])
+    if remaining:
+        drafts[lang] = remaining
+    else:
+        drafts.pop(lang)
+    definition["meta"] = {**meta, DRAFT_KEY: drafts}
+
+
 @dataclass
 class LanguageCompleteness:
     """How complete one language of a definition is."""
@@ -129,6 +159,8 @@ class LanguageCompleteness:
     total: int
     missing: list[str] = field(default_factory=list)
     needs_review: list[str] = field(default_factory=list)
+    #: Texts present but marked as machine or draft translations (see ``DRAFT_KEY``).
+    drafts: list[str] = field(default_factory=list)
 
     @property
     def translated(self) -> int:
@@ -157,7 +189,10 @@ def completeness(
     reports = []
     for lang in declared:
         report = LanguageCompleteness(lang, lang == fallback, len(entries))
+        drafts = draft_paths(definition, lang) if lang != fallback else set()
         for entry in entries:
+            if entry.path in drafts and entry.text.get(lang):
+                report.drafts.append(entry.path)
             status = text_status(entry, lang, fallback, review)
             if status == "missing":
                 report.missing.append(entry.path)
@@ -191,6 +226,7 @@ def with_texts(
         else:
             entry.text.pop(lang, None)
         changed.append(path)
+    _clear_drafts(result, lang, changed)
     return result, changed, unknown
 
 
