@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from consult.accounts.models import Territory
 from consult.extensions import db
+from consult.i18n.languages import normalise
 from consult.surveys import services
 from consult.surveys.models import Instrument
 from consult.surveys.services import Issue, SurveyError
@@ -45,6 +46,17 @@ def _owner(slug: str | None, library: bool) -> Territory | None:
     return territory
 
 
+def _languages(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``("Wichi=mzh",)`` → ``{"Wichi": "mzh"}``; a usage error for a pair without ``=`` or with no valid code."""
+    chosen: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, code = pair.rpartition("=")
+        if not sep or not name.strip() or normalise(code.strip()) is None:
+            raise click.UsageError(f"--language {pair}: give NAME=CODE with a valid language code, e.g. Wichi=mzh.")
+        chosen[name.strip()] = normalise(code.strip())
+    return chosen
+
+
 def _report(outcome: services.ImportOutcome) -> None:
     version = outcome.version
     instrument = version.instrument
@@ -68,12 +80,22 @@ def surveys_cli() -> None:
 @click.argument("path", type=_PATH)
 @click.option("--territory", "slug", help="Short name of the territory that will own the instrument.")
 @click.option("--library", is_flag=True, help="Import into the shared network library instead.")
-def import_xlsform_command(path: Path, slug: str | None, library: bool) -> None:
-    """Import an XLSForm (.xlsx) as an instrument; prints its id and every warning."""
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    metavar="NAME=CODE",
+    help='The code of a language column consult cannot name with certainty, e.g. --language "Wichi=mzh".',
+)
+def import_xlsform_command(path: Path, slug: str | None, library: bool, languages: tuple[str, ...]) -> None:
+    """Import an XLSForm (.xlsx) or KoboToolbox form JSON as an instrument; prints its id and every warning."""
     territory = _owner(slug, library)
+    chosen = _languages(languages)
     try:
-        outcome = services.import_xlsform_file(path.read_bytes(), territory)
+        outcome = services.import_xlsform_file(path.read_bytes(), territory, chosen)
     except SurveyError as error:
+        for name in getattr(error, "unknown_languages", []):
+            click.echo(f'Say which language "{name}" is with --language "{name}=CODE".', err=True)
         _refuse(error)
     db.session.commit()
     _report(outcome)

@@ -212,21 +212,27 @@ def import_json(data: bytes | str, territory: Territory | None = None) -> Import
     return import_definition(parse_json_definition(data), territory)
 
 
-def import_xlsform_file(data: bytes, territory: Territory | None = None) -> ImportOutcome:
-    """Store the instrument in an XLSForm workbook; refused with every error (sheet and row) found.
+def import_xlsform_file(
+    data: bytes, territory: Territory | None = None, languages: dict[str, str] | None = None
+) -> ImportOutcome:
+    """Store the instrument in an XLSForm workbook (or KoboToolbox form JSON); refused with every error found.
 
     The outcome carries the converter's warnings: what was imported differently
-    or left out, each with its sheet and row.
+    or left out, each with its sheet and row. ``languages`` gives the codes of
+    language columns the converter cannot name with certainty (``{"Wichi": "mzh"}``);
+    a refusal lists those still unknown in ``error.unknown_languages``.
     """
 
     try:
-        result = import_xlsform(data)
+        result = import_xlsform(data, languages=languages)
     except XLSFormError as error:
         raise SurveyError(error.message, field="file") from None
     errors = [problem_issue(e) for e in result.errors or []]
     warnings = [problem_issue(w) for w in result.warnings or []]
     if errors or result.definition is None:
-        raise SurveyError(_l("The XLSForm could not be imported; nothing was saved."), errors)
+        refused = SurveyError(_l("The XLSForm could not be imported; nothing was saved."), errors)
+        refused.unknown_languages = list(result.unknown_languages)
+        raise refused
     outcome = import_definition(result.definition, territory)
     outcome.warnings = warnings
     return outcome

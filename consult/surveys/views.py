@@ -10,6 +10,7 @@ editing and translation screens are in ``views_texts.py``.
 
 from __future__ import annotations
 
+import base64
 import json
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
@@ -23,12 +24,14 @@ from consult.accounts.models import Territory
 from consult.accounts.permissions import can, roles_for
 from consult.extensions import db
 from consult.i18n import content_language
+from consult.i18n.languages import normalise
 from consult.surveys import bp, services
 from consult.surveys.admin_forms import ActionForm, AddLanguageForm, JsonUploadForm, PublishForm, XLSFormUploadForm
 from consult.surveys.models import Instrument, InstrumentVersion
 from consult.surveys.services import SurveyError
 from consult.surveys.texts import describe_path, text_index
-from consult.surveys.xlsform import export_xlsform
+from consult.surveys.xlsform import export_xlsform, is_kobo_asset
+from consult.surveys.xlsform.workbook import MAX_BYTES
 
 STAFF = roles_for("instruments.manage")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,16 +98,24 @@ def instruments(territory: Territory):
 
 
 def _upload(territory: Territory, form, importer, kind: str):
-    """Shared flow of the XLSForm and JSON uploads: refuse with every problem, else show what was made."""
+    """Shared flow of the XLSForm and JSON uploads: refuse with every problem, else show what was made.
+
+    An XLSForm whose language columns consult cannot name with certainty (``label::Wichi``) is not
+    refused: the page asks which language each is, keeping the file, and the second step imports it.
+    """
     if not can(current_user, None, "instruments.edit_library"):
         del form.to_library
     problems: list[services.Issue] = []
     if form.validate_on_submit():
         to_library = bool(getattr(form, "to_library", None) and form.to_library.data)
+        data = form.file.data.read()
         try:
-            outcome = importer(form.file.data.read(), None if to_library else territory)
+            outcome = importer(data, None if to_library else territory)
         except SurveyError as error:
             db.session.rollback()
+            unknown = getattr(error, "unknown_languages", None)
+            if unknown:
+                return _language_step(territory, data, to_library, unknown, {}, {})
             form.file.errors.append(str(error.message))
             problems = error.problems
         else:
@@ -115,6 +126,22 @@ def _upload(territory: Territory, form, importer, kind: str):
     return render_template("surveys/import.html", territory=territory, form=form, problems=problems, kind=kind)
 
 
+def _language_step(territory: Territory, data: bytes, to_library: bool, unknown: list[str], chosen: dict, errors: dict):
+    """The import's second step: a select (or a code) for each language column consult cannot name."""
+    options = [(code, f"{label_for(territory, code)} ({code})") for code in territory.enabled_languages]
+    return render_template(
+        "surveys/import_languages.html",
+        territory=territory,
+        form=ActionForm(),
+        pending=base64.b64encode(data).decode("ascii"),
+        to_library=to_library,
+        unknown=list(enumerate(unknown)),
+        options=options,
+        chosen=chosen,
+        errors=errors,
+    )
+
+
 @bp.route("/t/<territory>/instruments/import-xlsform", methods=["GET", "POST"])
 @territory_view(*STAFF)
 def import_xlsform(territory: Territory):
@@ -122,11 +149,65 @@ def import_xlsform(territory: Territory):
     return _upload(territory, XLSFormUploadForm(), services.import_xlsform_file, "xlsform")
 
 
+@bp.route("/t/<territory>/instruments/import-xlsform/languages", methods=["POST"])
+@territory_view(*STAFF)
+def import_xlsform_languages(territory: Territory):
+    """The second step of an XLSForm import: the codes of its uncertain language columns, then the import."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        data = base64.b64decode(request.form.get("pending", ""), validate=True)
+    except ValueError:
+        abort(400)
+    if not data or len(data) > MAX_BYTES:
+        abort(400)
+    to_library = request.form.get("to_library") == "1" and can(current_user, None, "instruments.edit_library")
+    names = request.form.getlist("name")
+    chosen: dict[str, str] = {}
+    kept: dict[str, dict[str, str]] = {}
+    errors: dict[str, str] = {}
+    for index, name in enumerate(names):
+        picked = request.form.get(f"language-{index}", "").strip()
+        typed = request.form.get(f"code-{index}", "").strip()
+        kept[name] = {"picked": picked, "typed": typed}
+        code = normalise(typed if picked in ("", "other") else picked)
+        if code is None:
+            errors[name] = (
+                _("“%(code)s” is not a language code; type a code such as mzh or quy.", code=typed)
+                if typed or picked == "other"
+                else _("Choose the language of this column, or type its code.")
+            )
+            continue
+        chosen[name] = code
+    if errors or not names:
+        return _language_step(territory, data, to_library, names, kept, errors)
+    try:
+        outcome = services.import_xlsform_file(data, None if to_library else territory, chosen)
+    except SurveyError as error:
+        db.session.rollback()
+        form = XLSFormUploadForm()
+        if not can(current_user, None, "instruments.edit_library"):
+            del form.to_library
+        form.file.errors.append(str(error.message))
+        return render_template(
+            "surveys/import.html", territory=territory, form=form, problems=error.problems, kind="xlsform"
+        )
+    db.session.commit()
+    return render_template("surveys/import_result.html", territory=territory, outcome=outcome, lang=content_language())
+
+
+def _json_or_kobo(data: bytes, territory: Territory | None) -> services.ImportOutcome:
+    """consult's JSON definition, or KoboToolbox's form JSON (asset content), read as its XLSForm."""
+    if is_kobo_asset(data):
+        return services.import_xlsform_file(data, territory)
+    return services.import_json(data, territory)
+
+
 @bp.route("/t/<territory>/instruments/import-json", methods=["GET", "POST"])
 @territory_view(*STAFF)
 def import_json(territory: Territory):
-    """Upload a JSON definition; refused with every problem and where it is."""
-    return _upload(territory, JsonUploadForm(), services.import_json, "json")
+    """Upload a JSON definition (or a KoboToolbox form's JSON); refused with every problem and where it is."""
+    return _upload(territory, JsonUploadForm(), _json_or_kobo, "json")
 
 
 # -- one instrument -----------------------------------------------------------------------------
