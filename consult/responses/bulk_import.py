@@ -31,7 +31,7 @@ from sqlalchemy import insert, select
 from consult.accounts.models import User
 from consult.core.codes import hash_token
 from consult.extensions import db
-from consult.i18n import CONTENT_LANGUAGES
+from consult.i18n.languages import code_for_name, normalise
 from consult.responses.import_columns import ColumnMap, Target, column_kind
 from consult.responses.import_files import ImportFileError, Table, read_table
 from consult.responses.import_models import ImportedRow, ImportRecord
@@ -138,6 +138,7 @@ class _Checker:
         self.versions: dict[int, InstrumentVersion] = {}
         self.instruments: dict[int, Instrument] = {}
         self.maps: dict[int, dict[int, Target]] = {}
+        self.namers: dict[int, ColumnMap] = {}
         self.duplicate_columns: set[int] = set()
         self.used_columns: set[int] = set()
         self.headers = table.headers
@@ -173,6 +174,7 @@ class _Checker:
     def column_map(self, version: InstrumentVersion) -> dict[int, Target]:
         if version.id not in self.maps:
             names = ColumnMap(self.instrument(version))
+            self.namers[version.id] = names
             seen: set[tuple[str, str, str | None]] = set()
             found = {}
             for index, header in enumerate(self.headers):
@@ -246,8 +248,9 @@ class _Checker:
         given = self.cell(cells, column)
         if not given:
             return self.defaults.language
-        by_name = {_fold(name): code for code, name in CONTENT_LANGUAGES.items()}
-        code = given.lower() if given.lower() in CONTENT_LANGUAGES else by_name.get(_fold(given))
+        code = normalise(given) or code_for_name(given)
+        if code is not None and code not in self.consultation.languages:
+            code = code.split("-")[0]  # es-CO, pt-BR: the language the consultation holds content in
         if code not in self.consultation.languages:
             problems.append(
                 Problem(
@@ -314,7 +317,14 @@ class _Checker:
                         )
                     )
             elif target.how == "list":
-                fields.setdefault(target.field, []).extend(c.lower() for c in re.split(r"[\s,;]+", text) if c)
+                namer = self.namers[version.id]
+                whole = namer.code(target.question_key, text)  # one label, as a Kobo "labels" export writes it
+                given = (
+                    [whole]
+                    if whole != text
+                    else [namer.code(target.question_key, c) for c in re.split(r"[\s,;]+", text)]
+                )
+                fields.setdefault(target.field, []).extend(c.lower() for c in given if c)
             elif target.how == "place":
                 found = self.place(text, target)
                 if found is None:
@@ -338,7 +348,9 @@ class _Checker:
             elif target.field.endswith("-area"):
                 fields[target.field] = self.areas.get(_fold(text), text)
             else:
-                fields[target.field] = text.lower() if target.is_code else text
+                fields[target.field] = (
+                    self.namers[version.id].code(target.question_key, text).lower() if target.is_code else text
+                )
         content_lang = (
             self.interface_lang if self.interface_lang in instrument.languages else instrument.fallback_language
         )

@@ -13,12 +13,19 @@ answers were gathered:
   select_multiple as space-separated codes in ``KEY`` and/or one 0/1 column
   per option ``KEY/option``, parts as ``KEY__part``, "other" texts as
   ``KEY__other``;
+* the question texts of a KoboToolbox export made with "labels" rather than
+  "XML values and headers" (``Household/Do you have water at home?``, and
+  ``Uses/Drinking`` for the 0/1 column of an option), in any language of the
+  instrument, when a text names one question only; the cells may then hold
+  option labels instead of codes (``ColumnMap.code``);
 * the reserved columns ``group``, ``language`` and ``entry_mode``.
 
 Metadata columns of the collection tools (``start``, ``end``, ``_uuid``,
 ``_submission_time``, ``_index``, ``meta/instanceID``…) are recognised and
 left out: consult does not record when, where or on which device a person
-answered. Columns computed from others (``KEY.severity``, ``PAGE__route``) are
+answered. Every column whose name starts with ``_`` (KoboToolbox's ``_id``,
+``_index``, ``_validation_status``, ``_submitted_by``, ``_notes``, ``_tags``...)
+is such metadata. Columns computed from others (``KEY.severity``, ``PAGE__route``) are
 left out too. The submission id (``_uuid`` or ``instanceID``) serves only to
 refuse importing the same submission twice.
 """
@@ -142,8 +149,16 @@ class ColumnMap:
         lowered: dict[str, list[Target]] = {}
         for name, target in self.names.items():
             lowered.setdefault(name.lower(), []).append(target)
+        for name, target in _label_names(instrument).items():
+            if name not in self.names:
+                lowered.setdefault(name.lower(), []).append(target)
+        self._labels = _option_labels(instrument)
         # A case-insensitive spelling is accepted only when it names one thing.
         self._lowered = {name: targets[0] for name, targets in lowered.items() if len(targets) == 1}
+
+    def code(self, question_key: str, text: str) -> str:
+        """An option's code for a cell holding its label (a Kobo "labels" export); the cell itself otherwise."""
+        return self._labels.get(question_key, {}).get(_fold(text), text)
 
     def _lookup(self, name: str) -> Target | None:
         return self.names.get(name) or self._lowered.get(name.lower())
@@ -153,7 +168,7 @@ class ColumnMap:
         header = header.strip()
         if not header:
             return None
-        found = self._lookup(header)
+        found = self._lookup(header) or self._lookup(_fold(header))
         if found is not None:
             return found
         if header.endswith("__route"):
@@ -163,10 +178,55 @@ class ColumnMap:
             if len(parts) < 2:
                 continue
             # The option column first: ``KEY/option`` must not be read as a question named like the option.
-            found = self._lookup(f"{parts[-2]}/{parts[-1]}") or self._lookup(parts[-1])
+            found = (
+                self._lookup(f"{parts[-2]}/{parts[-1]}")
+                or self._lookup(f"{_fold(parts[-2])}/{_fold(parts[-1])}")
+                or self._lookup(parts[-1])
+                or self._lookup(_fold(parts[-1]))
+            )
             if found is not None:
                 return found
         return None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _label_names(instrument: Instrument) -> dict[str, Target]:
+    """Question texts (and ``text/option label`` for 0/1 option columns) → targets, in every language.
+
+    A text two questions share is left out by ``ColumnMap`` (a case-insensitive spelling names one thing).
+    """
+    found: dict[str, Target] = {}
+    for question in instrument.questions:
+        whole = next((t for n, t in _names(question).items() if n == question.key), None)
+        if whole is None:
+            continue
+        for text in set((question.text or {}).values()):
+            name = _fold(text)
+            if not name or "/" in name:
+                continue
+            found.setdefault(name, whole)
+            if whole.how == "list":
+                for option in question.options:
+                    for label in set(option.label.values()):
+                        target = Target(question.key, whole.field, "flag", option.value)
+                        found.setdefault(f"{name}/{_fold(label)}", target)
+                        found.setdefault(f"{question.key.lower()}/{_fold(label)}", target)
+    return found
+
+
+def _option_labels(instrument: Instrument) -> dict[str, dict[str, str]]:
+    """Each choice question's option labels (folded, every language) → codes, for labels that name one option."""
+    labels: dict[str, dict[str, str]] = {}
+    for question in instrument.questions:
+        seen: dict[str, set[str]] = {}
+        for option in question.options:
+            for label in option.label.values():
+                seen.setdefault(_fold(label), set()).add(option.value)
+        labels[question.key] = {label: codes.pop() for label, codes in seen.items() if len(codes) == 1}
+    return labels
 
 
 def column_kind(header: str) -> str | None:
