@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import flash, make_response, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user
 
 from consult.accounts import bp, security, services, twofactor
@@ -37,9 +38,10 @@ def too_many_attempts(retry_after: int):
     minutes = max(1, math.ceil(retry_after / 60))
     body, code = render_error(
         429,
-        _(
-            "Too many unsuccessful attempts for this account. Please wait %(minutes)d minutes before trying again.",
-            minutes=minutes,
+        ngettext(
+            "Too many unsuccessful attempts for this account. Please wait %(num)d minute before trying again.",
+            "Too many unsuccessful attempts for this account. Please wait %(num)d minutes before trying again.",
+            minutes,
         ),
     )
     response = make_response(body, code)

@@ -159,7 +159,7 @@ def test_a_slow_guess_from_many_addresses_locks_the_account_name(app, client, cr
     assert response.status_code == 429
     assert 55 <= int(response.headers["Retry-After"]) <= 60
     body = response.get_data(as_text=True)
-    assert "Too many unsuccessful attempts for this account. Please wait 1 minutes before trying again." in body
+    assert "Too many unsuccessful attempts for this account. Please wait 1 minute before trying again." in body
     assert client.get("/account").status_code == 302  # not logged in
 
 
@@ -216,6 +216,7 @@ def test_a_further_failure_after_the_lock_locks_for_longer(app, client, create_u
     response = _post_login(client, "ana@example.org", "wrong", address="203.0.113.51")
     assert response.status_code == 429
     assert 115 <= int(response.headers["Retry-After"]) <= 120
+    assert "Please wait 2 minutes before trying again." in response.get_data(as_text=True)
 
 
 def test_old_failures_are_forgotten(app, create_user, db):
