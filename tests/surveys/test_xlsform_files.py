@@ -56,6 +56,25 @@ def test_a_workbook_that_expands_too_much_is_refused_before_it_is_read(app, monk
     assert "expands to more than" in str(raised.value.message)
 
 
+def test_a_zip_bomb_is_refused_from_its_declared_sizes_without_expanding_it(app, monkeypatch):
+    # 5 MB of zeros compress to a few kilobytes: a ratio no spreadsheet has, refused before anything is read.
+    data = _zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": b"0" * 5_000_000})
+    read = []
+    monkeypatch.setattr(workbook_module, "get_xlsform", lambda *a, **k: read.append(a))
+
+    with pytest.raises(XLSFormError) as raised:
+        import_xlsform(data)
+    assert "expands to more than" in str(raised.value.message) and read == []
+
+
+def test_a_form_longer_than_5000_rows_imports(app):
+    rows = [["type", "name", "label"]] + [["integer", f"q{n}", f"Question {n}"] for n in range(5_200)]
+
+    result = import_xlsform(workbook(rows))
+
+    assert result.errors == [] and len(result.definition["sections"][0]["pages"][0]["questions"]) == 5_200
+
+
 def test_a_file_too_large_is_refused(app, monkeypatch):
     monkeypatch.setattr(workbook_module, "MAX_BYTES", 1000)
     with pytest.raises(XLSFormError) as raised:
