@@ -10,6 +10,8 @@ Every territory's former ``enabled_languages`` is copied into rows, named from C
 the column is then dropped, so the rows are the one source of truth.
 """
 
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,6 +20,32 @@ revision = "a12000000001"
 down_revision = "5d6246aa9e44"
 branch_labels = None
 depends_on = None
+
+
+@contextmanager
+def _sqlite_foreign_keys_off():
+    """Let batch mode rebuild ``territories`` on SQLite without cascading deletes.
+
+    Batch mode copies the table, drops the old one and renames the copy; with foreign keys
+    enforced, dropping ``territories`` would delete by cascade every row pointing at it
+    (memberships, localities, consultations, the language rows just made). The pragma is
+    ignored inside a transaction, so the one the driver holds open is committed first.
+    """
+    if op.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    driver = op.get_bind().connection.dbapi_connection
+    if driver.in_transaction:
+        driver.commit()
+    driver.execute("PRAGMA foreign_keys=OFF")
+    if driver.execute("PRAGMA foreign_keys").fetchone()[0]:
+        raise RuntimeError("could not turn SQLite foreign keys off: refusing to rebuild tables")
+    try:
+        yield
+        if driver.in_transaction:
+            driver.commit()
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 def _names(code):
@@ -78,13 +106,15 @@ def upgrade():
     if rows:
         op.bulk_insert(languages, rows)
 
-    with op.batch_alter_table("territories", schema=None) as batch_op:
-        batch_op.drop_column("enabled_languages")
+    with _sqlite_foreign_keys_off():
+        with op.batch_alter_table("territories", schema=None) as batch_op:
+            batch_op.drop_column("enabled_languages")
 
 
 def downgrade():
-    with op.batch_alter_table("territories", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("enabled_languages", sa.JSON(), nullable=True))
+    with _sqlite_foreign_keys_off():
+        with op.batch_alter_table("territories", schema=None) as batch_op:
+            batch_op.add_column(sa.Column("enabled_languages", sa.JSON(), nullable=True))
 
     territories = sa.table("territories", sa.column("id", sa.Integer), sa.column("enabled_languages", sa.JSON))
     languages = sa.table(
