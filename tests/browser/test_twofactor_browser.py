@@ -62,6 +62,9 @@ def test_an_official_sets_up_the_second_factor_and_logs_in_with_it(new_page, cre
     page.get_by_role("link", name="I have kept them, continue").click()
     page.get_by_role("heading", name="Second factor", exact=True).wait_for()
     assert "10 unused recovery codes" in page.content()
+    # The page with the forms to make new codes and to turn the factor off
+    assert page.get_by_role("button", name="Make new recovery codes").is_visible()
+    assert_accessible(page)
 
     # When she logs out and in again, the password alone does not log her in
     page.get_by_role("button", name="Log out").click()
