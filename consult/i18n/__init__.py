@@ -180,7 +180,9 @@ def init_app(app: Flask) -> None:
     app.before_request(_remember_choice)
 
     # Globals, not context: macros imported without context (``responses/_macros.html``) use them too.
-    app.jinja_env.globals.update(language_dir=language_dir, language_name=language_name)
+    app.jinja_env.globals.update(
+        language_dir=language_dir, language_name=language_name, interface_language=lambda: str(get_locale())
+    )
 
     @app.context_processor
     def _i18n_context() -> dict:
