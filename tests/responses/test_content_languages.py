@@ -154,3 +154,24 @@ def test_names_of_any_code_in_the_lookups_of_other_rooms(app):
         assert str(LANGUAGE_NAMES.get("guc", "guc")) == "Wayuu"
         assert LANGUAGE_NAMES.get("qaa", "qaa") == "qaa"
         assert "xx-yy" not in LANGUAGE_NAMES
+
+
+def test_the_facilitators_form_in_wichi(client, create_territory, create_user, create_consultation, db):
+    from consult.accounts.services import import_localities
+    from consult.surveys.services import load_library
+    from tests.responses.test_assisted import start
+
+    territory = create_territory("salta", "Salta", "AR", enabled_languages=["es", "mzh"])
+    import_localities(territory, "code,name,area\n66028,Cafayate,Valles Calchaquíes\n")
+    community = {load.key: load.version for load in load_library()}["community_risk"]
+    consultation = create_consultation(
+        territory, groups={"rural_community": community}, languages=("es", "mzh"), slug="riesgos-wichi"
+    )
+    facilitator = create_user(roles={territory: ["facilitator"]})
+    client.login(facilitator.email)
+    url = start(client, consultation, language="mzh")
+    page = client.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<html lang="es"' in html
+    # The community survey's first blocks are in Wichí (drafts); the rest shows in Spanish, marked.
+    assert 'lang="mzh"' in html and 'data-fallback="es"' in html
