@@ -204,19 +204,33 @@ def test_duplicate_names_refuse_the_form(app):
     assert "already used in row 2" in _only(result.errors, "survey", 4)
 
 
-def test_names_that_become_the_same_key_refuse_the_form(app):
-    result = _import([["type", "name", "label"], ["text", "a.b", "A"], ["text", "a-b", "B"]])
+def test_names_that_become_the_same_key_get_keys_of_their_own(app):
+    # pyxform accepts a.b beside a-b, and one name in two groups; consult's keys are unique in a form.
+    result = _import(
+        [
+            ["type", "name", "label"],
+            ["text", "a.b", "A"],
+            ["text", "a-b", "B"],
+            ["begin group", "g", "G"],
+            ["text", "c", "C"],
+            ["end group"],
+            ["begin group", "h", "H"],
+            ["text", "c", "C again"],
+            ["end group"],
+        ]
+    )
 
-    assert result.definition is None
-    assert "becomes the key a_b, which row 2 already has" in _only(result.errors, "survey", 3)
+    assert result.errors == [] and list(questions(result.definition)) == ["a_b", "a_b_2", "c", "c_2"]
+    assert "this row is stored as a_b_2" in " ".join(issues_at(result.warnings, "survey", 3))
+    assert "already used in row 5; this row is stored as c_2" in _only(result.warnings, "survey", 8)
 
 
-def test_choice_names_that_become_the_same_code_refuse_the_form(app):
+def test_choice_names_that_become_the_same_code_get_codes_of_their_own(app):
     choices = [["list_name", "name", "label"], ["yn", "Sí", "Sí"], ["yn", "si", "Si"]]
     result = _import([["type", "name", "label"], ["select_one yn", "a", "A"]], choices)
 
-    assert result.definition is None
-    assert "both become the code si" in _only(result.errors, "choices", 3)
+    assert result.errors == [] and [o["value"] for o in questions(result.definition)["a"]["options"]] == ["si", "si_2"]
+    assert "would both become the code si; this one is stored as si_2" in _only(result.warnings, "choices", 3)
 
 
 def test_a_missing_list_refuses_the_form_and_a_list_from_a_missing_file_leaves_its_question_out(app):
@@ -240,17 +254,7 @@ def test_a_missing_list_refuses_the_form_and_a_list_from_a_missing_file_leaves_i
         ([["type", "name", "label"], ["txet", "a", "A"]], 2, "“txet” is not an XLSForm question type"),
         ([["type", "name", "label"], ["text", None, "A"]], 2, "has no name"),
         ([["type", "name", "label"], [None, "a", "A"]], 2, "has no type"),
-        (
-            [["type", "name", "label::es", "label::en"], ["text", "a", None, "A"]],
-            2,
-            "no label in the default language (es)",
-        ),
         ([["type", "name", "label"], ["integer", "a", None]], 2, "has no label"),
-        (
-            [["type", "name", "label", "hint::en"], ["integer", "a", "A", "help"]],
-            2,
-            "hint of a has no text in the default language",
-        ),
     ],
 )
 def test_broken_rows_refuse_the_form_with_their_row(app, survey, row, text):
@@ -258,6 +262,33 @@ def test_broken_rows_refuse_the_form_with_their_row(app, survey, row, text):
 
     assert result.definition is None
     assert text in " | ".join(issues_at(result.errors, "survey", row))
+
+
+@pytest.mark.parametrize(
+    ("survey", "column", "expected"),
+    [
+        ([["type", "name", "label::es", "label::en"], ["text", "a", None, "A"]], "text", {"es": "A", "en": "A"}),
+        (
+            [["type", "name", "label", "hint::en"], ["integer", "a", "A", "help"]],
+            "help",
+            {"es": "help", "en": "help"},
+        ),
+    ],
+)
+def test_a_text_missing_in_the_default_language_borrows_another_reported(app, survey, column, expected):
+    # pyxform converts a form with a missing translation; consult needs the fallback text, so it stands in.
+    result = _import(survey)
+
+    assert result.errors == [] and questions(result.definition)["a"][column] == expected
+    assert "has no text in the default language (es); the en text is used there" in _only(result.warnings, "survey", 2)
+
+
+def test_a_question_with_only_a_hint_shows_the_hint_as_its_text(app):
+    result = _import([["type", "name", "label", "hint"], ["text", "a", None, "Your village"]])
+
+    assert result.errors == [] and questions(result.definition)["a"]["text"] == {"es": "Your village"}
+    assert "help" not in questions(result.definition)["a"]
+    assert "no label; its hint is shown" in _only(result.warnings, "survey", 2)
 
 
 def test_what_validation_finds_is_put_back_on_its_row(app):
@@ -269,12 +300,20 @@ def test_what_validation_finds_is_put_back_on_its_row(app):
     assert "“min” is greater than “max”" in _only(result.errors, "survey", 3)
 
 
-def test_a_choice_without_a_label_in_the_default_language_is_refused_on_its_row(app):
-    choices = [["list_name", "name", "label::es", "label::en"], ["yn", "yes", "Sí", "Yes"], ["yn", "no", None, "No"]]
+def test_a_choice_without_a_label_in_the_default_language_borrows_one_reported_on_its_row(app):
+    choices = [
+        ["list_name", "name", "label::es", "label::en"],
+        ["yn", "yes", "Sí", "Yes"],
+        ["yn", "no", None, "No"],
+        ["yn", "maybe", None, None],
+    ]
     result = _import([["type", "name", "label::es"], ["select_one yn", "a", "A"]], choices)
 
-    assert result.definition is None
-    assert "choice no of list yn has no label in the default language (es)" in _only(result.errors, "choices", 3)
+    assert result.errors == []
+    labels = [o["label"] for o in questions(result.definition)["a"]["options"]]
+    assert labels == [{"es": "Sí", "en": "Yes"}, {"es": "No", "en": "No"}, {"es": "maybe"}]
+    assert "choice no of list yn has no label in the default language (es)" in _only(result.warnings, "choices", 3)
+    assert "maybe is shown until it is translated" in _only(result.warnings, "choices", 4)
 
 
 def test_conditional_required_is_reported(app):

@@ -63,31 +63,60 @@ def required(node: Node, ctx: Context) -> bool:
     return False
 
 
+def borrowed(text: dict[str, str], fallback: str) -> tuple[dict[str, str], str | None]:
+    """``text`` with the default language filled from the first language that has it (pyxform accepts a
+    missing translation; consult needs every text in its fallback language); the language borrowed from."""
+    if not text or fallback in text:
+        return text, None
+    source = next(iter(text))
+    return {fallback: text[source], **text}, source
+
+
+def report_borrowed(node: Node, ctx: Context, column: str, source: str) -> None:
+    """A warning that a text of ``node`` stands in the default language, borrowed from ``source``."""
+    ctx.warn(
+        node,
+        _l(
+            "The %(column)s of %(name)s has no text in the default language (%(code)s); the %(source)s text is used "
+            "there until it is translated.",
+            column=column,
+            name=node.name,
+            code=ctx.languages.fallback,
+            source=source,
+        ),
+        column,
+    )
+
+
 def label(node: Node, ctx: Context, kind: str) -> dict[str, str] | None:
-    """The row's label (``kind``: ``question``, ``note`` or ``group``); an error when it lacks the default language."""
+    """The row's label (``kind``: ``question``, ``note`` or ``group``).
+
+    Without the default language, another language's text stands in (reported). A question with
+    a hint and no label takes the hint as its text (pyxform accepts a label or a hint); with
+    neither, the row is an error, as in pyxform.
+    """
     text = ctx.texts.text(node.row, "label")
     code = ctx.languages.fallback
     _report_references(node, ctx, text, "label")
     if code in text:
         return text
+    if text:
+        filled, source = borrowed(text, code)
+        report_borrowed(node, ctx, "label", source)
+        return filled
+    if kind == "question" and ctx.texts.text(node.row, "hint"):
+        filled, _source = borrowed(ctx.texts.text(node.row, "hint"), code)
+        ctx.warn(
+            node, _l("The question %(name)s has no label; its hint is shown as its text.", name=node.name), "label"
+        )
+        node.hint_as_label = True
+        return filled
     if kind == "note":
-        message = (
-            _l("The note %(name)s has no text in the default language (%(code)s).", name=node.name, code=code)
-            if text
-            else _l("The note %(name)s has no text.", name=node.name)
-        )
+        message = _l("The note %(name)s has no text.", name=node.name)
     elif kind == "group":
-        message = (
-            _l("The group %(name)s has no label in the default language (%(code)s).", name=node.name, code=code)
-            if text
-            else _l("The group %(name)s has no label.", name=node.name)
-        )
+        message = _l("The group %(name)s has no label.", name=node.name)
     else:
-        message = (
-            _l("The question %(name)s has no label in the default language (%(code)s).", name=node.name, code=code)
-            if text
-            else _l("The question %(name)s has no label.", name=node.name)
-        )
+        message = _l("The question %(name)s has no label.", name=node.name)
     ctx.error(node, message, "label")
     return None
 
@@ -111,19 +140,14 @@ def _report_references(node: Node, ctx: Context, text: dict[str, str], column: s
 
 
 def hint(node: Node, ctx: Context) -> dict[str, str] | None:
-    """The row's hint; an error when it is given, but not in the default language."""
+    """The row's hint; without the default language, another language's text stands in (reported)."""
+    if getattr(node, "hint_as_label", False):
+        return None
     hint = ctx.texts.text(node.row, "hint")
     _report_references(node, ctx, hint, "hint")
-    if hint and ctx.languages.fallback not in hint:
-        ctx.error(
-            node,
-            _l(
-                "The hint of %(name)s has no text in the default language (%(code)s).",
-                name=node.name,
-                code=ctx.languages.fallback,
-            ),
-            "hint",
-        )
+    hint, source = borrowed(hint, ctx.languages.fallback)
+    if source is not None:
+        report_borrowed(node, ctx, "hint", source)
     return hint or None
 
 

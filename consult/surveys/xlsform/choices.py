@@ -128,18 +128,28 @@ def read_choices(
             continue
         clash = next((c for c in choice_list.choices if c.value == value), None)
         if clash is not None:
-            reporter.error(
+            # pyxform keeps "Sí" and "si" apart; consult's codes would merge them, so this one gets its own.
+            number = 2
+            while any(c.value == f"{value}_{number}" for c in choice_list.choices):
+                number += 1
+            reporter.warn(
                 sheet.name,
                 row.number,
                 _l(
-                    "In list %(list)s, the choices “%(name)s” and “%(other)s” (row %(row)d) both become the code "
-                    "%(value)s.",
+                    "In list %(list)s, the choices “%(name)s” and “%(other)s” (row %(row)d) would both become the "
+                    "code %(value)s; this one is stored as %(unique)s.",
                     list=list_name,
                     name=name,
                     other=clash.name,
                     row=clash.row,
                     value=value,
+                    unique=f"{value}_{number}",
                 ),
+            )
+            value = f"{value}_{number}"
+            choice_list.values[name] = value
+            choice_list.choices.append(
+                Choice(name, value, texts.text(row, "label") if texts else {}, row.number, row.get("concept"))
             )
             continue
         if value != name:

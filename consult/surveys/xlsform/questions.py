@@ -321,19 +321,25 @@ def _other_label(languages: list[str], fallback: str) -> dict[str, str]:
 
 def _choice_label(choice: Any, choice_list: ChoiceList, ctx: Context) -> dict[str, str]:
     fallback = ctx.languages.fallback
-    if fallback not in choice.label and not getattr(choice, "reported", False):
-        choice.reported = True
-        ctx.reporter.error(
-            ctx.choices_sheet,
-            choice.row,
-            _l(
-                "The choice %(name)s of list %(list)s has no label in the default language (%(code)s).",
-                name=choice.name,
-                list=choice_list.name,
-                code=fallback,
-            ),
-        )
-    return dict(choice.label)
+    label = dict(choice.label)
+    if fallback not in label:
+        # pyxform accepts it (ODK shows the name, or another language); consult needs the default language.
+        label = {fallback: label[next(iter(label))], **label} if label else {fallback: choice.name}
+        if not getattr(choice, "reported", False):
+            choice.reported = True
+            ctx.reporter.warn(
+                ctx.choices_sheet,
+                choice.row,
+                _l(
+                    "The choice %(name)s of list %(list)s has no label in the default language (%(code)s); "
+                    "%(shown)s is shown until it is translated.",
+                    name=choice.name,
+                    list=choice_list.name,
+                    code=fallback,
+                    shown=label[fallback],
+                ),
+            )
+    return label
 
 
 def _fold_other(node: Node, ctx: Context) -> bool:

@@ -26,6 +26,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from consult.surveys import labels
+from consult.surveys.xlsform import cells
 from consult.surveys.xlsform.cells import Context
 from consult.surveys.xlsform.conditions import (
     CHOICE,
@@ -279,16 +280,9 @@ class Builder:
         return bool(groups) and len(groups) == len([c for c in node.children if c.role not in ("skipped",)])
 
     def _title(self, node: Node) -> dict[str, str] | None:
-        title = self.ctx.texts.text(node.row, "label")
-        if title and self.ctx.languages.fallback not in title:
-            self.ctx.error(
-                node,
-                _l(
-                    "The group %(name)s has no label in the default language (%(code)s).",
-                    name=node.name,
-                    code=self.ctx.languages.fallback,
-                ),
-            )
+        title, source = cells.borrowed(self.ctx.texts.text(node.row, "label"), self.ctx.languages.fallback)
+        if source is not None:
+            cells.report_borrowed(node, self.ctx, "label", source)
         return title or None
 
     def _group_appearance(self, node: Node) -> None:

@@ -110,6 +110,8 @@ class Node:
     parent: Node | None = None
     #: For choice questions: each choice name as written → the value consult stores.
     values: dict[str, Any] | None = None
+    #: A question without a label whose hint became its text.
+    hint_as_label: bool = False
 
     @property
     def number(self) -> int:
@@ -224,34 +226,45 @@ def assign_keys(root: Node, sheet: Sheet, reporter: Reporter) -> set[str]:
     for node in root.walk():
         if node.row is None or not node.name:
             continue
-        if node.name in names:
+        first = names.get(node.name)
+        if first is not None and first.parent is node.parent:
+            # pyxform refuses a name twice in one group too.
             reporter.error(
                 sheet.name,
                 node.number,
                 _l(
                     "The name %(name)s is already used in row %(row)d; every name must be different.",
                     name=node.name,
-                    row=names[node.name].number,
+                    row=first.number,
                 ),
                 column="name",
             )
             continue
-        names[node.name] = node
+        names.setdefault(node.name, node)
         if node.parent is not None and node.parent.marker in COMPOSITE_MARKERS and node.parent.is_group:
             continue  # the parts of a severity, UNGP 31 or date range group are not keys of their own
         key = node.name if KEY_RE.match(node.name) else make_key(node.name)
         if key in taken:
-            reporter.error(
+            # pyxform accepts one name in two groups (and a.b beside a-b); consult keys are unique in a form.
+            number = 2
+            while f"{key[:60]}_{number}" in taken:
+                number += 1
+            unique = f"{key[:60]}_{number}"
+            reporter.warn(
                 sheet.name,
                 node.number,
                 _l(
-                    "The name %(name)s becomes the key %(key)s, which row %(row)d already has.",
+                    "The name %(name)s (as the key %(key)s) is already used in row %(row)d; this row is stored as "
+                    "%(unique)s, and conditions that use the name refer to the row before.",
                     name=node.name,
                     key=key,
                     row=taken[key].number,
+                    unique=unique,
                 ),
                 column="name",
             )
+            node.key = unique
+            taken[unique] = node
             continue
         if key != node.name:
             reporter.warn(
