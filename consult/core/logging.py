@@ -62,7 +62,17 @@ _KEPT_PARAMETERS = {"lang"}
 # Codes people write down (consult.core.codes.new_code): Crockford base32 in groups of four.
 _PRINTED_CODE = re.compile(r"(?<![\w-])[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){1,}(?![\w-])")
 # Random URL-safe tokens (secrets.token_urlsafe): long, mixed case, with a digit, ``-`` or ``_``.
-_URLSAFE_TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*[a-z])(?=[\w-]*[A-Z])(?=[\w-]*[\d_-])[\w-]{24,}(?![\w-])")
+_URLSAFE_RUN = re.compile(r"(?<![\w-])[\w-]{24,}(?![\w-])")
+
+
+def _token(match: re.Match[str]) -> str:
+    run = match.group(0)
+    has_lower = has_upper = has_other = False
+    for ch in run:
+        has_lower = has_lower or ch.islower()
+        has_upper = has_upper or ch.isupper()
+        has_other = has_other or ch.isdigit() or ch in "-_"
+    return TOKEN if has_lower and has_upper and has_other else run
 
 
 def _is_ip(text: str) -> bool:
@@ -75,6 +85,10 @@ def _is_ip(text: str) -> bool:
 
 def _ipv6_run(match: re.Match[str]) -> str:
     whole = match.group("run")
+    # An IPv6 address has "::" or at least six colons (seven, or six before an embedded IPv4);
+    # times and dates ("2026:15:00:00") are left without trying to parse them.
+    if "::" not in whole and whole.count(":") < 6:
+        return match.group(0)
     # A full stop or a colon after an address ("ip=::1: bad request") is punctuation: it stays.
     for end in (len(whole), len(whole.rstrip(".")), len(whole.rstrip(".")) - 1):
         run, tail = whole[:end], whole[end:]
@@ -115,7 +129,7 @@ def scrub_codes(text: str) -> str:
         text = pattern.sub(lambda m: m.group("keep") + TOKEN, text)
     text = _QUERY.sub(lambda m: f"{m.group('path')}?{_scrub_query(m.group('query'))}", text)
     text = _PRINTED_CODE.sub(CODE, text)
-    return _URLSAFE_TOKEN.sub(TOKEN, text)
+    return _URLSAFE_RUN.sub(_token, text)
 
 
 def scrub_url(url: str) -> str:
