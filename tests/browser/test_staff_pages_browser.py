@@ -180,6 +180,7 @@ def staff_urls(app, ids: DemoIds, email: str) -> tuple[list[tuple[str, str]], se
         "testimony_id": ids.testimony_ids,
         "route_id": ids.route_ids,
         "token": [ids.export_tokens[email]],
+        "code": ["es"],  # a language of the territory (its languages screen)
     }
     urls, unfilled = [], set()
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
