@@ -44,7 +44,12 @@ def language_name(code: str | None, interface: str | None = None) -> str:
     if not code:
         return ""
     if interface is None:
-        interface = str(get_locale()) if has_request_context() else "en"
+        # The locale of the moment: the request's, or the one an export forces (``force_locale``).
+        try:
+            locale = get_locale()
+        except RuntimeError:  # outside any application context
+            locale = None
+        interface = str(locale) if locale is not None else "en"
     return name_in(code, interface if interface in INTERFACE_CODES else FALLBACK_INTERFACE)
 
 
