@@ -22,14 +22,6 @@ from consult.extensions import babel
 from consult.i18n.languages import INTERFACE_CODES, default_interface_language, name_in, normalise, script_of
 
 INTERFACE_LANGUAGES: dict[str, str] = {"es": "Español", "en": "English", "pt": "Português"}
-# The six languages the first instruments were written in. Not an allowlist: any valid code may hold
-# content (consult.i18n.languages); kept for the XLSForm reader until it reads codes through that module.
-CONTENT_LANGUAGES: dict[str, str] = {
-    **INTERFACE_LANGUAGES,
-    "qu": "Runasimi",
-    "gn": "Avañe'ẽ",
-    "guc": "Wayuunaiki",
-}
 FALLBACK_INTERFACE = "es"
 # Scripts written right to left (ISO 15924): content in them carries dir="rtl".
 _RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Samr", "Mand", "Yezi"})
