@@ -4,6 +4,7 @@ accounts get nothing — not the page, not a start, not someone else's file."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 import time
@@ -223,5 +224,18 @@ def test_the_audit_log_names_who_exported_what_and_never_the_content(world, crea
         "layout",
         "lang",
         "outcome",
+        "created_at",
+        # The audit chain's columns (consult.testimonies.chain): position, links and the frozen record.
+        "chain_seq",
+        "chain_prev",
+        "chain_hash",
+        "chain_record",
+    }
+    # The frozen record repeats who, what and when, never a file, an answer or a name.
+    record = json.loads(event.chain_record)
+    assert "Ana Analista" not in event.chain_record and "ana@salta.example" not in event.chain_record
+    assert set(record) <= {"id", "user_id", "via", "territory_id", "consultation_id", "job_id", "kind", "fmt"} | {
+        "layout",
+        "lang",
         "created_at",
     }
