@@ -36,6 +36,10 @@ Environment variables (all optional in development):
                                 X-Forwarded-Proto are trusted (1 in production, 0 otherwise)
 ``CONSULT_HSTS_SECONDS``        max-age of the Strict-Transport-Security header (production:
                                 one year; 0 sends none)
+``CONSULT_AUDIT_KEY``           32 bytes of base64 keying the audit logs' hash chain (required in
+                                production; development and tests keep one in ``instance/audit_key``)
+``CONSULT_ACCOUNT_KEY``         32 bytes of base64 encrypting second-factor secrets (optional: derived
+                                from CONSULT_AUDIT_KEY when unset; ``instance/account_key`` outside production)
 ``CONSULT_REQUIRE_SECOND_FACTOR`` 1: accounts that can read testimonies or export response data
                                 must log in with a second factor (TOTP); on by default in
                                 production, off in development (the demo) and tests
@@ -253,6 +257,8 @@ def load_settings(
                 ("CONSULT_SECRET_KEY", values["secret_key"]),
                 ("CONSULT_DATABASE_URL", values["database_url"]),
                 ("CONSULT_TESTIMONY_KEYS", values["testimony_keys"]),
+                # The audit log's keyed hashes (consult.testimonies.chain) are worthless without it.
+                ("CONSULT_AUDIT_KEY", environ.get("CONSULT_AUDIT_KEY", "").strip()),
             )
             if not value
         ]

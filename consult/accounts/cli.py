@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from consult.accounts import services
+from consult.accounts import services, twofactor
 from consult.accounts.models import Role, Territory
 from consult.extensions import db
 
@@ -55,6 +55,24 @@ def grant(email: str, slug: str, role: str) -> None:
     services.grant_role(user, territory, Role(role))
     db.session.commit()
     click.echo(f"{user.email} is now {role} in {territory.name}.")
+
+
+@accounts_cli.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor(email: str) -> None:
+    """Turn off EMAIL's second factor (lost phone and recovery codes); they set a new one up at next login."""
+    user = services.find_user_by_email(email)
+    if user is None:
+        _fail(f"No user with email {email}.")
+    had = user.has_second_factor
+    twofactor.disable(user)
+    db.session.commit()
+    if had:
+        click.echo(f"The second factor of {user.email} is off and its recovery codes are deleted.")
+    else:
+        click.echo(f"{user.email} had no second factor; nothing else changed.")
+    if twofactor.second_factor_required(user):
+        click.echo("This account must set up a new one at its next login, after the password.")
 
 
 @click.group("territories")

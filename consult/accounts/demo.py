@@ -34,6 +34,9 @@ ORGANISATIONS = [
     ("antioquia", "Minera del Nordeste S.A.S.", OrganisationKind.COMPANY, "empresa1@demo.consult.example"),
     ("salta", "Agroindustrias del Valle de Lerma S.A.", OrganisationKind.COMPANY, "empresa2@demo.consult.example"),
 ]
+#: A second moderator where testimonies are excerpted: an excerpt is usable only once two different
+#: moderators have approved it (four eyes), so the demo needs two to show the whole path.
+SECOND_MODERATORS = [("antioquia", "moderator2.antioquia@demo.consult.example", "Moderator 2 Antioquia")]
 
 
 def _login(label: str, email: str) -> None:
@@ -87,6 +90,10 @@ def seed_accounts() -> None:
             user = _user(email, f"{role.value.title()} {name}")
             services.grant_role(user, territory, role)
             _login(f"{role.value} ({name})", email)
+    for slug, email, user_name in SECOND_MODERATORS:
+        territory = db.session.scalar(select(Territory).where(Territory.slug == slug))
+        services.grant_role(_user(email, user_name), territory, Role.MODERATOR)
+        _login(f"second moderator ({territory.name})", email)
     for slug, org_name, kind, email in ORGANISATIONS:
         territory = db.session.scalar(select(Territory).where(Territory.slug == slug))
         organisation = db.session.scalar(select(Organisation).where(Organisation.name == org_name))

@@ -4,19 +4,32 @@ Who must have one is read from the capability table (``permissions.CAPABILITIES`
 can read testimonies or export response data, plus the accounts of civil-society organisations (they
 send and follow testimonies). ``CONSULT_REQUIRE_SECOND_FACTOR`` makes it compulsory for them (on in
 production); elsewhere anyone may turn it on from their account page.
+
+The TOTP secrets are encrypted at rest (AES-256-GCM, bound to the account's id): a copy of the
+database alone gives nobody the codes. The key is ``CONSULT_ACCOUNT_KEY`` (32 bytes of base64); without
+it, production derives one from ``CONSULT_AUDIT_KEY`` (which it requires), and development and tests
+keep one in ``instance/account_key`` (mode 0600), as they do the audit key.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import io
+import os
 import re
 import secrets
 import time
+from pathlib import Path
 
 import pyotp
 import segno
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import delete, select, update
 
@@ -57,15 +70,130 @@ def second_factor_required(user: User) -> bool:
     return bool(current_app.config.get("CONSULT_REQUIRE_SECOND_FACTOR")) and needs_second_factor(user)
 
 
+# -- the secrets at rest ---------------------------------------------------------------------------
+
+_KEY_EXTENSION = "consult.account_key"
+_KEY_BYTES = 32
+_NONCE_BYTES = 12
+#: pyotp's secrets: 32 base32 characters (160 bits); sealed they take 64 characters, the column's width.
+_SECRET_CHARS = 32
+
+
+class AccountKeyError(RuntimeError):
+    """The key that encrypts second-factor secrets is missing or malformed."""
+
+
+def _decode_key(text: str, name: str) -> bytes:
+    cleaned = text.strip().replace("+", "-").replace("/", "_")
+    cleaned += "=" * (-len(cleaned) % 4)
+    try:
+        key = base64.urlsafe_b64decode(cleaned.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise AccountKeyError(f"{name} is not valid base64") from None
+    if len(key) != _KEY_BYTES:
+        raise AccountKeyError(f"{name} must be {_KEY_BYTES} bytes of base64 (it is {len(key)})")
+    return key
+
+
+def _instance_key(instance_path: str) -> str:
+    """Development and tests: ``instance/account_key``, created (mode 0600) on first use."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "account_key"
+    if not path.exists():
+        temporary = folder / f".account_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.urlsafe_b64encode(os.urandom(_KEY_BYTES)).decode("ascii") + "\n")
+        try:
+            os.link(temporary, path)  # never a half-written key for a process starting at the same moment
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return path.read_text().strip()
+
+
+def _setting(name: str) -> str:
+    value = current_app.config.get(name)
+    return value if value is not None else os.environ.get(name, "")
+
+
+def account_key() -> bytes:
+    """The key sealing TOTP secrets (see the module's docstring for where it comes from)."""
+    app = current_app._get_current_object()
+    cached = app.extensions.get(_KEY_EXTENSION)
+    if cached is not None:
+        return cached
+    spec = _setting("CONSULT_ACCOUNT_KEY")
+    if spec:
+        key = _decode_key(spec, "CONSULT_ACCOUNT_KEY")
+    elif _setting("CONSULT_AUDIT_KEY"):
+        # A separate key for a separate purpose, derived so production needs no extra setting.
+        audit = _decode_key(_setting("CONSULT_AUDIT_KEY"), "CONSULT_AUDIT_KEY")
+        key = HKDF(algorithm=hashes.SHA256(), length=_KEY_BYTES, salt=None, info=b"consult totp secrets").derive(audit)
+    elif app.config.get("CONSULT_ENV") == "production":
+        raise AccountKeyError("no key for second-factor secrets: set CONSULT_ACCOUNT_KEY or CONSULT_AUDIT_KEY")
+    else:
+        key = _decode_key(_instance_key(app.instance_path), "instance/account_key")
+    app.extensions[_KEY_EXTENSION] = key
+    return key
+
+
+def forget_key() -> None:
+    """Drop the cached key (tests, and a restart after changing it)."""
+    current_app.extensions.pop(_KEY_EXTENSION, None)
+
+
+def _aad(user: User) -> bytes:
+    # Bound to the account: a sealed secret copied onto another account's row does not open.
+    return f"consult-totp:{user.id}".encode()
+
+
+def seal(user: User, secret: str) -> str:
+    """``secret`` (base32) encrypted for ``user``'s row, as 64 characters of base64."""
+    if user.id is None:
+        db.session.flush()
+    raw = base64.b32decode(secret.upper())
+    nonce = os.urandom(_NONCE_BYTES)
+    body = AESGCM(account_key()).encrypt(nonce, raw, _aad(user))
+    return base64.urlsafe_b64encode(nonce + body).decode("ascii").rstrip("=")
+
+
+def unseal(user: User, stored: str | None) -> str | None:
+    """The base32 secret of a sealed column value (``None`` when empty or not openable).
+
+    A value of 32 base32 characters is a secret stored before encryption and is read as it is; it is
+    sealed again the next time it is written.
+    """
+    if not stored:
+        return None
+    if len(stored) == _SECRET_CHARS and re.fullmatch(r"[A-Z2-7]+", stored):
+        return stored
+    try:
+        data = base64.urlsafe_b64decode(stored + "=" * (-len(stored) % 4))
+        raw = AESGCM(account_key()).decrypt(data[:_NONCE_BYTES], data[_NONCE_BYTES:], _aad(user))
+    except (binascii.Error, ValueError, InvalidTag):
+        return None
+    return base64.b32encode(raw).decode("ascii")
+
+
+def secret_of(user: User) -> str | None:
+    """``user``'s active TOTP secret, decrypted."""
+    return unseal(user, user.totp_secret)
+
+
 # -- enrolment ------------------------------------------------------------------------------------
 
 
 def pending_secret(user: User) -> str:
-    """The secret being set up for ``user``, made on first use (kept until confirmed or replaced)."""
-    if not user.totp_pending_secret:
-        user.totp_pending_secret = pyotp.random_base32()
+    """The secret being set up for ``user``, made on first use (kept, sealed, until confirmed or replaced)."""
+    secret = unseal(user, user.totp_pending_secret)
+    if not secret:
+        secret = pyotp.random_base32(length=_SECRET_CHARS)
+        user.totp_pending_secret = seal(user, secret)
         db.session.flush()
-    return user.totp_pending_secret
+    return secret
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -87,13 +215,13 @@ def grouped(secret: str) -> str:
 
 def confirm_enrolment(user: User, code: str) -> list[str] | None:
     """Turn the pending secret on if ``code`` matches it; returns fresh recovery codes, or ``None``."""
-    secret = user.totp_pending_secret
+    secret = unseal(user, user.totp_pending_secret)
     if not secret:
         return None
     step = _matching_step(secret, code, after=None)
     if step is None:
         return None
-    user.totp_secret = secret
+    user.totp_secret = seal(user, secret)
     user.totp_pending_secret = None
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
@@ -140,7 +268,10 @@ def verify_totp(user: User, code: str, now: float | None = None) -> bool:
     """
     if not user.has_second_factor:
         return False
-    step = _matching_step(user.totp_secret or "", code, after=user.totp_last_step, now=now)
+    secret = secret_of(user)
+    if secret is None:  # sealed under another key or for another account: nothing matches
+        return False
+    step = _matching_step(secret, code, after=user.totp_last_step, now=now)
     if step is None:
         return False
     result = db.session.execute(

@@ -28,6 +28,7 @@ def test_production_cookies_are_secure(tmp_path):
             "CONSULT_SECRET_KEY": "k" * 40,
             "CONSULT_DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
             "CONSULT_TESTIMONY_KEYS": "k1:" + "A" * 43 + "=",
+            "CONSULT_AUDIT_KEY": "A" * 43 + "=",
         },
     )
     app = create_app(settings)

@@ -21,6 +21,7 @@ def _production_environ(tmp_path, **more: str) -> dict[str, str]:
         "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
         "CONSULT_DATABASE_URL": f"sqlite:///{tmp_path}/production.sqlite3",
         "CONSULT_TESTIMONY_KEYS": f"k1:{key}",
+        "CONSULT_AUDIT_KEY": key,
     }
     environ.update(more)
     return environ

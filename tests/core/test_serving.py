@@ -74,6 +74,7 @@ def server(tmp_path, migrated_database):
             "CONSULT_SECRET_KEY": secrets.token_urlsafe(48),
             "CONSULT_DATABASE_URL": f"sqlite:///{tmp_path}/consult.sqlite3",
             "CONSULT_TESTIMONY_KEYS": f"k1:{key}",
+            "CONSULT_AUDIT_KEY": key,
             "CONSULT_EXPORTS_DIR": str(tmp_path / "exports"),
             "CONSULT_IMPORTS_DIR": str(tmp_path / "imports"),
             "CONSULT_BIND": f"127.0.0.1:{port}",

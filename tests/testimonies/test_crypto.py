@@ -104,7 +104,11 @@ def test_key_rings_accept_new_lines_and_standard_base64():
 
 
 def test_production_refuses_to_start_without_testimony_keys(tmp_path):
-    environ = {"CONSULT_SECRET_KEY": "s" * 40, "CONSULT_DATABASE_URL": f"sqlite:///{tmp_path}/p.db"}
+    environ = {
+        "CONSULT_SECRET_KEY": "s" * 40,
+        "CONSULT_DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+        "CONSULT_AUDIT_KEY": "A" * 43 + "=",
+    }
     with pytest.raises(ConfigError, match="CONSULT_TESTIMONY_KEYS"):
         load_settings("production", instance_path=tmp_path, environ=environ)
     settings = load_settings(
