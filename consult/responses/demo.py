@@ -101,7 +101,8 @@ CONSULTATIONS = {
                 "província, para o plano de ação provincial."
             ),
         },
-        # Wichí (mzh): the community survey's first blocks are in it (machine drafts, marked as such).
+        # Guarani (gn): the community survey's first blocks are in it (drafts, marked as such); Wichí (mzh) is
+        # offered with no Wichí text yet, so every text shows in Spanish, marked as the fallback.
         "languages": ["es", "en", "pt", "qu", "gn", "mzh"],
     },
 }

@@ -74,7 +74,7 @@ def test_instrument_loads_and_declares_its_languages(key):
     definition = load(key)
     assert definition["format"] == 1
     assert definition["key"] == key
-    # es, en and pt in full; the community survey also offers Wichí (mzh), partly and as drafts.
+    # es, en and pt in full; the community survey also offers Guarani (gn), partly and as drafts.
     assert LANGUAGES <= set(definition["languages"])
     assert definition["fallback_language"] == "es"
     instrument = Instrument.from_dict(definition)

@@ -66,7 +66,7 @@ def test_drafts_are_reported_and_a_text_saved_again_counts_as_checked(db, make_i
 def test_the_completeness_report_shows_draft_translations_to_officials(client, db, create_user, create_territory):
     from consult.surveys.services import load_library
 
-    territory = create_territory("salta", "Salta", "AR", enabled_languages=["es", "mzh"])
+    territory = create_territory("salta", "Salta", "AR", enabled_languages=["es", "gn"])
     official = create_user(roles={territory: ["official"]})
     community = {load.key: load.version for load in load_library()}["community_risk"]
     db.session.commit()
@@ -74,4 +74,4 @@ def test_the_completeness_report_shows_draft_translations_to_officials(client, d
     url = f"/t/salta/instruments/{community.instrument_id}/versions/{community.number}/completeness?lang=en"
     html = client.get(url).get_data(as_text=True)
     assert "draft translation" in html and "Draft translations (" in html
-    assert '<span lang="mzh">' in html
+    assert '<span lang="gn">' in html
