@@ -62,8 +62,15 @@ translations: install
 	$(BIN)/python scripts/translate.py copy-source en
 	$(BIN)/pybabel compile -d translations --statistics
 
+## Benchmarks (docs/benchmarks.md); BENCH=ingest runs one (BENCH_INGEST_SECONDS, CONSULT_BENCH_PG_URL: see bench/bench_ingest.py)
 bench: install-test
 	$(BIN)/python -m bench
+
+## 20 complete responses/s for 10 minutes on the production server, then the long reliability tests
+# SOAK_SECONDS (600), SOAK_RATE (20), SOAK_DB (postgresql|sqlite), RELIABILITY_SECONDS (60), SOAK_RELIABILITY=0 skips them.
+.PHONY: soak
+soak: install-test
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache

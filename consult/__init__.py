@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from config import ConfigError, Settings, load_settings
-from consult.core import converters
+from consult.core import bench_endpoints, converters, overload
 from consult.extensions import csrf, db, limiter, migrate
 
 __all__ = ["create_app", "ConfigError"]
@@ -60,4 +60,7 @@ def create_app(config: str | Settings | Mapping[str, Any] | None = None) -> Flas
 
     for room in ROOMS:
         importlib.import_module(room).init_app(app)
+    # Overload gate (off unless CONSULT_MAX_ACTIVE is set) and the bench-only endpoints (CONSULT_BENCH_ENDPOINTS=1).
+    overload.init_app(app)
+    bench_endpoints.init_app(app)
     return app
