@@ -24,6 +24,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
 from consult.core.cells import append_row, restore
+from consult.core.uploads import CONTROL, MB, UploadRefused, check_zip
 from consult.i18n.languages import is_content_language
 from consult.surveys import services, texts
 from consult.surveys.models import InstrumentVersion
@@ -87,7 +88,7 @@ def export_xlsx(version: InstrumentVersion, lang: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "translation"
-    sheet.append(HEADERS)
+    append_row(sheet, HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _rows(version, lang):
@@ -126,13 +127,30 @@ class Row:
     flagged: bool = False  # XLSX: still marked needs_review; an unchanged text is not confirmed
 
 
+#: A translation workbook holds an instrument's texts: a few hundred kilobytes.
+MAX_XLSX_BYTES = 10 * 1024 * 1024
+MAX_XLSX_EXPANDED_BYTES = 50 * 1024 * 1024
+
+
 def _read_po(data: bytes) -> tuple[dict[str, str], list[Row]]:
+    if len(data) > MAX_XLSX_BYTES:
+        raise SurveyError(_l("The file is larger than %(mb)d MB.", mb=MAX_XLSX_BYTES // MB), field="file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SurveyError(
             _l("The file is not UTF-8 text. Save the PO file as UTF-8 and try again."), field="file"
         ) from None
+    found = CONTROL.search(text)
+    if found:
+        # Forms refuse NUL and other control characters; a file must not bring them in either.
+        raise SurveyError(
+            _l(
+                "The file holds a control character (%(code)s); remove it and try again.",
+                code=f"U+{ord(found.group()):04X}",
+            ),
+            field="file",
+        )
     try:
         # polib reads a *file* when given a string naming one; a final newline
         # keeps an upload such as "/etc/passwd" from being taken for a path.
@@ -158,6 +176,13 @@ def _cell(value: object) -> str:
 
 
 def _read_xlsx(data: bytes) -> tuple[dict[str, str], list[Row]]:
+    # The one zip check of every spreadsheet upload (consult.core.uploads): a bomb is refused at once.
+    # A file that is no zip at all is left to openpyxl, whose error says it is not a spreadsheet.
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        try:
+            check_zip(data, max_bytes=MAX_XLSX_BYTES, max_expanded_bytes=MAX_XLSX_EXPANDED_BYTES, required=())
+        except UploadRefused as refused:
+            raise SurveyError(refused.message, field="file") from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:

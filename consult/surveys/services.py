@@ -8,7 +8,6 @@ by a consultation) is never changed: editing works on a new draft copied from it
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -19,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from consult.accounts.models import Territory
 from consult.core.db import utcnow
+from consult.core.uploads import UploadRefused, load_json
 from consult.extensions import db
 from consult.i18n.languages import is_content_language
 from consult.surveys import texts
@@ -93,22 +93,15 @@ def _refuse_if_invalid(definition: Any) -> None:
 
 
 def parse_json_definition(data: bytes | str) -> dict[str, Any]:
-    """The definition in a JSON file; ``SurveyError`` naming the line and column if it is not JSON."""
+    """The definition in a JSON file, read within bounds (``consult.core.uploads.load_json``).
+
+    ``SurveyError`` naming the line and column if it is not JSON, and with a clear
+    message when it is too large, nested too deep or holds control characters.
+    """
     try:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-    except UnicodeDecodeError:
-        raise SurveyError(_l("The file is not UTF-8 text. Save it as UTF-8 JSON and try again.")) from None
-    try:
-        definition = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SurveyError(
-            _l(
-                "The file is not valid JSON: %(error)s (line %(line)d, column %(column)d).",
-                error=error.msg,
-                line=error.lineno,
-                column=error.colno,
-            )
-        ) from None
+        definition = load_json(data)
+    except UploadRefused as refused:
+        raise SurveyError(refused.message, field="file") from None
     if not isinstance(definition, dict):
         raise SurveyError(_l("The definition must be a JSON object."))
     return definition

@@ -13,12 +13,12 @@ and reported exactly as its XLSForm would be.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from pyxform.xls2json_backends import DefinitionData
 
+from consult.core.uploads import UploadRefused, load_json
 from consult.surveys.xlsform.report import ImportResult, XLSFormError
 from consult.surveys.xlsform.workbook import MAX_BYTES, sheets_from_definition
 
@@ -34,8 +34,10 @@ def parse_asset(data: bytes | str | dict) -> dict[str, Any] | None:
         if not text.lstrip().startswith("{"):
             return None
         try:
-            data = json.loads(text)
-        except ValueError:
+            # Bounded like every JSON upload: a deep or NUL-bearing asset is refused, not walked.
+            data = load_json(text, max_bytes=MAX_BYTES)
+        except UploadRefused:
+            # Not read as Kobo's: the JSON import then refuses it with the reason (same bounded reader).
             return None
     if not isinstance(data, dict):
         return None

@@ -28,6 +28,7 @@ from pyxform.survey import Survey
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from consult.core.cells import restore
+from consult.core.uploads import UploadRefused, check_zip
 from consult.surveys.xlsform.report import XLSFormError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -141,25 +142,16 @@ def _check_container(data: bytes) -> None:
         raise XLSFormError(
             _l("This file is not an Excel workbook (.xlsx). Save the form as an .xlsx workbook and upload it again.")
         )
+    # The one zip check of every spreadsheet upload: sizes as declared, before a byte is expanded.
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise XLSFormError(_l("The workbook is damaged and cannot be opened.")) from exc
-    names = {info.filename for info in infos}
+        check_zip(data, max_bytes=MAX_BYTES, max_expanded_bytes=MAX_EXPANDED_BYTES, required=(), max_ratio=MAX_RATIO)
+    except UploadRefused as refused:
+        raise XLSFormError(refused.message) from None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         raise XLSFormError(
             _l("This file is not an Excel workbook (.xlsx). Save the form as an .xlsx workbook and upload it again.")
-        )
-    # The sizes the zip declares, checked before a byte is expanded: a zip bomb is refused at once.
-    expanded = sum(info.file_size for info in infos)
-    bomb = any(info.file_size > MAX_RATIO * max(info.compress_size, 1) + 1024 * 1024 for info in infos)
-    if expanded > MAX_EXPANDED_BYTES or bomb:
-        raise XLSFormError(
-            _l(
-                "The workbook expands to more than %(mb)d MB; an XLSForm is much smaller.",
-                mb=MAX_EXPANDED_BYTES // (1024 * 1024),
-            )
         )
 
 
