@@ -18,7 +18,7 @@ from consult.accounts.access import get_in_territory, territory_view
 from consult.accounts.languages import label_for
 from consult.accounts.models import Territory
 from consult.accounts.permissions import roles_for
-from consult.core.cells import csv_writer
+from consult.core.cells import append_row, csv_writer
 from consult.extensions import db
 from consult.responses import bp, bulk_import, flow, import_store
 from consult.responses.forms_entry import ImportForm
@@ -271,15 +271,15 @@ def import_template(territory: Territory, consultation_id: int):
         for name in template_columns(db.session.get(InstrumentVersion, version_id).parsed()):
             if name not in headers:
                 headers.append(name)
-    answers.append(headers)
+    append_row(answers, headers)
     groups = workbook.create_sheet(_("Groups")[:31])
-    groups.append([_("Code"), _("Group")])
+    append_row(groups, [_("Code"), _("Group")])
     for code, label in bulk_import.group_codes(consultation):
-        groups.append([code, label])
+        append_row(groups, [code, label])
     places = workbook.create_sheet(_("Places")[:31])
-    places.append([_("Code"), _("Locality"), _("Area")])
+    append_row(places, [_("Code"), _("Locality"), _("Area")])
     for code, name, area in bulk_import.place_codes(consultation):
-        places.append([code, name, area])
+        append_row(places, [code, name, area])
     out = io.BytesIO()
     workbook.save(out)
     return HttpResponse(
