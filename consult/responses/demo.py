@@ -86,6 +86,8 @@ CONSULTATIONS = {
             "es": "Consulta sobre empresas y derechos humanos en Salta 2026",
             "en": "Consultation on business and human rights in Salta 2026",
             "pt": "Consulta sobre empresas e direitos humanos em Salta 2026",
+            # Guarani drafts, like the survey's (see its meta.draft_translations_note).
+            "gn": "Ñeporandu empresakuéra ha yvypóra derécho rehegua Salta-pe 2026",
         },
         "purpose": {
             "es": (
@@ -99,6 +101,10 @@ CONSULTATIONS = {
             "pt": (
                 "Queremos ouvir comunidades, trabalhadores e empresas sobre os riscos da atividade empresarial na "
                 "província, para o plano de ação provincial."
+            ),
+            "gn": (
+                "Rohenduse tekohakuéra, mba'apoharakuéra ha empresakuéra he'íva mba'e mba'evaípa ogueru "
+                "empresakuéra rembiapo ko provínciape, jajapo hag̃ua provincia plan."
             ),
         },
         # Guarani (gn): the community survey's first blocks are in it (drafts, marked as such); Wichí (mzh) is
