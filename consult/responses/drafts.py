@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.orm import defer
 
 from consult.core.codes import hash_code, new_code
 from consult.core.db import utcnow
@@ -28,6 +29,8 @@ from consult.surveys.models import InstrumentVersion
 RESUME_CODE_LENGTH = 12
 DEFAULT_LIFETIME_DAYS = 30
 MAX_PEOPLE_REPRESENTED = 10_000_000
+#: Where ``find_draft`` keeps the version it loaded with the draft (a plain attribute, not a column).
+_VERSION = "_consult_version"
 
 
 def lifetime() -> timedelta:
@@ -72,13 +75,20 @@ def find_draft(consultation: Consultation, code: str | None) -> ResponseDraft | 
     """The live draft of ``consultation`` with resume code ``code``, if any."""
     if not code or len(code) > 64:
         return None
-    draft = db.session.scalar(
-        select(ResponseDraft).where(
-            ResponseDraft.consultation_id == consultation.id, ResponseDraft.resume_code_hash == hash_code(code)
-        )
-    )
-    if draft is None or draft.expires_at < utcnow():
+    # The instrument version comes in the same statement (every answering page needs it), without its
+    # definition: a frozen version's parsed definition is kept per process (``InstrumentVersion.parsed``),
+    # so the JSON is read and parsed only for a version this process has not seen yet.
+    row = db.session.execute(
+        select(ResponseDraft, InstrumentVersion)
+        .outerjoin(InstrumentVersion, InstrumentVersion.id == ResponseDraft.instrument_version_id)
+        .where(ResponseDraft.consultation_id == consultation.id, ResponseDraft.resume_code_hash == hash_code(code))
+        .options(defer(InstrumentVersion.definition), defer(InstrumentVersion.translation_review))
+    ).first()
+    if row is None or row[0].expires_at < utcnow():
         return None
+    draft, version = row
+    # The session holds objects weakly: keep the version with the draft for ``version_of``.
+    draft.__dict__[_VERSION] = version
     return draft
 
 
@@ -144,6 +154,9 @@ def version_of(draft: ResponseDraft) -> InstrumentVersion | None:
     """The instrument version the draft answers (``None`` before the group is chosen)."""
     if draft.instrument_version_id is None:
         return None
+    known = draft.__dict__.get(_VERSION)
+    if known is not None and known.id == draft.instrument_version_id:
+        return known
     return db.session.get(InstrumentVersion, draft.instrument_version_id)
 
 
@@ -162,9 +175,9 @@ def save_page(draft: ResponseDraft, instrument: Instrument, page: Page, page_ans
 
 
 def set_page(draft: ResponseDraft, page_key: str | None) -> None:
-    """Remember where the person is, so resuming starts there."""
-    draft.page_key = page_key
-    db.session.flush()
+    """Remember where the person is, so resuming starts there (written with the request's other changes)."""
+    if draft.page_key != page_key:
+        draft.page_key = page_key
 
 
 def set_language(draft: ResponseDraft, language: str) -> bool:
@@ -177,9 +190,9 @@ def set_language(draft: ResponseDraft, language: str) -> bool:
 
 
 def _touch(draft: ResponseDraft) -> None:
-    # A draft lives for the configured time after it was last saved.
+    # A draft lives for the configured time after it was last saved. Not flushed here: the request's
+    # changes to the draft go out in one UPDATE at its commit (autoflush covers any query before it).
     draft.expires_at = utcnow() + lifetime()
-    db.session.flush()
 
 
 def discard(draft: ResponseDraft) -> None:

@@ -12,14 +12,17 @@ from typing import Any
 
 from flask import abort, g, redirect, render_template, session, url_for
 from flask_babel import get_locale, refresh
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult.accounts.languages import endonym_for
+from consult.accounts.models import Territory
 from consult.core.codes import normalise_code
+from consult.extensions import db
 from consult.i18n import content_language
 from consult.i18n.languages import is_content_language
 from consult.responses import drafts
 from consult.responses.models import Consultation, ConsultationState, ResponseDraft
-from consult.responses.services import find_by_slug
 from consult.surveys.engine import Instrument
 from consult.surveys.steps import OFF_PATH, REVIEW, START, Target, steps
 
@@ -30,8 +33,21 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def public_consultation(slug: str) -> Consultation:
-    """The consultation at ``/c/<slug>/``; 404 while it is a draft (not public yet)."""
-    consultation = find_by_slug(slug)
+    """The consultation at ``/c/<slug>/``; 404 while it is a draft (not public yet).
+
+    Every answering request needs the consultation, its territory and the
+    territory's languages (the interface language and the language buttons
+    read them): one statement loads the three, instead of one each.
+    """
+    consultation = (
+        db.session.execute(
+            select(Consultation)
+            .where(Consultation.slug == slug)
+            .options(joinedload(Consultation.territory).joinedload(Territory.languages))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if consultation is None or consultation.state == ConsultationState.DRAFT:
         abort(404)
     g.territory = consultation.territory

@@ -38,7 +38,8 @@ from consult.responses.models import Answer, Consultation, Response, ResponseDra
 from consult.responses.services import ConsultationError
 from consult.surveys.asked import asked_set_for
 from consult.surveys.engine import Instrument, Page, Question
-from consult.surveys.paths import on_path_answers, path_pages, visible_questions
+from consult.surveys.paths import on_path_answers
+from consult.surveys.paths import shown as shown_path
 from consult.surveys.rules import is_answered
 from consult.surveys.types import question_type
 
@@ -72,12 +73,13 @@ def receipt_code_for(token: str) -> str:
 
 def missing_required(instrument: Instrument, answers: dict[str, Any]) -> list[Missing]:
     """Required questions on the path, shown to the person, that have no answer."""
-    counted = on_path_answers(instrument, answers)
+    # One replay of the path for every page (not one per page: quadratic in the pages).
+    replay = shown_path(instrument, answers)
     missing = []
-    for page in path_pages(instrument, answers):
-        for question in visible_questions(instrument, page, counted):
-            if question.required and question.type != "info" and not is_answered(counted.get(question.key)):
-                missing.append(Missing(question, page))
+    for item in replay.pages:
+        for question in item.questions:
+            if question.required and question.type != "info" and not is_answered(replay.answers.get(question.key)):
+                missing.append(Missing(question, item.page))
     return missing
 
 

@@ -2,26 +2,75 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from flask import has_request_context, request
+from sqlalchemy import select
+
+from consult.accounts.models import Locality
+from consult.extensions import db
 from consult.responses.flow import interface_language, settled_questions
 from consult.responses.models import Consultation, ResponseDraft
 from consult.surveys.engine import Instrument, Page
-from consult.surveys.paths import on_path_answers, path_pages, visible_questions
-from consult.surveys.steps import Progress, steps
+from consult.surveys.paths import shown as shown_path
+from consult.surveys.steps import Progress, Steps, steps
 from consult.surveys.types import FieldContext, question_type
 from consult.surveys.types.base import Content
 
 
 def localities_of(consultation: Consultation) -> list[dict[str, Any]]:
-    """The territory's places as the territory question wants them."""
-    return [{"code": loc.code, "name": loc.name, "area": loc.area} for loc in consultation.territory.localities]
+    """The territory's places as the territory question wants them (by name, as the territory lists them).
+
+    Three columns, not ``Locality`` objects: a territory has a hundred places or more.
+    """
+    rows = db.session.execute(
+        select(Locality.code, Locality.name, Locality.area)
+        .where(Locality.territory_id == consultation.territory_id)
+        .order_by(Locality.name, Locality.id)
+    )
+    return [{"code": code, "name": name, "area": area} for code, name, area in rows]
+
+
+class Places(Sequence):
+    """The territory's places (``localities_of``), read the first time something looks at them.
+
+    Only a page with a territory question, or a review showing its answer,
+    needs them; every other page never reads them.
+    """
+
+    def __init__(self, consultation: Consultation) -> None:
+        self._consultation = consultation
+        self._loaded: list[dict[str, Any]] | None = None
+
+    def _items(self) -> list[dict[str, Any]]:
+        if self._loaded is None:
+            self._loaded = localities_of(self._consultation)
+        return self._loaded
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._items()[index]
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+
+def places_of(consultation: Consultation) -> Places:
+    """The consultation's ``Places``, one per request (loaded at most once however many times asked)."""
+    if not has_request_context():
+        return Places(consultation)
+    # On the request itself, not ``g``: an application context (and its ``g``) may outlive a request.
+    cache = request.environ.setdefault("consult.places", {})
+    places = cache.get(consultation.territory_id)
+    if places is None:
+        places = cache[consultation.territory_id] = Places(consultation)
+    return places
 
 
 def context_for(consultation: Consultation, instrument: Instrument, lang: str) -> FieldContext:
-    """The engine's field context: content language, interface language, localities."""
-    return FieldContext(instrument, lang, interface_language(), localities_of(consultation))
+    """The engine's field context: content language, interface language, localities (read when needed)."""
+    return FieldContext(instrument, lang, interface_language(), places_of(consultation))
 
 
 @dataclass
@@ -70,7 +119,9 @@ class PageView:
 def _page_form(consultation: Consultation, instrument: Instrument, page: Page, lang: str, answers: dict[str, Any]):
     from consult.surveys.forms import page_form
 
-    return page_form(instrument, page, lang, answers, localities=localities_of(consultation))
+    # Places only for a page that asks for one: the others never look at them.
+    asks_place = any(question.type == "territory" for question in page.questions)
+    return page_form(instrument, page, lang, answers, localities=places_of(consultation) if asks_place else None)
 
 
 def shown_page(page: Page, settled) -> Page:
@@ -84,10 +135,12 @@ def shown_page(page: Page, settled) -> Page:
     return replace(page, questions=tuple(q for q in page.questions if q.key not in settled))
 
 
-def _view(consultation, draft, instrument, page, form, answers, errors=False) -> PageView:
+def _view(consultation, draft, instrument, page, form, answers, errors=False, path: Steps | None = None) -> PageView:
     lang = draft.language
     ctx = context_for(consultation, instrument, lang)
-    progress = steps(instrument, answers, settled=settled_questions(draft, instrument)).progress(page.key)
+    if path is None:
+        path = steps(instrument, answers, settled=settled_questions(draft, instrument))
+    progress = path.progress(page.key)
     section = instrument.section_of(page)
     title = ctx.content(page.title) if page.title else ctx.content(section.title)
     section_title = ctx.content(section.title) if page.title and section.title else None
@@ -96,21 +149,35 @@ def _view(consultation, draft, instrument, page, form, answers, errors=False) ->
     return PageView(page, instrument, form, lang, progress, title, section_title, errors=errors)
 
 
-def build_page(consultation: Consultation, draft: ResponseDraft, instrument: Instrument, page: Page) -> PageView:
-    """The page showing the answers stored in the draft."""
+def build_page(
+    consultation: Consultation, draft: ResponseDraft, instrument: Instrument, page: Page, *, path: Steps | None = None
+) -> PageView:
+    """The page showing the answers stored in the draft.
+
+    ``path``: the draft's ``Steps`` if the caller has it already (the same answers walk the same path).
+    """
     answers = dict(draft.answers or {})
     form = _page_form(consultation, instrument, page, draft.language, answers)(formdata=None)
-    return _view(consultation, draft, instrument, page, form, answers)
+    return _view(consultation, draft, instrument, page, form, answers, path=path)
 
 
 def read_page(
-    consultation: Consultation, draft: ResponseDraft, instrument: Instrument, page: Page, formdata
+    consultation: Consultation,
+    draft: ResponseDraft,
+    instrument: Instrument,
+    page: Page,
+    formdata,
+    *,
+    path: Steps | None = None,
 ) -> PageView:
-    """The page with what was just submitted, validated; ``.answers`` holds the page's answers when valid."""
+    """The page with what was just submitted, validated; ``.answers`` holds the page's answers when valid.
+
+    ``path``: the draft's ``Steps`` for its stored answers, if the caller has it already.
+    """
     answers = dict(draft.answers or {})
     form = _page_form(consultation, instrument, page, draft.language, answers)(formdata=formdata)
     valid = form.validate()
-    view = _view(consultation, draft, instrument, page, form, answers, errors=not valid)
+    view = _view(consultation, draft, instrument, page, form, answers, errors=not valid, path=path)
     if valid:
         view.answers = form.answers()
         view.reveals = bool(form.newly_visible())
@@ -146,13 +213,16 @@ def answered_pages(
     answers = dict(answers if answers is not None else (draft.answers if draft else {}) or {})
     lang = lang or (draft.language if draft else instrument.fallback_language)
     ctx = context_for(consultation, instrument, lang)
-    counted = on_path_answers(instrument, answers)
     # The review leaves out what the group step answered: it says the group at its top.
     settled = settled_questions(draft, instrument) if draft is not None else frozenset()
+    # One replay of the path for every page (not one per page: quadratic in the pages).
+    replay = shown_path(instrument, answers, settled)
+    counted = replay.answers
     result = []
-    for page in path_pages(instrument, answers, settled):
+    for item in replay.pages:
+        page = item.page
         items = []
-        for question in visible_questions(instrument, page, counted, settled):
+        for question in item.questions:
             if question.type == "info":
                 continue
             value = counted.get(question.key)

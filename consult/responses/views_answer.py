@@ -193,7 +193,8 @@ def answer_page(slug: str, page_key: str):
     instrument = version.parsed()
     answers = dict(draft.answers or {})
     settled = flow.settled_questions(draft, instrument)
-    arrival = steps(instrument, answers, settled=settled).arrive(page_key)
+    path = steps(instrument, answers, settled=settled)
+    arrival = path.arrive(page_key)
     if arrival is OFF_PATH:
         # A page off the person's path is never shown: back to where they are.
         return flow.resume_target(draft, instrument)
@@ -201,37 +202,43 @@ def answer_page(slug: str, page_key: str):
         return flow.go_to(consultation, arrival)
     # The page as asked: without the questions the group step answered (kept as they are).
     page = shown_page(instrument.page(page_key), settled)
+    # Each branch below builds its reply first and commits once at the end: one transaction per
+    # request, and nothing read again after the commit (a commit expires what the session holds).
     if request.method == "GET":
         asked = request.args.get("lang")
-        if asked and drafts.set_language(draft, asked):
-            db.session.commit()
+        if asked:
+            drafts.set_language(draft, asked)
+        # Usually already there (Next stored it): then nothing is written.
         drafts.set_page(draft, page.key)
+        reply = _render_page(consultation, draft, build_page(consultation, draft, instrument, page, path=path))
         db.session.commit()
-        return _render_page(consultation, draft, build_page(consultation, draft, instrument, page))
-    view: PageView = read_page(consultation, draft, instrument, page, request.form)
+        return reply
+    view: PageView = read_page(consultation, draft, instrument, page, request.form, path=path)
     action = request.form.get("action", "next")
     switching = bool(request.form.get("switch_lang"))
     if view.errors:
         # Nothing of this page is stored until it is valid; what was typed stays on the page.
         if _switch_language(consultation, draft):
-            db.session.commit()
-            view = read_page(consultation, draft, instrument, page, request.form)
-        return _render_page(consultation, draft, view)
+            view = read_page(consultation, draft, instrument, page, request.form, path=path)
+        reply = _render_page(consultation, draft, view)
+        db.session.commit()
+        return reply
     drafts.save_page(draft, instrument, page, view.answers)
     answers = dict(draft.answers)
     if _switch_language(consultation, draft) or switching or (view.reveals and action == "next"):
-        db.session.commit()
-        return redirect(url_for("responses.answer_page", slug=slug, page_key=page.key))
-    if action == "later":
-        db.session.commit()
-        return redirect(url_for("responses.later", slug=slug))
-    # The answers just saved decide the page's routing: the step is taken on them.
-    direction = direction_of(action)
-    target = step(instrument, answers, page.key, direction, settled=settled)
-    if direction == NEXT:
-        drafts.set_page(draft, "review" if target is REVIEW else target)
+        reply = redirect(url_for("responses.answer_page", slug=slug, page_key=page.key))
+    elif action == "later":
+        reply = redirect(url_for("responses.later", slug=slug))
+    else:
+        # The answers just saved decide the page's routing: the step is taken on them.
+        direction = direction_of(action)
+        target = step(instrument, answers, page.key, direction, settled=settled)
+        if direction == NEXT:
+            drafts.set_page(draft, "review" if target is REVIEW else target)
+        reply = flow.go_to(consultation, target)
+    # One commit: the page's answers, the draft's life and where the person is, in one UPDATE.
     db.session.commit()
-    return flow.go_to(consultation, target)
+    return reply
 
 
 def _render_page(consultation, draft, view: PageView):

@@ -143,6 +143,57 @@ def last_page(instrument: Instrument, answers: Answers, settled: Settled = NOTHI
     return pages[-1] if pages else None
 
 
+@dataclass(frozen=True)
+class ShownPage:
+    """A page on the path with the questions it shows (``visible_questions`` of the page)."""
+
+    page: Page
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a person is shown for their answers: each page on the path with its questions, and what counts."""
+
+    pages: tuple[ShownPage, ...]
+    answers: dict[str, Any]
+
+
+def shown(instrument: Instrument, answers: Answers, settled: Settled = NOTHING_SETTLED) -> Shown:
+    """``path_pages`` with each page's ``visible_questions``, from one replay instead of one per page.
+
+    The review, the check before sending and the receipt list every page of
+    the path with its questions; asking ``visible_questions`` page by page
+    replays the whole path for each page (quadratic in the pages). Pages on
+    the path come in instrument order, so the answers counted before a page
+    are exactly what ``visible_questions`` lets decide for it; a test holds
+    the two equal.
+    """
+    replay = walk(instrument, answers, settled)
+    counted = replay.answers
+    # Counted answers in question order: a page off the path (one holding only settled questions)
+    # still counts its answers, so what decides a page is every counted answer before it.
+    ordered = sorted(counted, key=lambda key: instrument.question(key).index)
+    taken = 0
+    known: dict[str, Any] = {}
+    found = []
+    for page in replay.pages:
+        visible: list[Question] = []
+        if page.questions:
+            first = page.questions[0].index
+            while taken < len(ordered) and instrument.question(ordered[taken]).index < first:
+                known[ordered[taken]] = counted[ordered[taken]]
+                taken += 1
+        for question in page.questions:
+            if evaluate(question.when, known):
+                if question.key not in settled:
+                    visible.append(question)
+                if is_answered(counted.get(question.key)):
+                    known[question.key] = counted[question.key]
+        found.append(ShownPage(page, tuple(visible)))
+    return Shown(tuple(found), counted)
+
+
 def visible_questions(
     instrument: Instrument, page: Page, answers: Answers, settled: Settled = NOTHING_SETTLED
 ) -> list[Question]:
