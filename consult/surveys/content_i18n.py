@@ -185,7 +185,7 @@ def _read_xlsx(data: bytes) -> tuple[dict[str, str], list[Row]]:
             raise SurveyError(refused.message, field="file") from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+    except Exception as error:  # openpyxl raises many kinds on damaged files (BadZipFile, zlib, XML, KeyError...)
         raise SurveyError(
             _l("The file is not a spreadsheet that can be read (%(error)s).", error=type(error).__name__), field="file"
         ) from None
@@ -224,6 +224,12 @@ def _read_xlsx(data: bytes) -> tuple[dict[str, str], list[Row]]:
                 )
             )
         return meta, rows
+    except SurveyError:
+        raise
+    except Exception as error:  # a damaged entry fails only when read (zlib, XML, KeyError...): say so, no 500
+        raise SurveyError(
+            _l("The file is not a spreadsheet that can be read (%(error)s).", error=type(error).__name__), field="file"
+        ) from None
     finally:
         workbook.close()
 
