@@ -32,7 +32,7 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Serve in production: migrations, then gunicorn with gunicorn.conf.py (see docs/deploy.md)
-# Needs CONSULT_SECRET_KEY, CONSULT_DATABASE_URL (PostgreSQL), CONSULT_TESTIMONY_KEYS,
+# Needs CONSULT_SECRET_KEY, CONSULT_DATABASE_URL (PostgreSQL), CONSULT_TESTIMONY_KEYS, CONSULT_AUDIT_KEY,
 # CONSULT_RATELIMIT_STORAGE_URL and CONSULT_JOBS_REDIS_URL (Redis); CONSULT_BIND (127.0.0.1:8000),
 # CONSULT_WORKERS (2 x CPUs) and CONSULT_THREADS (2) size it. SERVE_MIGRATE=0 skips the migrations
 # (on every machine but one when several start together).

@@ -10,7 +10,7 @@ without editing this file (see docs/deploy.md):
 ``CONSULT_TIMEOUT``   seconds a request may take before its worker is restarted (60)
 
 and the application's own ``CONSULT_*`` variables (config.py): production needs
-``CONSULT_SECRET_KEY``, ``CONSULT_DATABASE_URL``, ``CONSULT_TESTIMONY_KEYS``, and
+``CONSULT_SECRET_KEY``, ``CONSULT_DATABASE_URL``, ``CONSULT_TESTIMONY_KEYS``, ``CONSULT_AUDIT_KEY``, and
 with more than one process ``CONSULT_RATELIMIT_STORAGE_URL`` (Redis).
 """
 
