@@ -22,7 +22,6 @@ import os
 import re
 import secrets
 import time
-from pathlib import Path
 
 import pyotp
 import segno
@@ -37,6 +36,7 @@ from consult.accounts.models import OrganisationKind, User
 from consult.accounts.permissions import CAPABILITIES, NETWORK_ADMIN
 from consult.accounts.security import RecoveryCode
 from consult.core.db import utcnow
+from consult.core.keys import decode_key, instance_key
 from consult.extensions import db
 
 #: Capabilities that open testimonies or response data: whoever holds one needs a second factor.
@@ -84,34 +84,7 @@ class AccountKeyError(RuntimeError):
 
 
 def _decode_key(text: str, name: str) -> bytes:
-    cleaned = text.strip().replace("+", "-").replace("/", "_")
-    cleaned += "=" * (-len(cleaned) % 4)
-    try:
-        key = base64.urlsafe_b64decode(cleaned.encode("ascii"))
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise AccountKeyError(f"{name} is not valid base64") from None
-    if len(key) != _KEY_BYTES:
-        raise AccountKeyError(f"{name} must be {_KEY_BYTES} bytes of base64 (it is {len(key)})")
-    return key
-
-
-def _instance_key(instance_path: str) -> str:
-    """Development and tests: ``instance/account_key``, created (mode 0600) on first use."""
-    folder = Path(instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "account_key"
-    if not path.exists():
-        temporary = folder / f".account_key.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(base64.urlsafe_b64encode(os.urandom(_KEY_BYTES)).decode("ascii") + "\n")
-        try:
-            os.link(temporary, path)  # never a half-written key for a process starting at the same moment
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    return path.read_text().strip()
+    return decode_key(text, name, AccountKeyError, _KEY_BYTES)
 
 
 def _setting(name: str) -> str:
@@ -135,7 +108,7 @@ def account_key() -> bytes:
     elif app.config.get("CONSULT_ENV") == "production":
         raise AccountKeyError("no key for second-factor secrets: set CONSULT_ACCOUNT_KEY or CONSULT_AUDIT_KEY")
     else:
-        key = _decode_key(_instance_key(app.instance_path), "instance/account_key")
+        key = _decode_key(instance_key(app.instance_path, "account_key", _KEY_BYTES), "instance/account_key")
     app.extensions[_KEY_EXTENSION] = key
     return key
 

@@ -25,8 +25,6 @@ Columns that are updated on purpose (an export's outcome) are not in the record.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -34,7 +32,6 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -42,7 +39,9 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from consult.core import keys
 from consult.core.db import utcnow
+from consult.core.keys import decode_key, instance_key
 from consult.testimonies.models import AuditChainHead, DecryptionEvent
 
 GENESIS = "0" * 64
@@ -92,39 +91,12 @@ register(
 
 
 def _decode(text: str) -> bytes:
-    cleaned = text.strip().replace("+", "-").replace("/", "_")
-    cleaned += "=" * (-len(cleaned) % 4)
-    try:
-        key = base64.urlsafe_b64decode(cleaned.encode("ascii"))
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise AuditKeyError("CONSULT_AUDIT_KEY is not valid base64") from None
-    if len(key) != KEY_BYTES:
-        raise AuditKeyError(f"CONSULT_AUDIT_KEY must be {KEY_BYTES} bytes of base64 (it is {len(key)})")
-    return key
+    return decode_key(text, "CONSULT_AUDIT_KEY", AuditKeyError, KEY_BYTES)
 
 
 def new_key() -> str:
     """A fresh value for ``CONSULT_AUDIT_KEY``."""
-    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
-
-
-def _instance_key(instance_path: str) -> str:
-    """Development and tests: ``instance/audit_key``, created (mode 0600) on first use, like the testimony keys."""
-    folder = Path(instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "audit_key"
-    if not path.exists():
-        temporary = folder / f".audit_key.{os.getpid()}.{os.urandom(4).hex()}"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new_key() + "\n")
-        try:
-            os.link(temporary, path)  # never a half-written key for a process starting at the same moment
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    return path.read_text().strip()
+    return keys.new_key(KEY_BYTES)
 
 
 def audit_key() -> bytes:
@@ -143,7 +115,7 @@ def audit_key() -> bytes:
                 "no audit key: set CONSULT_AUDIT_KEY (make one with `flask --app consult audit new-key`); "
                 "keep it outside the database and its backups"
             )
-        spec = _instance_key(app.instance_path)
+        spec = instance_key(app.instance_path, "audit_key", KEY_BYTES)
     key = _decode(spec)
     app.extensions[_EXTENSION] = key
     return key
