@@ -75,16 +75,30 @@ def find_draft(consultation: Consultation, code: str | None) -> ResponseDraft | 
     """The live draft of ``consultation`` with resume code ``code``, if any."""
     if not code or len(code) > 64:
         return None
+    draft = _with_version(
+        ResponseDraft.consultation_id == consultation.id, ResponseDraft.resume_code_hash == hash_code(code)
+    )
+    if draft is None or draft.expires_at < utcnow():
+        return None
+    return draft
+
+
+def find_by_token(consultation: Consultation, token: str) -> ResponseDraft | None:
+    """The draft of ``consultation`` holding the submission token ``token`` (what "send" posts), if any."""
+    return _with_version(ResponseDraft.consultation_id == consultation.id, ResponseDraft.submission_token == token)
+
+
+def _with_version(*where) -> ResponseDraft | None:
     # The instrument version comes in the same statement (every answering page needs it), without its
     # definition: a frozen version's parsed definition is kept per process (``InstrumentVersion.parsed``),
     # so the JSON is read and parsed only for a version this process has not seen yet.
     row = db.session.execute(
         select(ResponseDraft, InstrumentVersion)
         .outerjoin(InstrumentVersion, InstrumentVersion.id == ResponseDraft.instrument_version_id)
-        .where(ResponseDraft.consultation_id == consultation.id, ResponseDraft.resume_code_hash == hash_code(code))
+        .where(*where)
         .options(defer(InstrumentVersion.definition), defer(InstrumentVersion.translation_review))
     ).first()
-    if row is None or row[0].expires_at < utcnow():
+    if row is None:
         return None
     draft, version = row
     # The session holds objects weakly: keep the version with the draft for ``version_of``.

@@ -120,6 +120,13 @@ def hand_receipt(consultation: Consultation, code: str) -> None:
     _put(_RECEIPTS, consultation.slug, code)
 
 
+def sent_from_this_browser(slug: str, receipt_code: str) -> None:
+    """After sending from this browser: forget its draft and invitation, and pass the receipt to the next page."""
+    _put(_DRAFTS, slug, None)
+    _put(_INVITATIONS, slug, None)
+    _put(_RECEIPTS, slug, receipt_code)
+
+
 def take_receipt(consultation: Consultation) -> str | None:
     """The receipt code waiting to be shown, removed from the session."""
     code = _stash(_RECEIPTS).get(consultation.slug)

@@ -25,16 +25,16 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from consult.accounts.models import Locality
 from consult.core.codes import ALPHABET, hash_code, hash_token
 from consult.core.db import utctoday
 from consult.extensions import db
-from consult.responses.drafts import version_of
+from consult.responses.drafts import find_by_token, version_of
 from consult.responses.invitations import claim_use
-from consult.responses.models import Answer, Consultation, Response, ResponseDraft
+from consult.responses.models import Answer, Consultation, Response
 from consult.responses.services import ConsultationError
 from consult.surveys.asked import asked_set_for
 from consult.surveys.engine import Instrument, Page, Question
@@ -147,11 +147,7 @@ def send(consultation: Consultation, token: str) -> Sent:
     existing = find_sent(token)
     if existing is not None and existing.consultation_id == consultation.id:
         return Sent(existing, receipt_code_for(token), created=False)
-    draft = db.session.scalar(
-        select(ResponseDraft).where(
-            ResponseDraft.consultation_id == consultation.id, ResponseDraft.submission_token == token
-        )
-    )
+    draft = find_by_token(consultation, token)
     if draft is None:
         raise ConsultationError(_l("There is nothing to send. Your answers may have been sent already."))
     if not consultation.is_accepting:
@@ -189,7 +185,21 @@ def send(consultation: Consultation, token: str) -> Sent:
         # the unique submission key, before it has written anything else.
         db.session.add(response)
         db.session.flush()
-        response.answers.extend(answer_rows(instrument, answers))
+        # The answer rows in one executemany, not one INSERT ... RETURNING per row (nothing needs their
+        # ids), and not through ``response.answers``, which would first read the (empty) collection.
+        rows = [
+            {
+                "response_id": response.id,
+                "question_key": row.question_key,
+                "part": row.part,
+                "option": row.option,
+                "number": row.number,
+                "text": row.text,
+            }
+            for row in answer_rows(instrument, answers)
+        ]
+        if rows:
+            db.session.execute(insert(Answer), rows)
         if invitation_id is not None and not claim_use(invitation_id):
             db.session.rollback()
             raise ConsultationError(_l("This invitation link has been used as many times as allowed, or has expired."))

@@ -69,9 +69,8 @@ def send(slug: str):
         if flow.current_draft(consultation) is not None:
             return redirect(url_for("responses.review", slug=slug))
         return redirect(url_for("responses.landing", slug=slug))
-    flow.forget_draft(consultation)
-    flow.remember_invitation(consultation, None)
-    flow.hand_receipt(consultation, sent.receipt_code)
+    # By the address, not the consultation: sending committed, and reading it again would cost a query.
+    flow.sent_from_this_browser(slug, sent.receipt_code)
     return redirect(url_for("responses.sent", slug=slug))
 
 
