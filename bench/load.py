@@ -103,8 +103,13 @@ class Server:
         self.workers = workers
         self.threads = threads
         self.env = env
+        # Kept across restarts, so that sessions and CSRF tokens outlive a killed server, as in production.
+        self.secret_key = secrets.token_urlsafe(48)
+        self.audit_key = secrets.token_urlsafe(48)
         self.process: subprocess.Popen | None = None
-        self.log = tempfile.NamedTemporaryFile(prefix="consult-gunicorn-", suffix=".log", delete=False)
+        handle = tempfile.NamedTemporaryFile(prefix="consult-gunicorn-", suffix=".log", delete=False)
+        handle.close()
+        self.log_path = Path(handle.name)
 
     @property
     def host(self) -> str:
@@ -112,14 +117,14 @@ class Server:
         return f"127.0.0.1:{self.port}"
 
     def start(self, wait: float = 60) -> Server:
-        """Start gunicorn and wait until /healthz answers."""
+        """Start gunicorn and wait until /healthz answers (whatever it answers)."""
         env = dict(os.environ)
         env.update(
             CONSULT_ENV="production",
-            CONSULT_SECRET_KEY=env.get("CONSULT_BENCH_SECRET_KEY") or secrets.token_urlsafe(48),
+            CONSULT_SECRET_KEY=self.secret_key,
             CONSULT_DATABASE_URL=self.url,
             CONSULT_TESTIMONY_KEYS=testimony_keys(),
-            CONSULT_AUDIT_KEY=env.get("CONSULT_AUDIT_KEY") or secrets.token_urlsafe(48),
+            CONSULT_AUDIT_KEY=self.audit_key,
             CONSULT_REQUIRE_SECOND_FACTOR="0",
             CONSULT_BIND=self.host,
             CONSULT_WORKERS=str(self.workers),
@@ -128,29 +133,33 @@ class Server:
             CONSULT_BENCH_ENDPOINTS="1",
             CONSULT_LOG_LEVEL="warning",
         )
-        env.setdefault("CONSULT_BENCH_SECRET_KEY", env["CONSULT_SECRET_KEY"])
         env.update(self.env)
         self.env = env
+        log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
             cwd=ROOT,
             env=env,
-            stdout=self.log,
+            stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        # The child holds its own descriptor; ours is not needed any more.
+        log.close()
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {Path(self.log.name).read_text()[-2000:]}")
+                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-2000:]}")
+            connection = http.client.HTTPConnection(self.host, timeout=2)
             try:
-                connection = http.client.HTTPConnection(self.host, timeout=2)
                 connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    connection.close()
-                    return self
-            except OSError:
+                # Any answer means the server is up (a 503 too: the database may be out of reach on purpose).
+                connection.getresponse().read()
+                return self
+            except (OSError, http.client.HTTPException):
                 pass
+            finally:
+                connection.close()
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer /healthz in time")
 
@@ -174,7 +183,7 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-        Path(self.log.name).unlink(missing_ok=True)
+        self.log_path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -231,6 +240,9 @@ class Browser:
                 self.close()
                 if attempt == 2:
                     raise
+            except BaseException:
+                self.close()
+                raise
         elapsed = time.perf_counter() - start
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
@@ -523,3 +535,130 @@ def count_responses(url: str) -> int:
         total = connection.scalar(select(func.count()).select_from(Response))
     engine.dispose()
     return total
+
+
+def prepare_drafts(url: str, count: int, slug: str = SLUG, group: str = "rural_community") -> tuple[list[str], int]:
+    """``count`` drafts of ``slug`` ready to send, with a demo community answer set; (tokens, answer rows each).
+
+    Made in this process on the same database, outside any timed or killed phase, the way
+    ``bench/bench_submission.py`` makes them: the load then is the send itself.
+    """
+    from sqlalchemy import select
+
+    from consult import create_app
+    from consult.extensions import db
+    from consult.responses import drafts
+    from consult.responses.models import Consultation, Response
+    from consult.responses.sending import answers_of
+    from consult.surveys.models import InstrumentVersion
+
+    app = create_app({"env": "testing", "database_url": url})
+    with app.app_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        sample = db.session.scalar(
+            select(Response)
+            .where(Response.consultation_id == consultation.id, Response.group_code == group)
+            .order_by(Response.id)
+        )
+        answers = answers_of(db.session.get(InstrumentVersion, sample.instrument_version_id).parsed(), sample)
+        rows = len(sample.answers)
+        tokens = []
+        for _ in range(count):
+            draft, _code = drafts.start_draft(consultation, "es")
+            drafts.choose_group(draft, group)
+            draft.answers = dict(answers)
+            tokens.append(draft.submission_token)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return tokens, rows
+
+
+def csrf_token(text: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = lxml.html.fromstring(text).xpath("//input[@name='csrf_token']/@value")
+    return found[0] if found else ""
+
+
+def send_prepared(browser: Browser, token: str, slug: str = SLUG) -> str:
+    """Send a prepared draft as its browser would: a page for the session and CSRF token, then POST send.
+
+    Returns the receipt code shown; raises ``FlowError`` (with the status and Retry-After) otherwise.
+    """
+    if "csrf" not in browser.__dict__:
+        status, _, text = browser.navigate("GET", f"/c/{slug}/")
+        if status != 200:
+            raise FlowError(f"landing answered {status}", status, browser.hits[-1].retry_after)
+        browser.csrf = csrf_token(text)
+    status, path, text = browser.navigate(
+        "POST", f"/c/{slug}/send", [("csrf_token", browser.csrf), ("submission_token", token)]
+    )
+    code = receipt_of(text) if status == 200 else None
+    if code is None:
+        raise FlowError(f"send ended on {path} with {status}", status, browser.hits[-1].retry_after)
+    return code
+
+
+class Proxy:
+    """A TCP forwarder to a database server that can be cut (every connection dropped) and restored."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> Proxy:
+        """Listen on 127.0.0.1:``port`` and forward."""
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        """Stop listening and drop every open connection: the database is unreachable."""
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            for s in self._sockets:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+            self._sockets = []

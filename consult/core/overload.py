@@ -68,9 +68,9 @@ class Gate:
         self._places.release()
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: float) -> float:
     try:
-        return int(os.environ.get(name, "") or default)
+        return float(os.environ.get(name, "") or default)
     except ValueError:
         return default
 
@@ -91,12 +91,12 @@ def _leave(_error: BaseException | None = None) -> None:
 
 def init_app(app: Flask) -> None:
     """Install the gate as the first hook of every request (when ``CONSULT_MAX_ACTIVE`` > 0)."""
-    app.config.setdefault("CONSULT_RETRY_AFTER", _int("CONSULT_RETRY_AFTER", 5))
-    active = int(app.config.get("CONSULT_MAX_ACTIVE", _int("CONSULT_MAX_ACTIVE", 0)))
+    app.config.setdefault("CONSULT_RETRY_AFTER", int(_number("CONSULT_RETRY_AFTER", 5)))
+    active = int(app.config.get("CONSULT_MAX_ACTIVE", _number("CONSULT_MAX_ACTIVE", 0)))
     if active <= 0:
         return
-    waiting = int(app.config.get("CONSULT_MAX_WAITING", _int("CONSULT_MAX_WAITING", 16)))
-    timeout = float(app.config.get("CONSULT_QUEUE_SECONDS", _int("CONSULT_QUEUE_SECONDS", 5)))
+    waiting = int(app.config.get("CONSULT_MAX_WAITING", _number("CONSULT_MAX_WAITING", 16)))
+    timeout = float(app.config.get("CONSULT_QUEUE_SECONDS", _number("CONSULT_QUEUE_SECONDS", 5)))
     app.extensions["consult.gate"] = Gate(active, waiting, timeout)
     # First in the list: no other hook (session, user, draft lookup) runs for a refused request.
     app.before_request_funcs.setdefault(None, []).insert(0, _enter)
