@@ -7,36 +7,27 @@ JavaScript on and checks that nothing ran; this one checks the HTML itself.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
-#: Each payload sets ``window.__xss`` if it ever runs.
-CORPUS = [
-    "<script>window.__xss=1</script>",
-    '<img src=x onerror="window.__xss=1">',
-    "<svg onload=window.__xss=1>",
-    '"><img src=x onerror=window.__xss=1>',
-    "'><svg/onload=window.__xss=1>",
-    "javascript:window.__xss=1",
-    '<a href="javascript:window.__xss=1">x</a>',
-    "[click](javascript:window.__xss=1)",
-    "{{7*7}}",
-    "</textarea><script>window.__xss=1</script>",
-]
-PAYLOAD = " ".join(CORPUS)
+from tests.security.xss_payloads import PAYLOAD, assert_inert
+
+LANGUAGES = ("es", "en", "pt")
 
 
-def _tr(text: str) -> dict[str, str]:
-    return {"es": f"ES {text}", "en": f"EN {text}", "pt": f"PT {text}"}
+def hostile_definition(languages: tuple[str, ...] = LANGUAGES) -> dict:
+    """A one-page instrument whose every text (title, section, page, question, help, options) is the corpus.
 
+    ``languages`` may add content-only languages (such as ``mzh``) to the interface languages.
+    """
 
-def hostile_definition() -> dict:
-    """A one-page instrument whose every text (title, section, page, question, help, options) is the corpus."""
+    def _tr(text: str) -> dict[str, str]:
+        return {code: f"{code.upper()} {text}" for code in languages}
+
     return {
         "format": 1,
         "key": "xss_survey",
-        "languages": ["es", "en", "pt"],
+        "languages": list(languages),
         "fallback_language": "es",
         "title": _tr(PAYLOAD),
         "sections": [
@@ -62,41 +53,6 @@ def hostile_definition() -> dict:
             }
         ],
     }
-
-
-class _Markup(HTMLParser):
-    """Elements and attributes a payload would need to run: handlers, scripts, javascript: links."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self._script = False
-
-    def handle_starttag(self, tag, attrs):
-        self._script = tag == "script"
-        for name, value in attrs:
-            value = (value or "").strip().lower()
-            if name.startswith("on") and "__xss" in value:
-                self.found.append(f"<{tag} {name}>")
-            if name in ("href", "src", "action", "formaction") and value.startswith("javascript:"):
-                self.found.append(f"<{tag} {name}=javascript:>")
-
-    def handle_data(self, data):
-        if self._script and "__xss" in data:
-            self.found.append("<script> with the payload")
-
-    def handle_endtag(self, tag):
-        self._script = False
-
-
-def assert_inert(html: str, where: str) -> None:
-    """No payload of the corpus is present as markup in ``html`` (escaped text is fine)."""
-    for payload in CORPUS:
-        if "<" in payload:
-            assert payload not in html, f"{where}: {payload!r} is in the HTML unescaped"
-    parser = _Markup()
-    parser.feed(html)
-    assert not parser.found, f"{where}: {parser.found}"
 
 
 @pytest.fixture
