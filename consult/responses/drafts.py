@@ -171,7 +171,16 @@ def version_of(draft: ResponseDraft) -> InstrumentVersion | None:
     known = draft.__dict__.get(_VERSION)
     if known is not None and known.id == draft.instrument_version_id:
         return known
-    return db.session.get(InstrumentVersion, draft.instrument_version_id)
+    # Without the definition, as ``find_draft`` loads it: ``parsed()`` reads it only when not kept already.
+    # No autoflush: the draft's pending changes go out in one UPDATE at the commit, not one per lookup.
+    with db.session.no_autoflush:
+        version = db.session.get(
+            InstrumentVersion,
+            draft.instrument_version_id,
+            options=[defer(InstrumentVersion.definition), defer(InstrumentVersion.translation_review)],
+        )
+    draft.__dict__[_VERSION] = version
+    return version
 
 
 def save_page(draft: ResponseDraft, instrument: Instrument, page: Page, page_answers: dict[str, Any]) -> ResponseDraft:

@@ -166,13 +166,16 @@ def group_step(slug: str):
             _switch_language(consultation, draft)
         else:
             switched = _switch_language(consultation, draft)
-            db.session.commit()
+            # The reply first, then one commit: nothing is read again after it.
             if switched or switching:
-                return redirect(url_for("responses.group_step", slug=slug))
-            if request.form.get("action") == "later":
-                return redirect(url_for("responses.later", slug=slug))
-            version = drafts.version_of(draft)
-            return flow.resume_target(draft, version.parsed() if version else None)
+                reply = redirect(url_for("responses.group_step", slug=slug))
+            elif request.form.get("action") == "later":
+                reply = redirect(url_for("responses.later", slug=slug))
+            else:
+                version = drafts.version_of(draft)
+                reply = flow.resume_target(draft, version.parsed() if version else None)
+            db.session.commit()
+            return reply
     elif request.method == "POST":
         _switch_language(consultation, draft)
     db.session.commit()

@@ -37,10 +37,10 @@ def review(slug: str):
         return redirect(url_for("responses.review", slug=slug))
     instrument = version.parsed()
     answers = dict(draft.answers or {})
+    # Usually already there (Next from the last page stored it): then nothing is written.
     drafts.set_page(draft, "review")
-    db.session.commit()
     last = steps(instrument, answers, settled=flow.settled_questions(draft, instrument)).last()
-    return flow.render_answering(
+    reply = flow.render_answering(
         "responses/review.html",
         consultation,
         draft,
@@ -52,6 +52,9 @@ def review(slug: str):
         else url_for("responses.group_step", slug=slug),
         group_label=STAKEHOLDER_GROUPS.get(draft.group_code, draft.group_code),
     )
+    # Committed after rendering: a commit expires what the session holds, and rendering would read it again.
+    db.session.commit()
+    return reply
 
 
 @bp.route("/c/<slug>/send", methods=["POST"])

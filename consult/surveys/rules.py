@@ -15,6 +15,7 @@ import datetime
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 Answers = Mapping[str, Any]
@@ -204,19 +205,89 @@ def split(condition: Any) -> tuple[str, list[Any]]:
     return operator, arguments
 
 
+Compiled = Callable[[Answers], bool]
+
+#: Compiled conditions of parsed instruments, by ``id``, each kept with its condition (so the id
+#: cannot be reused while it is here). Only read-only conditions (``MappingProxyType``, as
+#: ``consult.surveys.engine`` freezes them) are kept: a plain dict may change under its id.
+_COMPILED: dict[int, tuple[Any, Compiled]] = {}
+_COMPILED_LIMIT = 20_000
+
+
 def evaluate(condition: Any, answers: Answers) -> bool:
-    """Whether ``condition`` holds for ``answers`` ({question key: value}); ``None`` always holds."""
+    """Whether ``condition`` holds for ``answers`` ({question key: value}); ``None`` always holds.
+
+    A condition of a parsed instrument is compiled once per process (``compile_condition``):
+    every page request replays the path, evaluating every rule on it again.
+    """
+    if condition is None:
+        return True
+    if type(condition) is MappingProxyType:
+        entry = _COMPILED.get(id(condition))
+        if entry is None or entry[0] is not condition:
+            try:
+                compiled = compile_condition(condition)
+            except RuleError:
+                # Malformed (validation refuses these): interpreted, so it fails exactly where it did.
+                return _interpret(condition, answers)
+            if len(_COMPILED) >= _COMPILED_LIMIT:
+                _COMPILED.clear()
+            entry = _COMPILED[id(condition)] = (condition, compiled)
+        return entry[1](answers)
+    return _interpret(condition, answers)
+
+
+def _interpret(condition: Any, answers: Answers) -> bool:
     if condition is None:
         return True
     operator, arguments = split(condition)
     if operator == "and":
-        return all(evaluate(c, answers) for c in arguments)
+        return all(_interpret(c, answers) for c in arguments)
     if operator == "or":
-        return any(evaluate(c, answers) for c in arguments)
+        return any(_interpret(c, answers) for c in arguments)
     if operator == "not":
-        return not evaluate(arguments[0], answers)
+        return not _interpret(arguments[0], answers)
     function = VALUE_OPERATORS[operator][1]
     return bool(function(*(resolve(a, answers) for a in arguments)))
+
+
+def compile_condition(condition: Any) -> Compiled:
+    """``condition`` as a function of the answers, with ``evaluate``'s meaning (``RuleError`` if malformed).
+
+    The condition is checked and taken apart once, instead of on every evaluation.
+    """
+    if condition is None:
+        return _always
+    operator, arguments = split(condition)
+    if operator in LOGICAL_OPERATORS:
+        parts = [compile_condition(c) for c in arguments]
+        if operator == "and":
+            return lambda answers: all(part(answers) for part in parts)
+        if operator == "or":
+            return lambda answers: any(part(answers) for part in parts)
+        (inner,) = parts
+        return lambda answers: not inner(answers)
+    function = VALUE_OPERATORS[operator][1]
+    getters = [_getter(argument) for argument in arguments]
+    if len(getters) == 2:
+        first, second = getters
+        return lambda answers: bool(function(first(answers), second(answers)))
+    (only,) = getters
+    return lambda answers: bool(function(only(answers)))
+
+
+def _always(answers: Answers) -> bool:
+    return True
+
+
+def _getter(argument: Any) -> Callable[[Answers], Any]:
+    if isinstance(argument, Mapping) and "answer" in argument:
+        if not isinstance(argument.get("answer"), str):
+            raise RuleError("an answer reference needs a question key")
+        return lambda answers: resolve(argument, answers)
+    if isinstance(argument, Mapping):
+        raise RuleError("an argument object must be an answer reference")
+    return lambda answers: argument
 
 
 def references(condition: Any) -> Iterator[tuple[str, str | None]]:

@@ -164,3 +164,27 @@ def test_one_replay_shows_what_page_by_page_replays_show(client, community_consu
             ]
             assert [(item.page.key, [q.key for q in item.questions]) for item in replay.pages] == expected
             assert replay.answers == counted
+
+
+def test_compiled_rules_mean_what_interpreted_rules_mean(client, community_consultation, db):
+    from consult.responses.models import ResponseDraft
+    from consult.surveys import rules
+    from consult.surveys.engine import thaw
+    from consult.surveys.models import InstrumentVersion
+
+    _through_the_pages(client, community_consultation.slug, db)
+    draft = db.session.scalar(select(ResponseDraft))
+    instrument = db.session.get(InstrumentVersion, draft.instrument_version_id).parsed()
+    conditions = [page.when for page in instrument.pages] + [
+        route.when for page in instrument.pages for route in page.routing
+    ]
+    conditions += [question.when for question in instrument.questions]
+    conditions = [condition for condition in conditions if condition is not None]
+    assert len(conditions) >= 5
+    answers = dict(draft.answers)
+    for given in (answers, {}, {key: value for key, value in answers.items() if key < "C"}):
+        for condition in conditions:
+            expected = rules._interpret(condition, given)
+            assert rules.compile_condition(condition)(given) == expected == rules.evaluate(condition, given)
+            # A plain (editable) dict is never kept compiled: it is evaluated as it stands.
+            assert rules.evaluate(thaw(condition), given) == expected
