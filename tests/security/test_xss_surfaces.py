@@ -322,3 +322,55 @@ def test_import_file_names_and_importer_names_are_text(client, community_consult
     assert_inert(html, "import history")
     page = checked.get(url_of(community_consultation) + "?lang=en").get_data(as_text=True)
     assert_inert(page, "import page")
+
+
+def _formula_definition() -> dict:
+    """The corpus instrument with every text starting like a formula (titles, questions, options, other)."""
+    definition = hostile_definition()
+
+    def formulas(value):
+        if isinstance(value, dict):
+            if set(value) <= {"es", "en", "pt"} and all(isinstance(v, str) for v in value.values()):
+                return {code: f"{FORMULAS[n % len(FORMULAS)]} {text}" for n, (code, text) in enumerate(value.items())}
+            return {key: formulas(item) if key not in ("key", "type") else item for key, item in value.items()}
+        if isinstance(value, list):
+            return [formulas(item) for item in value]
+        return value
+
+    return {**formulas(definition), "key": "xss_formulas"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_response_exports_write_formula_looking_labels_and_answers_as_text(
+    create_territory, create_version, create_consultation, db, fmt
+):
+    from consult.exports.responses import write_responses
+    from tests.analysis import world as tiny
+
+    territory = create_territory("xssx", "Xss", "CO", enabled_languages=["es", "en", "pt"])
+    version = create_version(_formula_definition(), territory=territory)
+    consultation = create_consultation(territory, groups={"rural_community": version}, slug="xss-formulas")
+    consultation.title = {"es": FORMULAS[0], "en": FORMULAS[1], "pt": FORMULAS[2]}
+    answers = [{"T1": text, "C1": "a"} for text in FORMULAS + [PAYLOAD]]
+    tiny.store(consultation, version, "rural_community", answers)
+    db.session.commit()
+    for lang in ("es", "en"):
+        out = io.BytesIO()
+        write_responses(consultation, fmt, out, lang=lang)
+        data = out.getvalue()
+        if fmt == "xlsx":
+            cells = xlsx_cells(data)
+        else:
+            import zipfile
+
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                cells = [
+                    cell
+                    for name in archive.namelist()
+                    if name.endswith(".csv")
+                    for cell in csv_cells(archive.read(name))
+                ]
+        assert any(isinstance(cell, str) and cell.startswith("'" + FORMULAS[0]) for cell in cells), "answers exported"
+        labels = [cell for cell in cells if isinstance(cell, str) and "<script>" in cell and cell.startswith("'")]
+        assert labels, "the instrument's formula-looking labels are in the file, marked as text"
+        assert_cells_neutral(cells, f"responses.{fmt} ({lang})")
