@@ -15,9 +15,9 @@ KILLS = max(3, int(SECONDS // 2))
 
 def test_sigkill_under_load_loses_nothing_acknowledged_and_a_retry_is_not_duplicated(fresh_database):
     kind, url = fresh_database
-    tokens, rows = load.prepare_drafts(url, 150 + 40 * KILLS)
+    tokens, rows = load.prepare_drafts(url, 100 + 30 * KILLS)
     baseline = load.count_responses(url)
-    server = load.Server(url, workers=2, threads=2).start()
+    server = load.Server(url, workers=1, threads=4).start()
     pending = list(tokens)
     tried: set[str] = set()
     receipts: dict[str, str] = {}
