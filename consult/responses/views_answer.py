@@ -91,9 +91,11 @@ def start(slug: str):
     except ConsultationError as error:
         flash(str(error.message), "error")
         return redirect(url_for("responses.landing", slug=slug))
-    db.session.commit()
     flow.remember_draft(consultation, code)
-    return flow.resume_target(draft, None)
+    # The reply first, then the commit: nothing is read again after it.
+    reply = flow.resume_target(draft, None)
+    db.session.commit()
+    return reply
 
 
 @bp.route("/c/<slug>/resume", methods=["POST"])
@@ -178,8 +180,9 @@ def group_step(slug: str):
             return reply
     elif request.method == "POST":
         _switch_language(consultation, draft)
+    reply = flow.render_answering("responses/group.html", consultation, draft, form=form)
     db.session.commit()
-    return flow.render_answering("responses/group.html", consultation, draft, form=form)
+    return reply
 
 
 @bp.route("/c/<slug>/p/<page_key>", methods=["GET", "POST"])
