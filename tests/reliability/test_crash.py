@@ -6,11 +6,17 @@ import http.client
 import threading
 import time
 
+import pytest
+
 from bench import load
 from tests.reliability.conftest import SECONDS, assert_stored_exactly_once
 
 SENDERS = 24
-KILLS = max(3, int(SECONDS // 2))
+# Twice in the suite; every other second of RELIABILITY_SECONDS in make soak.
+KILLS = max(2, int(SECONDS // 2) if SECONDS > 4 else 2)
+
+# Sockets of client threads cut off by a killed or refusing server are collected late; the checks are the asserts.
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 
 def test_sigkill_under_load_loses_nothing_acknowledged_and_a_retry_is_not_duplicated(fresh_database):

@@ -5,10 +5,15 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from bench import load
 from tests.reliability.conftest import SECONDS, assert_stored_exactly_once
 
 SUBMITTERS = 200
+
+# Sockets of client threads cut off by a killed or refusing server are collected late; the checks are the asserts.
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 
 def test_two_hundred_concurrent_submitters_each_acknowledged_send_is_stored_once(fresh_database):
