@@ -199,7 +199,8 @@ def send(consultation: Consultation, token: str) -> Sent:
             for row in answer_rows(instrument, answers)
         ]
         if rows:
-            db.session.execute(insert(Answer), rows)
+            # The table, not the ORM entity: the ORM would split the rows by which columns are NULL.
+            db.session.execute(insert(Answer.__table__), rows)
         if invitation_id is not None and not claim_use(invitation_id):
             db.session.rollback()
             raise ConsultationError(_l("This invitation link has been used as many times as allowed, or has expired."))

@@ -65,6 +65,9 @@ def send(slug: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("responses.review", slug=slug))
+    # The interface language chosen now, while the territory is loaded: sending commits, which expires
+    # it, and the reply's Content-Language header would otherwise read it again.
+    flow.interface_language()
     try:
         sent = sending.send(consultation, request.form.get("submission_token", ""))
     except ConsultationError as error:
