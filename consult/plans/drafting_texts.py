@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func
 
 from consult.analysis.tables import percent
 from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES
-from consult.plans.evidence import Facts, _group_label, _shown, right_label, sector_label
+from consult.plans.evidence import Facts, _group_label, _shown, right_label, sector_label, signed_points
 from consult.plans.labels import PILLARS
 from consult.responses.models import EntryMode, Response
 from consult.responses.queries import NO_FILTER, counted_responses
@@ -245,7 +246,7 @@ def justification(entry, facts: Facts, by_group: list[tuple[str, float]]) -> str
         lines.append(
             _(
                 "Median severity %(severity)s of 5 across %(reports)d reports; urgent reports: %(urgent)s.",
-                severity=f"{entry.severity:g}",
+                severity=format_decimal(entry.severity),
                 reports=entry.reports,
                 urgent=_shown(entry.urgent, k),
             )
@@ -265,7 +266,9 @@ def justification(entry, facts: Facts, by_group: list[tuple[str, float]]) -> str
         lines.append(
             _("Severity per group (groups with at least %(k)d reports of it):", k=k)
             + "\n\n"
-            + "\n".join(f"- {_group_label(g)}: " + _("median %(severity)s", severity=f"{s:g}") for g, s in by_group)
+            + "\n".join(
+                f"- {_group_label(g)}: " + _("median %(severity)s", severity=format_decimal(s)) for g, s in by_group
+            )
         )
     found = facts.divergence.get(entry.right)
     if found and not found["hidden"] and found["gap"] is not None:
@@ -276,7 +279,7 @@ def justification(entry, facts: Facts, by_group: list[tuple[str, float]]) -> str
                 "%(company)s of companies (a gap of %(gap)s points).",
                 community=percent(community),
                 company=percent(company),
-                gap=f"{found['gap']:+g}",
+                gap=signed_points(found["gap"]),
             )
         )
     return "\n\n".join(lines)

@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import Any
 
 import pandas as pd
-from flask_babel import force_locale
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -64,6 +64,11 @@ class Fact:
     n: int | None = None
     is_suppressed: bool = False
     is_gone: bool = False
+
+
+def signed_points(value: float) -> str:
+    """A difference in points with its sign, written as the reader's language writes numbers (+12,5 in Spanish)."""
+    return format_decimal(value, format="+#,##0.###;-#,##0.###")
 
 
 def interface_for(consultation: Consultation, lang: str) -> str:
@@ -455,7 +460,7 @@ def _salience(ref: dict, facts: Facts) -> Fact:
         urgent=_shown(entry.urgent, k),
     )
     if entry.severity is not None:
-        text += "; " + _("median severity %(severity)s of 5", severity=f"{entry.severity:g}")
+        text += "; " + _("median severity %(severity)s of 5", severity=format_decimal(entry.severity))
     hidden = None in (entry.community, entry.company, entry.testimonies, entry.urgent)
     return Fact(text, entry.reports, hidden)
 
@@ -491,7 +496,7 @@ def _divergence(ref: dict, facts: Facts) -> Fact:
             community_n=community_n,
             company=percent(company),
             company_n=company_n,
-            gap=f"{found['gap']:+g}" if found["gap"] is not None else "—",
+            gap=signed_points(found["gap"]) if found["gap"] is not None else "—",
         ),
         community_n + company_n,
     )

@@ -165,3 +165,15 @@ def test_generate_refuses_what_cannot_be_drafted_and_drafts_a_content_only_langu
     assert "| 3 |" not in methodology.body["qu"] and "| 15 |" not in methodology.body["qu"]
     assert methodology.body["qu"].count("fewer than 5") + methodology.body["qu"].count("menos de 5") >= 2
     assert consultation.state == ConsultationState.ANALYSED
+
+
+def test_gaps_in_plan_texts_are_written_as_the_reader_writes_numbers(app):
+    from flask_babel import force_locale
+
+    from consult.plans.evidence import signed_points
+
+    with app.test_request_context("/"):
+        with force_locale("es"):
+            assert (signed_points(12.5), signed_points(-3.25), signed_points(0)) == ("+12,5", "-3,25", "+0")
+        with force_locale("en"):
+            assert signed_points(12.5) == "+12.5"
