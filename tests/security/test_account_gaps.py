@@ -110,6 +110,7 @@ def test_an_account_reset_logs_in_with_the_password_then_sets_up_a_new_factor(
 
 def test_the_demo_has_two_moderators_who_complete_an_excerpts_four_eyes(app, db):
     from consult.testimonies import services
+    from consult.testimonies.enums import ConsentUse
     from consult.testimonies.models import ExcerptStatus, Testimony
 
     seed_demo()
@@ -123,8 +124,11 @@ def test_the_demo_has_two_moderators_who_complete_an_excerpts_four_eyes(app, db)
     assert {"moderator.antioquia@demo.consult.example", "moderator2.antioquia@demo.consult.example"} <= emails
     first = next(u for u in moderators if u.email.startswith("moderator."))
     second = next(u for u in moderators if u.email.startswith("moderator2."))
-    testimony = db.session.scalar(select(Testimony).where(Testimony.territory_id == antioquia.id).limit(1))
-    assert testimony is not None
+    # One that allows quotes (without ORDER BY the databases return different rows first).
+    candidates = db.session.scalars(
+        select(Testimony).where(Testimony.territory_id == antioquia.id).order_by(Testimony.id)
+    ).all()
+    testimony = next(t for t in candidates if not t.is_closed and t.allows(ConsentUse.QUOTE))
     excerpt = services.propose_excerpt(testimony, "Un pasaje sin nombres.", first)
     services.decide_excerpt(excerpt, True, "Sin nombres.", first)
     services.decide_excerpt(excerpt, True, "De acuerdo.", second)

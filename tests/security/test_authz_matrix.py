@@ -179,7 +179,13 @@ def _objects(territory: Territory, official: User, moderator: User) -> dict[str,
     _db.session.add(job)
     group = _first(select(ConsultationGroup).where(ConsultationGroup.consultation_id == consultation.id))
     in_territory = select(Consultation.id).where(Consultation.territory_id == territory.id)
-    invitation = _first(select(Invitation).where(Invitation.consultation_id.in_(in_territory)))
+    # Not an organisation's own invitation: the company may use its own (LOGIN_SCOPE says it is refused),
+    # and without this condition which row comes first differs between SQLite and PostgreSQL.
+    invitation = _first(
+        select(Invitation)
+        .where(Invitation.consultation_id.in_(in_territory), Invitation.organisation_id.is_(None))
+        .order_by(Invitation.id)
+    )
     target = _first(select(LocalityTarget).where(LocalityTarget.consultation_id == consultation.id))
     _db.session.flush()
     link = _first(select(EvidenceLink).where(EvidenceLink.plan_id == plan.id))
