@@ -2,7 +2,8 @@
 
 Each test takes seconds in the suite; ``make soak`` runs them again for ``RELIABILITY_SECONDS`` (60).
 SQLite always; PostgreSQL too when ``CONSULT_TEST_DATABASE_URL`` is set, in a database named
-``<that name>_reliability`` on the same server (dropped and created by each test).
+``<that name>_reliability`` (``_gwN`` added per xdist worker) on the same server (dropped and created by
+each test).
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ DATABASES = ["sqlite"] + (["postgresql"] if PG_BASE else [])
 def pg_url() -> str:
     """This run's reliability database on the test PostgreSQL server."""
     base = make_url(PG_BASE)
-    return base.set(database=f"{base.database}_reliability").render_as_string(hide_password=False)
+    # One per xdist worker: two workers running reliability files at once must not drop each other's database.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = f"{base.database}_reliability" + (f"_{worker}" if worker else "")
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=DATABASES)
