@@ -1,0 +1,24 @@
+"""voice recordings: encrypted spoken answers and testimony narratives
+
+Revision ID: a14000000002
+Revises: a14000000001
+Create Date: 2026-11-29 18:00:00
+
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision = "a14000000002"
+down_revision = "a14000000001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
