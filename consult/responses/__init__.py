@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         views_facilitator,
         views_import,
         views_invitations,
+        views_offline,
         views_official,
         views_organisation,
         views_receipt,

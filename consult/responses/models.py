@@ -65,6 +65,8 @@ class EntryMode(str, enum.Enum):
     ONLINE = "online"
     ASSISTED = "assisted"
     PAPER = "paper"
+    #: Answered in the offline app on a phone and sent when the connection returned (``offline.py``).
+    OFFLINE = "offline"
 
     @property
     def label(self):
@@ -76,6 +78,7 @@ ENTRY_MODE_LABELS = {
     EntryMode.ONLINE: _l("Online"),
     EntryMode.ASSISTED: _l("Assisted by a facilitator"),
     EntryMode.PAPER: _l("Paper form"),
+    EntryMode.OFFLINE: _l("Answered offline on a device"),
 }
 
 
