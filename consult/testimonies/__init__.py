@@ -15,7 +15,18 @@ def init_app(app: Flask) -> None:
     # Every module that attaches routes or hooks to ``bp`` is imported here, and
     # only here (tests/core/test_rooms.py holds each room to it). Inside the
     # function because those modules import ``bp`` from this package.
-    from consult.testimonies import cli, crypto, demo, homes, models, presenting, views_cso, views_public, views_staff  # noqa: F401  # noqa: F401  (demo: the seed step)
+    from consult.testimonies import (  # noqa: F401  (imported for their routes; demo: the seed step)
+        cli,
+        crypto,
+        demo,
+        homes,
+        models,
+        presenting,
+        views_cso,
+        views_public,
+        views_staff,
+        views_voice,
+    )
 
     try:
         crypto.install_keyring(app, app.config.get("CONSULT_TESTIMONY_KEYS", ""))

@@ -27,6 +27,7 @@ from consult.testimonies.models import (
     TestimonyConsent,
     TestimonyExcerpt,
     TestimonyMessage,
+    TestimonyRecording,
     TestimonyStatus,
     TestimonyTheme,
 )
@@ -143,7 +144,8 @@ def erase_content(testimony: Testimony, *, keep_counts: bool = False) -> None:
     """
     vault.wipe(testimony)
     testimony.key_id = None
-    models = [TestimonyExcerpt, TestimonyMessage, TestimonyAddition]
+    # A recording is content even for a retention purge: it goes with the text.
+    models = [TestimonyExcerpt, TestimonyMessage, TestimonyAddition, TestimonyRecording]
     if not keep_counts:
         models += [TestimonyAnswer, TestimonyTheme]
     for model in models:

@@ -160,6 +160,16 @@ class ExcerptForm(Form):
     )
 
 
+class TranscriptForm(Form):
+    """A moderator writes down a spoken account (sealed like the testimony)."""
+
+    text = TextAreaField(
+        _l("Transcript"),
+        description=_l("Write down what is said in the recording. Leave it empty to remove the transcript."),
+        validators=[Length(max=20000, message=_l("Write at most %(max)d characters."))],
+    )
+
+
 class DecisionForm(Form):
     """Approve or reject an excerpt, with a reason."""
 

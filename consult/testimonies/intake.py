@@ -450,6 +450,10 @@ def submit_draft(draft: TestimonyDraft, token: str, *, lang: str, actor: Actor =
         existing = db.session.scalar(select(Testimony).where(Testimony.submission_key == submission_key))
         return Sent(existing, None, already_sent=True)
     vault.seal(testimony, "sealed_answers", answers)
+    # Spoken accounts go with the testimony, re-sealed for it (before the draft is deleted).
+    from consult.testimonies import recordings
+
+    recordings.attach_to_testimony(draft, testimony)
     if cso and cso.get("notes"):
         vault.seal(testimony, "sealed_notes", cso["notes"])
     granted = consent_answers(instrument, answers)

@@ -316,6 +316,41 @@ class TestimonyDraft(db.Model):
     consultation: Mapped[Consultation] = relationship()
 
 
+class TestimonyRecording(db.Model):
+    """A spoken account given instead of (or beside) a long-text answer, sealed like the text.
+
+    While the testimony is being written it belongs to the draft (``draft_id``);
+    sending moves it to the testimony (``testimony_id``) and re-seals it there,
+    since the associated data names the row it belongs to. The audio is mono Ogg
+    Opus (``consult.core.audio.transcode``), sealed whole; a moderator's
+    transcript is sealed too. Withdrawal and purge delete the row.
+    """
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    __tablename__ = "testimony_recordings"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "question_key", name="uq_testimony_recordings_draft_question"),
+        UniqueConstraint("testimony_id", "question_key", name="uq_testimony_recordings_testimony_question"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int | None] = mapped_column(ForeignKey("testimonies.id", ondelete="CASCADE"), index=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("testimony_drafts.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    sealed_audio: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_transcript: Mapped[bytes | None] = mapped_column(LargeBinary)
+    seconds: Mapped[float] = mapped_column(Float)
+    #: A date, not a time, like everything the submitter does.
+    recorded_on: Mapped[date] = mapped_column(Date, default=utctoday)
+    transcribed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    transcribed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    testimony: Mapped[Testimony | None] = relationship()
+    transcribed_by: Mapped[User | None] = relationship()
+
+
 class ChainedEntry:
     """Columns of an audit entry that is a link of a tamper-evident chain (``consult.testimonies.chain``).
 
@@ -400,4 +435,5 @@ SEALED_MODELS: tuple[tuple[type, tuple[str, ...]], ...] = (
     (TestimonyMessage, ("sealed_text",)),
     (TestimonyAddition, ("sealed_text",)),
     (TestimonyDraft, ("sealed_state",)),
+    (TestimonyRecording, ("sealed_audio", "sealed_transcript")),
 )

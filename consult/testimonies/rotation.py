@@ -84,6 +84,8 @@ def rotate_keys(batch_size: int = 100, on_batch: Callable[[str, int], None] | No
                 if model is TestimonyDraft:
                     continue
                 testimony = row if isinstance(row, Testimony) else row.testimony
+                if testimony is None:
+                    continue  # a recording still with its draft: nobody's testimony yet
                 if testimony.id not in audited:
                     audited.add(testimony.id)
                     audit.record(testimony, "rotate-keys", Actor.SYSTEM)

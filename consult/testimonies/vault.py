@@ -22,6 +22,7 @@ from consult.testimonies.models import (
     TestimonyDraft,
     TestimonyExcerpt,
     TestimonyMessage,
+    TestimonyRecording,
 )
 
 _FIELDS = {model: fields for model, fields in SEALED_MODELS}
@@ -36,6 +37,11 @@ def where(row: Any, field: str) -> str:
         return crypto.context("testimonies", row.id, field)
     if isinstance(row, (TestimonyExcerpt, TestimonyMessage, TestimonyAddition)):
         return crypto.context("testimonies", row.testimony_id, table, row.id, field)
+    if isinstance(row, TestimonyRecording):
+        # A recording belongs to a draft until the testimony is sent, then to the testimony.
+        if row.testimony_id is not None:
+            return crypto.context("testimonies", row.testimony_id, table, row.id, field)
+        return crypto.context("testimony_drafts", row.draft_id, table, row.id, field)
     if isinstance(row, TestimonyDraft):
         return crypto.context(table, row.id, row.token_hash, field)
     raise crypto.CryptoError(f"{table} has no sealed columns")

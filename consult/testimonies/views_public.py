@@ -17,7 +17,7 @@ from consult.accounts.access import public_view
 from consult.extensions import db, limiter
 from consult.responses import flow
 from consult.surveys.steps import OFF_PATH, REVIEW, START, direction_of
-from consult.testimonies import audit, bp, follow, intake, services
+from consult.testimonies import audit, bp, follow, intake, recordings, services
 from consult.testimonies.consent import consent_answers
 from consult.testimonies.errors import TestimonyError
 from consult.testimonies.forms import CodeForm, ConfirmForm, OnBehalfForm, ReviewForm
@@ -211,11 +211,17 @@ def page(slug: str, page_key: str):
     localities = [{"code": p.code, "name": p.name, "area": p.area} for p in consultation.territory.localities]
     asked = intake.page_as_asked(instrument, current, answers, cso)
     form_class = page_form(instrument, asked, lang, answers, localities=localities)
+    # Long-text questions of a CSO's form may be answered by a recording instead of typing.
+    voice_keys = [q.key for q in asked.questions if q.type == "long_text"] if recordings.offered(draft) else []
+    voice_errors: dict[str, str] = {}
     if request.method == "GET":
         form = form_class(formdata=None)
     else:
         form = form_class(formdata=request.form)
-        if form.validate():
+        if voice_keys:
+            voice_errors = recordings.take_from_request(draft, voice_keys, request.files, request.form)
+            db.session.commit()
+        if form.validate() and not voice_errors:
             for key in form.cleared():
                 answers.pop(key, None)
             answers.update(form.answers())
@@ -234,7 +240,7 @@ def page(slug: str, page_key: str):
     db.session.commit()
     return _page(
         "testimonies/page.html",
-        400 if form.errors else 200,
+        400 if form.errors or voice_errors else 200,
         consultation=consultation,
         instrument=instrument,
         page=current,
@@ -245,6 +251,12 @@ def page(slug: str, page_key: str):
         total=progress.total,
         routes=services.routes_of(consultation.territory) if safe_path else [],
         route_lang=lang,
+        voice={
+            "keys": voice_keys,
+            "recordings": recordings.of_draft(draft) if voice_keys else {},
+            "errors": voice_errors,
+            "max_minutes": int(recordings.MAX_SECONDS // 60),
+        },
     )
 
 

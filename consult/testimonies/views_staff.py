@@ -23,7 +23,7 @@ from consult.extensions import db
 from consult.i18n import LANGUAGE_NAMES, content_language
 from consult.responses.models import Consultation
 from consult.surveys.models import Instrument, InstrumentVersion
-from consult.testimonies import audit, bp, counts, queries, services
+from consult.testimonies import audit, bp, counts, queries, recordings, services
 from consult.testimonies.errors import TestimonyError
 from consult.testimonies.forms import (
     ConfirmForm,
@@ -32,6 +32,7 @@ from consult.testimonies.forms import (
     MessageForm,
     SettingsForm,
     ThemesForm,
+    TranscriptForm,
     route_form,
 )
 from consult.testimonies.intake import INSTRUMENT_KEY, settings_for, testimony_version
@@ -77,6 +78,9 @@ def _read_page(territory: Territory, testimony: Testimony, *, status: int = 200,
     themes_form.themes.choices = _theme_choices()
     lines = answer_lines(instrument, content.answers, lang, territory)
     narrative = next((line.answer for line in lines if line.is_long), "")
+    # Spoken accounts: the page's reading is audited above; listening is audited per request.
+    spoken = recordings.of_testimony(testimony)
+    transcripts = recordings.transcripts(spoken)
     return _page(
         "testimonies/read.html",
         status,
@@ -98,6 +102,19 @@ def _read_page(territory: Territory, testimony: Testimony, *, status: int = 200,
         themes_form=themes_form,
         message_form=forms.get("message_form") or MessageForm(prefix="message"),
         theme_labels=services.THEMES,
+        spoken=spoken,
+        transcripts=transcripts,
+        question_texts={
+            r.question_key: instrument.text(instrument.question(r.question_key).text, lang)
+            for r in spoken
+            if instrument.has_question(r.question_key)
+        },
+        transcript_forms={
+            r.id: TranscriptForm(prefix=f"transcript-{r.id}", data={"text": transcripts.get(r.id) or ""})
+            for r in spoken
+        }
+        | dict([forms["transcript_form"]] if forms.get("transcript_form") else []),
+        transcript_error=forms.get("transcript_error"),
     )
 
 
