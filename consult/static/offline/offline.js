@@ -146,8 +146,10 @@
     var answers = {};
     var g = group(resp.group);
     Object.keys(g.prefill || {}).forEach(function (k) { answers[k] = g.prefill[k]; });
-    Object.keys(resp.pages).forEach(function (pageKey) {
-      var values = ConsultRules.valuesFromForm(spec(resp), pageKey, resp.pages[pageKey]) || {};
+    // In the instrument's order, each page read with the answers before it (as the server saves them).
+    spec(resp).pages.forEach(function (page) {
+      if (!resp.pages[page.key]) { return; }
+      var values = ConsultRules.valuesFromForm(spec(resp), page.key, resp.pages[page.key], answers, settled(resp)) || {};
       Object.keys(values).forEach(function (k) { answers[k] = values[k]; });
     });
     return answers;
@@ -225,9 +227,9 @@
   var finishedCount = 0;
 
   function start() {
-    var lang = B.languages.some(function (l) { return l.code === document.documentElement.lang; }) ? document.documentElement.lang : B.fallback_language;
-    var asked = new URLSearchParams(location.search).get("lang");
-    if (asked && B.languages.some(function (l) { return l.code === asked; })) { lang = asked; }
+    // The content language the person chose on the landing page (the page says it), else the fallback.
+    var asked = app.getAttribute("data-lang");
+    var lang = B.languages.some(function (l) { return l.code === asked; }) ? asked : B.fallback_language;
     current = { id: randomToken(), token: randomToken(), group: B.groups.length === 1 ? B.groups[0].code : null, lang: lang, pages: {}, at: "group" };
     goTo("group");
   }
@@ -308,7 +310,7 @@
     var wrappers = form.querySelectorAll("[data-question]");
     var skip = settled(resp);
     for (var round = 0; round < 4; round++) {
-      var values = ConsultRules.valuesFromForm(spec(resp), pageKey, Array.from(new FormData(form))) || {};
+      var values = ConsultRules.valuesFromForm(spec(resp), pageKey, Array.from(new FormData(form)), others, skip) || {};
       var answers = Object.assign({}, others, values);
       var visible = (ConsultRules.visibleQuestions(spec(resp), answers, pageKey, skip) || []).map(keyOf);
       var changed = false;
@@ -342,7 +344,7 @@
       summary.appendChild(list);
       nodes.push(summary);
     }
-    var form = el("form", { action: "#", novalidate: "novalidate" });
+    var form = el("form", { action: "#", novalidate: "novalidate", "data-page": pageKey });
     var questions = el("div");
     // The server's own rendering of the page's questions (same origin, escaped there).
     questions.innerHTML = instrument.fragments[resp.lang][pageKey];
