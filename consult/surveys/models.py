@@ -137,6 +137,11 @@ class InstrumentVersion(db.Model):
         default=VersionStatus.DRAFT,
     )
     translation_review: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
+    #: The recorded audio prompts, language → text path → audio digest (``consult.surveys.prompts``).
+    #: Loaded with the version (the answering flow has it at hand), so a page knows which texts
+    #: have a recording without a query of its own; not part of the definition, so frozen versions
+    #: get recordings too.
+    recorded_audio: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     frozen_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -172,13 +177,16 @@ class InstrumentVersion(db.Model):
         """
 
         if self.frozen_at is None or self.id is None:
-            return engine.Instrument.from_dict(self.definition)
+            instrument = engine.Instrument.from_dict(self.definition)
+            instrument.version_id = self.id  # type: ignore[attr-defined]  (listen controls address the version)
+            return instrument
         key = (self.id, self.frozen_at)
         instrument = _PARSED.get(key)
         if instrument is None:
             if len(_PARSED) >= _PARSED_LIMIT:
                 _PARSED.pop(next(iter(_PARSED)))
             instrument = _PARSED[key] = engine.Instrument.from_dict(self.definition)
+            instrument.version_id = self.id  # type: ignore[attr-defined]
         return instrument
 
     def __repr__(self) -> str:
