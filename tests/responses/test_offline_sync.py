@@ -224,3 +224,47 @@ def test_nothing_about_the_phone_is_logged(client, routed_consultation, caplog):
 def test_a_draft_consultation_has_no_offline_app(client, create_consultation, path):
     draft = create_consultation(state="draft")
     assert client.get(f"/c/{draft.slug}/offline{path}").status_code == 404
+
+
+def test_two_phones_sending_the_same_response_at_once_store_it_once(app, routed_consultation, db, monkeypatch):
+    import threading
+
+    from consult.responses import offline
+    from consult.responses.models import Consultation
+
+    barrier = threading.Barrier(2, timeout=10)
+    real_replay = offline.replay
+
+    def replay_then_wait(*args, **kwargs):
+        # Both requests have read the pages (and found no stored response) before either writes.
+        answers = real_replay(*args, **kwargs)
+        barrier.wait()
+        return answers
+
+    monkeypatch.setattr(offline, "replay", replay_then_wait)
+    payload, consultation_id = _payload(), routed_consultation.id
+    db.session.remove()
+    outcomes: list = []
+
+    def worker():
+        with app.test_request_context("/"):
+            try:
+                consultation = db.session.get(Consultation, consultation_id)
+                outcomes.append(offline.sync(consultation, payload))
+            except Exception as error:  # noqa: BLE001  (reported by the assertion below)
+                outcomes.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert len({o.receipt_code for o in outcomes}) == 1
+    assert sorted(o.created for o in outcomes) == [False, True]
+    assert _count(db) == 1
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == len(
+        _rows(db, db.session.scalar(select(Response.id)))
+    )
