@@ -31,6 +31,8 @@ class Choice:
     label: dict[str, str]
     row: int
     concept: str = ""
+    #: The ``pictogram`` column (``face-1`` … ``face-5``), checked where the options are made.
+    pictogram: str = ""
 
 
 @dataclass
@@ -149,7 +151,14 @@ def read_choices(
             value = f"{value}_{number}"
             choice_list.values[name] = value
             choice_list.choices.append(
-                Choice(name, value, texts.text(row, "label") if texts else {}, row.number, row.get("concept"))
+                Choice(
+                    name,
+                    value,
+                    texts.text(row, "label") if texts else {},
+                    row.number,
+                    row.get("concept"),
+                    row.get("pictogram"),
+                )
             )
             continue
         if value != name:
@@ -166,6 +175,13 @@ def read_choices(
             )
         choice_list.values[name] = value
         choice_list.choices.append(
-            Choice(name, value, texts.text(row, "label") if texts else {}, row.number, row.get("concept"))
+            Choice(
+                name,
+                value,
+                texts.text(row, "label") if texts else {},
+                row.number,
+                row.get("concept"),
+                row.get("pictogram"),
+            )
         )
     return lists

@@ -39,7 +39,9 @@ SURVEY_COLUMNS = frozenset(
         CONCEPT,
     }
 )
-CHOICES_COLUMNS = frozenset({"list_name", "name", CONCEPT})
+# A choice's pictogram (face-1 … face-5, consult.surveys.pictograms).
+PICTOGRAM = "pictogram"
+CHOICES_COLUMNS = frozenset({"list_name", "name", CONCEPT, PICTOGRAM})
 SETTINGS_COLUMNS = frozenset(
     {"form_title", "form_id", "default_language", "version", "namespaces", "consult:data", "allow_choice_duplicates"}
 )

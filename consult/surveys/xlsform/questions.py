@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from consult.i18n import INTERFACE_LANGUAGES
 from consult.surveys import labels
+from consult.surveys.pictograms import PICTOGRAMS
 from consult.surveys.types.base import OTHER_LABEL
 from consult.surveys.xlsform import cells
 from consult.surveys.xlsform.cells import Context
@@ -301,11 +302,30 @@ def _select(node: Node, question: dict[str, Any], ctx: Context) -> ChoiceList | 
     question["type"] = (
         "consent" if node.marker == "consent" and multiple else ("multiple_choice" if multiple else "single_choice")
     )
-    question["options"] = [{"value": c.value, "label": _choice_label(c, choice_list, ctx)} for c in choice_list.choices]
+    question["options"] = [_option(c, choice_list, ctx) for c in choice_list.choices]
     if node.spec.or_other:
         # pyxform labels it "Other"; we give the engine's word in each language that has a catalogue.
         question["other"] = {"label": _other_label(ctx.languages.declared, ctx.languages.fallback)}
     return choice_list
+
+
+def _option(choice: Any, choice_list: ChoiceList, ctx: Context) -> dict[str, Any]:
+    """An option of the definition from a choice row; a known ``pictogram`` goes with it, another is reported."""
+    option: dict[str, Any] = {"value": choice.value, "label": _choice_label(choice, choice_list, ctx)}
+    name = (getattr(choice, "pictogram", "") or "").strip().lower()
+    if name in PICTOGRAMS:
+        option["pictogram"] = name
+    elif name:
+        ctx.reporter.warn(
+            ctx.choices_sheet,
+            choice.row,
+            _l(
+                "The pictogram “%(name)s” is not one consult draws (%(known)s); the choice is shown without it.",
+                name=name,
+                known=", ".join(PICTOGRAMS),
+            ),
+        )
+    return option
 
 
 def _other_label(languages: list[str], fallback: str) -> dict[str, str]:
