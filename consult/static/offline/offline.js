@@ -336,14 +336,8 @@
     nodes.push(el("p", { "class": "progress" }, format(t("page_of"), { n: Math.max(position, 1), total: Math.max(keys.length, 1) })));
     nodes.push(el("h2", { lang: contentLangAttr(resp.lang) }, title));
     var problems = resp.problem && resp.problem.errors && resp.problem.errors[pageKey];
-    if (problems) {
-      var summary = el("div", { "class": "error-summary", role: "alert" });
-      summary.appendChild(el("h3", {}, t("error_heading")));
-      var list = el("ul");
-      Object.keys(problems).forEach(function (q) { list.appendChild(el("li", {}, q + ": " + problems[q].join(" "))); });
-      summary.appendChild(list);
-      nodes.push(summary);
-    }
+    var summary = problems ? el("div", { "class": "error-summary", role: "alert" }) : null;
+    if (summary) { nodes.push(summary); }
     var form = el("form", { action: "#", novalidate: "novalidate", "data-page": pageKey });
     var questions = el("div");
     // The server's own rendering of the page's questions (same origin, escaped there).
@@ -351,6 +345,22 @@
     form.appendChild(questions);
     restore(form, resp.pages[pageKey]);
     applyRules(resp, pageKey, form);
+    if (summary) {
+      // What the server said, under each question's own words, linked to its field (as the online page does).
+      summary.appendChild(el("h3", {}, t("error_heading")));
+      var list = el("ul");
+      Object.keys(problems).forEach(function (key) {
+        var wrapper = form.querySelector('[data-question="' + key + '"]');
+        var words = wrapper && wrapper.querySelector("legend, label");
+        var field = wrapper && wrapper.querySelector("input, select, textarea");
+        var item = el("li");
+        var link = el("a", { href: field && field.id ? "#" + field.id : "#" }, words ? words.textContent.trim() : key);
+        item.appendChild(link);
+        item.appendChild(document.createTextNode(": " + problems[key].join(" ")));
+        list.appendChild(item);
+      });
+      summary.appendChild(list);
+    }
     form.addEventListener("change", function () { applyRules(resp, pageKey, form); });
     form.addEventListener("input", function () { applyRules(resp, pageKey, form); });
     function keepPage() { resp.pages[pageKey] = Array.from(new FormData(form)).map(function (p) { return [p[0], String(p[1])]; }); }
