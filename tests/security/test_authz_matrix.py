@@ -36,6 +36,8 @@ from consult.accounts.permissions import NETWORK_ADMIN
 from consult.core.db import utcnow
 from consult.demo import DEMO_PASSWORD, seed_demo
 from consult.extensions import db as _db
+from consult.testimonies import crypto, vault
+from consult.testimonies.models import TestimonyRecording
 
 #: Routes anyone may open, and why. Everything else must carry a login, admin or territory guard.
 PUBLIC_REASON = {
@@ -162,6 +164,12 @@ def _objects(territory: Territory, official: User, moderator: User) -> dict[str,
         .order_by(Testimony.organisation_id.is_(None), Testimony.id)
     )
     excerpt = testimonies.propose_excerpt(testimony, "Un pasaje.", moderator)
+    # A spoken account of that testimony (issue 14): listened to and transcribed by the territory's staff.
+    recording = TestimonyRecording(testimony_id=testimony.id, question_key="D1", seconds=1.0)
+    _db.session.add(recording)
+    _db.session.flush()
+    recording.key_id = crypto.keyring().current_id
+    recording.sealed_audio = crypto.keyring().seal(b"sound", vault.where(recording, "sealed_audio"))
     route = _first(select(ProtectionRoute).where(ProtectionRoute.territory_id == territory.id))
     if route is None:
         route = testimonies.save_route(territory, None, names={"es": "Defensoría"}, descriptions={}, contact="x")
@@ -220,6 +228,7 @@ def _objects(territory: Territory, official: User, moderator: User) -> dict[str,
         "fmt": "html",
         "testimony_id": testimony.id,
         "excerpt_id": excerpt.id,
+        "recording_id": recording.id,
         "route_id": route.id,
         "page_key": "p1",
         "action": "withdraw",
