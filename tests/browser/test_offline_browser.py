@@ -78,6 +78,14 @@ def _answer_one(page, typed: str, visited: list[str]) -> None:
                 field.select_option(value)
             else:
                 field.check()
+        if key == "p_business" and not visited[:-1].count("p_business"):
+            # Back and forth: what was typed is still there.
+            form.locator('button[type="submit"]').click()
+            view.locator('form[data-page="p_rights"]').wait_for()
+            view.get_by_role("button", name="Atrás").click()
+            back = view.locator('form[data-page="p_business"]')
+            expect(back.locator('[name="q-B1-other"]')).to_have_value(typed)
+            expect(back.locator('[name="q-B1"][value="mining"]')).to_be_checked()
         form.locator('button[type="submit"]').click()
         expect(view.locator(f'form[data-page="{key}"]')).to_have_count(0)
     page.locator("#offline-finish").click()
@@ -131,9 +139,15 @@ def test_a_phone_answers_twice_in_guarani_offline_and_sends_both_when_back_onlin
     page.locator("#offline-start").click()
     page.locator('input[name="group_code"][value="rural_community"]').check()
     page.locator('#offline-view button[type="submit"]').click()
-    page.locator("form[data-page]").wait_for()
+    page.locator('form[data-page="p_intro"] button[type="submit"]').click()
+    place = page.locator('form[data-page="p_place"]')
     expect(page.locator('#offline-view [lang="gn"]').first).to_be_visible()
     assert_accessible(page)
+    # The questions switch to Spanish and keep what was chosen.
+    place.locator('[name="q-A1-locality"]').select_option("66014")
+    place.locator('fieldset.switch button[lang="es"]').click()
+    expect(page.locator('#offline-view [lang="gn"]')).to_have_count(1)  # only the Guarani button
+    expect(page.locator('form[data-page="p_place"] [name="q-A1-locality"]')).to_have_value("66014")
 
     # The connection returns: both are sent, their receipt codes shown.
     context.set_offline(False)
