@@ -29,7 +29,8 @@ from consult.surveys import paths, rules
 from consult.surveys.engine import Instrument
 from consult.surveys.forms import page_form
 from consult.surveys.offline_spec import offline_spec
-from tests.fixtures.survey_definitions import sample_definition_dict
+from tests.fixtures.responses import routed_definition
+from tests.fixtures.survey_definitions import make_definition, option, question, sample_definition_dict, tr
 
 pytestmark = pytest.mark.browser
 
@@ -399,8 +400,76 @@ def _python_evaluate(condition: Any, answers: dict) -> Any:
 # --- the parity tests ------------------------------------------------------------------------------
 
 
+def _tangle() -> dict:
+    """A definition made to tangle the path finder: chains on one page, page rules, emptied pages,
+    routes backwards, to nowhere and to the end, rules over parts, "other", scales, dates, numbers."""
+    yes_no = [option("yes", "Sí"), option("no", "No")]
+    answer = lambda key, part=None: {"answer": key, **({"part": part} if part else {})}  # noqa: E731
+    pages = [
+        {
+            "key": "t1",
+            "questions": [
+                question("A", "single_choice", options=yes_no, other={"label": tr("Otra")}),
+                question(
+                    "B",
+                    "multiple_choice",
+                    options=[option("w", "Agua"), option("l", "Tierra"), option("none", "Nada", exclusive=True)],
+                    when={"==": [answer("A"), "yes"]},
+                ),
+                question(
+                    "C",
+                    "scale",
+                    points=[
+                        {"value": 1, "label": tr("Poco")},
+                        {"value": 2, "label": tr("Algo")},
+                        {"value": 3, "label": tr("Mucho")},
+                    ],
+                    dont_know=True,
+                    when={"all-in": [answer("B"), ["w"]]},
+                ),
+                question("D", "number", decimal=True, min=-5, max=99.5, when={"in": [answer("C"), [2, 3]]}),
+            ],
+            "routing": [
+                {"goto": "t0", "when": {"==": [answer("A"), "no"]}},
+                {"goto": "nowhere", "when": {"answered": [answer("A", "other")]}},
+            ],
+        },
+        {"key": "t0", "questions": [question("E", "date", when={"==": [answer("A"), "no"]})]},
+        {
+            "key": "t2",
+            "when": {"or": [{">": [answer("D"), 10]}, {"not-answered": [answer("D")]}]},
+            "questions": [
+                question("F", "date_range"),
+                question("G", "severity", parts=["scale", "scope"], when={"<=": [answer("F", "start"), "2026-01-01"]}),
+                question("H", "info", when={"==": [answer("A"), "never"]}),
+            ],
+            "routing": [
+                {"goto": "t1", "when": {"==": [answer("G", "scale"), 5]}},
+                {"goto": "end", "when": {">=": [answer("G", "scope"), 4]}},
+            ],
+        },
+        {
+            "key": "t3",
+            "questions": [
+                question("I", "territory", level="area", when={"any-in": [answer("B"), ["l", "none"]]}),
+                question("J", "ungp31", criteria=["legitimate"], when={"!=": [answer("F", "end"), "2025-06-01"]}),
+                question(
+                    "K", "long_text", max_length=30, required=True, when={"==": [answer("J", "legitimate"), "no"]}
+                ),
+            ],
+        },
+        {
+            "key": "t4",
+            "when": {"==": [answer("E"), answer("F", "start")]},
+            "questions": [question("L", "consent", options=[option("aggregate", "Contar"), option("quote", "Citar")])],
+        },
+        {"key": "t5", "questions": [question("M", "short_text", max_length=5)]},
+    ]
+    return make_definition(pages=pages, key="tangle")
+
+
 def _instruments() -> list[tuple[str, dict]]:
-    return [*_library(), ("sample", sample_definition_dict())]
+    return [*_library(), ("sample", sample_definition_dict()), ("routed", routed_definition()), ("tangle", _tangle())]
 
 
 def _check(app, rules_page, name: str, definition: dict, count: int, seed: int) -> None:
@@ -426,7 +495,7 @@ def _check(app, rules_page, name: str, definition: dict, count: int, seed: int) 
     assert any(len(record["pages"]) > 1 for record in expected) or len(instrument.pages) == 1
 
 
-@pytest.mark.parametrize("name", [name for name, _ in _library()] + ["sample"])
+@pytest.mark.parametrize("name", [name for name, _ in _instruments()])
 def test_built_in_instruments_answer_alike_in_the_browser_and_on_the_server(app, rules_page, name):
     definition = dict(_instruments())[name]
     _check(app, rules_page, name, definition, count=60, seed=zlib.crc32(name.encode()))
