@@ -52,7 +52,8 @@ def audio(version_id: int, lang: str, path: str):
         response.headers["Cache-Control"] = f"{'public' if public else 'private'}, max-age={YEAR}, immutable"
     else:
         response.headers["Cache-Control"] = f"{'public' if public else 'private'}, no-cache"
-    return response.make_conditional(request)
+    # Byte ranges too: a browser finds an Ogg file's length by reading its last page.
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(prompt.audio))
 
 
 def _groups(version: InstrumentVersion) -> list[tuple[str, str]]:

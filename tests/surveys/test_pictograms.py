@@ -115,3 +115,17 @@ def test_an_xlsform_choices_column_gives_the_pictogram(app):
     options = questions(result.definition)["dano"]["options"]
     assert [o.get("pictogram") for o in options] == ["face-2", "face-5", None]
     assert any("smiley" in m for m in issues_at(result.warnings, "choices", 4))
+
+
+def test_pictograms_round_trip_through_an_xlsform(app):
+    from consult.surveys.xlsform import export_xlsform
+
+    definition = _harm("face-5")
+    definition["sections"][0]["pages"][0]["questions"].append(
+        question("S", "severity", pictograms=["scale", "irremediability"])
+    )
+    back = import_xlsform(export_xlsform(definition))
+    assert back.errors == []
+    by_key = questions(back.definition)
+    assert [o.get("pictogram") for o in by_key["Q1"]["options"]] == ["face-1", "face-5"]
+    assert by_key["S"]["pictograms"] == ["scale", "irremediability"]

@@ -20,7 +20,7 @@ from consult.surveys.xlsform.tree import Node
 from consult.surveys.xlsform.workbook import Sheet
 
 # Members our export carries in bind::consult:data because XLSForm has no column for them.
-QUESTION_DATA = frozenset({"flags", "messages", "unit", "level", "parts", "criteria", "groups"})
+QUESTION_DATA = frozenset({"flags", "messages", "unit", "level", "parts", "criteria", "groups", "pictograms"})
 _REFERENCE = re.compile(r"\$\{[^}]*\}")
 _TRUE = {"yes", "true", "true()", "1", "y"}
 _FALSE = {"no", "false", "false()", "0", "n", ""}

@@ -24,7 +24,7 @@ from consult.i18n import INTERFACE_LANGUAGES
 from consult.surveys import labels
 from consult.surveys.types.base import DONT_KNOW, OTHER_LABEL, OTHER_SPECIFY
 from consult.surveys.types.simple import RANGE_LABELS
-from consult.surveys.xlsform.columns import CONCEPT, MARKER_CONCEPT, MARKER_DATA, MARKER_TYPE
+from consult.surveys.xlsform.columns import CONCEPT, MARKER_CONCEPT, MARKER_DATA, MARKER_TYPE, PICTOGRAM
 from consult.surveys.xlsform.conditions import (
     CHOICE,
     DATE,
@@ -164,13 +164,23 @@ class _Writer:
         return row
 
     def choice_list(
-        self, base: str, items: list[tuple[str, dict[str, str]]], concepts: dict[str, str] | None = None
+        self,
+        base: str,
+        items: list[tuple[str, dict[str, str]]],
+        concepts: dict[str, str] | None = None,
+        pictograms: dict[str, str] | None = None,
     ) -> str:
-        """Append a list of choices (``concepts``: the concept of each choice that has one); returns its name."""
+        """Append a list of choices (``concepts``, ``pictograms``: of each choice that has one); returns its name."""
         name = self._new_list(base)
         for value, label in items:
             self.choices.append(
-                {"list_name": name, "name": value, "label": label, "concept": (concepts or {}).get(value, "")}
+                {
+                    "list_name": name,
+                    "name": value,
+                    "label": label,
+                    "concept": (concepts or {}).get(value, ""),
+                    "pictogram": (pictograms or {}).get(value, ""),
+                }
             )
         return name
 
@@ -249,7 +259,9 @@ class _Writer:
         """The rows (and choice lists) of one question."""
         kind = question["type"]
         key = question["key"]
-        data = {name: question[name] for name in ("flags", "unit", "level") if question.get(name) is not None}
+        data = {
+            name: question[name] for name in ("flags", "unit", "level", "pictograms") if question.get(name) is not None
+        }
         for member, default in (
             ("parts", labels.SEVERITY_PARTS),
             ("criteria", labels.UNGP31_CRITERIA),
@@ -308,12 +320,13 @@ class _Writer:
         else:  # single_choice, multiple_choice, consent
             items = [(o["value"], o.get("label") or {}) for o in question.get("options") or ()]
             concepts = {o["value"]: o["concept"] for o in question.get("options") or () if o.get("concept")}
+            pictograms = {o["value"]: o["pictogram"] for o in question.get("options") or () if o.get("pictogram")}
             other = question.get("other")
             if other is not None:
                 items.append(("other", other.get("label") or self.interface(OTHER_LABEL)))
             word = "select_one" if kind == "single_choice" else "select_multiple"
             self.row(
-                f"{word} {self.choice_list(key, items, concepts)}",
+                f"{word} {self.choice_list(key, items, concepts, pictograms)}",
                 key,
                 marker="consent" if kind == "consent" else "",
                 **cells,
@@ -425,15 +438,22 @@ class _Writer:
             ]
             _append(survey, values)
         choices = workbook.create_sheet("choices")
+        # The pictogram column only when a choice has one: other forms' sheets stay as they were.
+        pictured = [PICTOGRAM] if any(choice.get("pictogram") for choice in self.choices) else []
         _append(
-            choices, ["list_name", "name"] + [f"label::{column_language(code)}" for code in self.languages] + [CONCEPT]
+            choices,
+            ["list_name", "name"]
+            + [f"label::{column_language(code)}" for code in self.languages]
+            + [CONCEPT]
+            + pictured,
         )
         for choice in self.choices:
             _append(
                 choices,
                 [choice["list_name"], choice["name"]]
                 + [choice["label"].get(code, "") for code in self.languages]
-                + [choice.get("concept", "")],
+                + [choice.get("concept", "")]
+                + ([choice.get("pictogram", "")] if pictured else []),
             )
         settings = workbook.create_sheet("settings")
         kept = {
