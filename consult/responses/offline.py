@@ -200,6 +200,18 @@ def interface_strings() -> dict[str, Any]:
     }
 
 
+def validation_messages() -> dict[str, str]:
+    """The question types' messages by code (``consult.surveys.types.base.MESSAGES``), translated here,
+    their placeholders kept for the phone to fill (``%(n)d``, ``%(min)s``…).
+
+    The phone checks a page with ``ConsultRules.readPage`` before going on (the same rules as the
+    server's page form), so a response is not kept with an answer the server would refuse.
+    """
+    from consult.surveys.types.base import MESSAGES
+
+    return {code: str(message) for code, message in MESSAGES.items()}
+
+
 def bundle(consultation: Consultation) -> dict[str, Any]:
     """Everything the phone needs to answer ``consultation`` offline (see the module docstring).
 
@@ -243,6 +255,7 @@ def bundle(consultation: Consultation) -> dict[str, Any]:
         "groups": groups,
         "instruments": instruments,
         "strings": interface_strings(),
+        "messages": validation_messages(),
         "urls": {
             "token": url_for("responses.offline_token", slug=consultation.slug),
             "responses": url_for("responses.offline_responses", slug=consultation.slug),

@@ -79,6 +79,14 @@ def _answer_one(page, typed: str, visited: list[str]) -> None:
             else:
                 field.check()
         if key == "p_business" and not visited[:-1].count("p_business"):
+            # Checked as the server would: "I don't know" goes with no other answer.
+            form.locator('[name="q-B1"][value="dont_know"]').check()
+            form.locator('button[type="submit"]').click()
+            summary = view.locator(".error-summary")
+            expect(summary).to_contain_text("No sé")
+            expect(page.locator(".error-summary h3")).to_be_focused()
+            expect(form.locator('[data-question="B1"] .error')).to_be_visible()
+            form.locator('[name="q-B1"][value="dont_know"]').uncheck()
             # Back and forth: what was typed is still there.
             form.locator('button[type="submit"]').click()
             view.locator('form[data-page="p_rights"]').wait_for()

@@ -107,6 +107,8 @@ def test_the_bundle_holds_every_page_in_every_language_as_the_online_page_render
     assert data["title"]["en"] == "Test consultation"
     assert data["strings"]["continue"] == "Continuar" and data["strings"]["send"]
     assert "2" in data["strings"]["waiting"]
+    # The question types' messages, translated, for the phone to check a page as the server would.
+    assert data["messages"]["exclusive"].count("%(option)s") == 1 and "cannot" not in data["messages"]["exclusive"]
     group = data["groups"][0]
     assert group["prefill"] == {"A2": "rural_community"} and group["settled"] == ["A2"]
     instrument = data["instruments"][group["instrument"]]

@@ -304,9 +304,84 @@
     });
   }
 
+  // The answers of every page but ``pageKey`` (what the page's rules and checks read it with).
+  function otherAnswers(resp, pageKey) {
+    var pages = Object.assign({}, resp.pages);
+    pages[pageKey] = [];
+    return answersOf(Object.assign({}, resp, { pages: pages }));
+  }
+
+  function questionOfField(resp, name) {
+    return spec(resp).questions.filter(function (q) {
+      return (q.fields || []).some(function (f) { return f.name === name; });
+    })[0] || { key: name.replace(/^q-/, "").split("-")[0] };
+  }
+
+  // The type's message for an error code, in the interface language, its placeholders filled.
+  function optionWords(wrapper, values) {
+    var found = "";
+    Array.prototype.forEach.call(wrapper ? wrapper.querySelectorAll("input:checked") : [], function (input) {
+      var label = input.id && wrapper.querySelector('label[for="' + input.id + '"]');
+      if (!found && label && (values || []).indexOf(input.value) !== -1) { found = label.textContent.trim(); }
+    });
+    return found;
+  }
+
+  function message(q, code, field, wrapper) {
+    var text = (B.messages || {})[code] || (B.messages || {}).invalid || code;
+    var count = field && typeof field.value === "string" ? Array.from(field.value.trim()).length : 0;
+    return format(text, {
+      n: code === "max_length" ? q.max_length : q.max_choices,
+      count: count, min: q.min, max: q.max,
+      option: optionWords(wrapper, q.exclusive), other: optionWords(wrapper, ["other"])
+    });
+  }
+
+  // Errors next to their fields and in a summary on top, as the online page shows them; true if any.
+  function showErrors(resp, form, box, errors) {
+    Array.prototype.forEach.call(form.querySelectorAll(".offline-error"), function (n) { n.parentNode.removeChild(n); });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (n) { n.removeAttribute("aria-invalid"); });
+    Array.prototype.forEach.call(form.querySelectorAll(".has-error"), function (n) { n.classList.remove("has-error"); });
+    box.textContent = "";
+    var names = Object.keys(errors);
+    if (!names.length) { return false; }
+    var summary = el("div", { "class": "error-summary", role: "alert" });
+    summary.appendChild(el("h3", { tabindex: "-1" }, t("error_heading")));
+    var list = el("ul");
+    names.forEach(function (name) {
+      var q = questionOfField(resp, name);
+      var wrapper = form.querySelector('[data-question="' + q.key + '"]');
+      var target = document.getElementById(name) || (wrapper && wrapper.querySelector('[name="' + name + '"]'));
+      var firstInput = target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) ? target : (target && target.querySelector("input, select, textarea"));
+      var text = errors[name].map(function (code) { return message(q, code, firstInput, wrapper); }).join(" ");
+      var note = el("p", { "class": "error offline-error", id: name + "-offline-error" }, text);
+      if (wrapper) { wrapper.classList.add("has-error"); }
+      if (target && target.tagName === "FIELDSET") {
+        var legend = target.querySelector("legend");
+        target.insertBefore(note, legend ? legend.nextSibling : target.firstChild);
+        target.setAttribute("aria-describedby", ((target.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+      } else if (target) {
+        target.parentNode.insertBefore(note, target);
+        target.setAttribute("aria-invalid", "true");
+        target.setAttribute("aria-describedby", ((target.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+      } else if (wrapper) {
+        wrapper.appendChild(note);
+      }
+      var words = wrapper && wrapper.querySelector("legend, label");
+      var item = el("li");
+      item.appendChild(el("a", { href: "#" + (firstInput && firstInput.id ? firstInput.id : name) }, words ? words.textContent.trim() : q.key));
+      item.appendChild(document.createTextNode(": " + text));
+      list.appendChild(item);
+    });
+    summary.appendChild(list);
+    box.appendChild(summary);
+    summary.querySelector("h3").focus();
+    return true;
+  }
+
   // Show the questions the rules ask, given the other pages' answers and what this page holds now.
   function applyRules(resp, pageKey, form) {
-    var others = answersOf(Object.assign({}, resp, { pages: Object.assign({}, resp.pages, (function () { var o = {}; o[pageKey] = []; return o; })()) }));
+    var others = otherAnswers(resp, pageKey);
     var wrappers = form.querySelectorAll("[data-question]");
     var skip = settled(resp);
     for (var round = 0; round < 4; round++) {
@@ -338,6 +413,8 @@
     var problems = resp.problem && resp.problem.errors && resp.problem.errors[pageKey];
     var summary = problems ? el("div", { "class": "error-summary", role: "alert" }) : null;
     if (summary) { nodes.push(summary); }
+    var checkBox = el("div");
+    nodes.push(checkBox);
     var form = el("form", { action: "#", novalidate: "novalidate", "data-page": pageKey });
     var questions = el("div");
     // The server's own rendering of the page's questions (same origin, escaped there).
@@ -375,6 +452,10 @@
     form.appendChild(languageButtons(resp, function (code) { keepPage(); resp.lang = code; goTo(pageKey); }));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      // The page checked as the server's page form would: nothing is kept that the server would refuse.
+      var entries = Array.from(new FormData(form)).map(function (p) { return [p[0], String(p[1])]; });
+      var read = ConsultRules.readPage(spec(resp), pageKey, entries, otherAnswers(resp, pageKey), settled(resp));
+      if (showErrors(resp, form, checkBox, read.errors || {})) { return; }
       keepPage();
       var next = keyOf(ConsultRules.nextPage(spec(resp), answersOf(resp), pageKey, settled(resp)));
       goTo(isPage(resp, next) ? next : "review");
