@@ -176,6 +176,7 @@ def interface_strings() -> dict[str, Any]:
         "group_legend": _("Your group"),
         "language": _("Language of the questions"),
         "review_heading": _("Check and finish"),
+        "change": _("Change"),
         "review_text": _(
             "Your answers stay on this phone, encrypted, until there is a connection. Then they are sent, "
             "and the receipt code is shown here."

@@ -52,7 +52,7 @@ def guarani_consultation(create_territory, create_consultation, db):
     )
 
 
-def _answer_one(page, typed: str, visited: list[str]) -> None:
+def _answer_one(page, typed: str, visited: list[str], *, check_review: bool = False) -> None:
     view = page.locator("#offline-view")
     page.locator("#offline-start").click()
     view.get_by_role("heading", level=2).wait_for()
@@ -96,6 +96,11 @@ def _answer_one(page, typed: str, visited: list[str]) -> None:
             expect(back.locator('[name="q-B1"][value="mining"]')).to_be_checked()
         form.locator('button[type="submit"]').click()
         expect(view.locator(f'form[data-page="{key}"]')).to_have_count(0)
+    # The review shows the answers in words, the typed one too.
+    expect(view.locator("dd").filter(has_text=typed)).to_have_count(1)
+    expect(view.locator("dd").filter(has_text="Cafayate")).to_have_count(1)
+    if check_review:
+        assert_accessible(page)
     page.locator("#offline-finish").click()
     page.locator("#offline-start").wait_for()
 
@@ -120,7 +125,7 @@ def test_a_phone_answers_twice_in_guarani_offline_and_sends_both_when_back_onlin
     expect(page.locator("#offline-status")).not_to_be_empty()
 
     visited: list[str] = []
-    _answer_one(page, TYPED[0], visited)
+    _answer_one(page, TYPED[0], visited, check_review=True)
     assert "p_defenders_safe" in visited and "p_group" not in visited  # the group choice answered it
     expect(page.locator("#offline-pending")).to_contain_text("1")
     _answer_one(page, TYPED[1], [])

@@ -464,9 +464,57 @@
     show(nodes);
   }
 
+  // The answers of a page in words, read from the page's own HTML (the words the person saw).
+  function answersInWords(resp, pageKey) {
+    var holder = el("form", { action: "#" });
+    holder.innerHTML = instrumentOf(resp).fragments[resp.lang][pageKey];
+    restore(holder, resp.pages[pageKey]);
+    applyRules(resp, pageKey, holder);
+    var items = [];
+    Array.prototype.forEach.call(holder.querySelectorAll("[data-question]"), function (wrapper) {
+      if (wrapper.hidden || wrapper.classList.contains("q-info")) { return; }
+      var words = [];
+      Array.prototype.forEach.call(wrapper.querySelectorAll("input:checked"), function (input) {
+        var label = input.id && wrapper.querySelector('label[for="' + input.id + '"]');
+        var part = input.closest("fieldset.part");
+        var partLegend = part && part.querySelector("legend");
+        var text = label ? label.textContent.trim() : input.value;
+        words.push(partLegend ? partLegend.textContent.trim() + ": " + text : text);
+      });
+      Array.prototype.forEach.call(wrapper.querySelectorAll("select"), function (select) {
+        if (select.value && select.selectedIndex >= 0) { words.push(select.options[select.selectedIndex].text.trim()); }
+      });
+      Array.prototype.forEach.call(wrapper.querySelectorAll("textarea, input:not([type=radio]):not([type=checkbox]):not([type=hidden])"), function (input) {
+        if (input.value.trim()) { words.push(input.value.trim()); }
+      });
+      if (words.length) {
+        var question = wrapper.querySelector("legend, label");
+        var clone = question ? question.cloneNode(true) : null;
+        Array.prototype.forEach.call(clone ? clone.querySelectorAll(".req") : [], function (n) { n.parentNode.removeChild(n); });
+        items.push([clone ? clone.textContent.trim() : wrapper.getAttribute("data-question"), words.join("; ")]);
+      }
+    });
+    return items;
+  }
+
   function reviewView() {
     var resp = current;
     var nodes = [el("h2", {}, t("review_heading")), el("p", {}, t("review_text"))];
+    var titles = instrumentOf(resp).page_titles[resp.lang] || {};
+    pathKeys(resp).forEach(function (pageKey) {
+      var items = answersInWords(resp, pageKey);
+      if (!items.length) { return; }
+      var section = el("section", { "class": "review-page" });
+      section.appendChild(el("h3", { lang: contentLangAttr(resp.lang) }, titles[pageKey] || ""));
+      var list = el("dl");
+      items.forEach(function (item) {
+        list.appendChild(el("dt", { lang: contentLangAttr(resp.lang) }, item[0]));
+        list.appendChild(el("dd", { lang: contentLangAttr(resp.lang) }, item[1]));
+      });
+      section.appendChild(list);
+      section.appendChild(button(t("change"), { "class": "secondary", "data-change": pageKey }, function () { goTo(pageKey); }));
+      nodes.push(section);
+    });
     var actions = el("div", { "class": "actions" });
     actions.appendChild(button(t("finish"), { id: "offline-finish" }, function () {
       var done = { id: resp.id, token: resp.token, group_code: resp.group, language: resp.lang, pages: resp.pages, group: resp.group, lang: resp.lang, at: "review" };
