@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from consult.accounts.access import public_view, territory_view
 from consult.accounts.models import Territory
 from consult.core.audio import AudioError
+from consult.core.errors import render_error
 from consult.extensions import db
 from consult.surveys import bp, prompts, texts
 from consult.surveys.admin_forms import ActionForm
@@ -30,6 +32,10 @@ from consult.surveys.models import InstrumentVersion
 from consult.surveys.views import STAFF, instrument_url, may_edit, version_in
 
 YEAR = 365 * 24 * 3600
+TOO_LARGE = _l(
+    "This recording is over the size limit for uploads. "
+    "Send a shorter one, or one in a compressed format such as M4A, MP3 or Ogg."
+)
 
 
 @bp.route("/audio/<int:version_id>/<lang>/<path>")
@@ -156,7 +162,7 @@ def _post(version: InstrumentVersion, lang: str, here: str):
         form = request.form
         upload = request.files.get("file")
     except RequestEntityTooLarge:
-        flash(_("The file is too large. Send a shorter recording, or one in a compressed format."), "error")
+        flash(str(TOO_LARGE), "error")
         return redirect(here)
     if not ActionForm().validate_on_submit():
         flash(_("The form had expired. Please try again."), "error")
@@ -180,6 +186,19 @@ def _post(version: InstrumentVersion, lang: str, here: str):
     db.session.commit()
     flash(_("The recording of “%(text)s” was saved.", text=label), "success")
     return redirect(here + "#" + _anchor(path))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):
+    """On the audio screen, a file over the upload limit keeps the screen, with a message.
+
+    The limit is met before the view runs (the CSRF check reads the body), so this
+    is the blueprint's handler; every other screen of the room gets the usual 413 page.
+    """
+    if request.endpoint != "surveys.audio_prompts":
+        return render_error(413)
+    flash(str(TOO_LARGE), "error")
+    return redirect(request.full_path.rstrip("?"))
 
 
 def _anchor(path: str) -> str:

@@ -249,3 +249,43 @@ def test_the_answering_page_offers_listen_controls_in_guarani(guarani, client, d
     assert all('preload="none"' in c for c in controls)
     intro = next(c for c in controls if f"/audio/{version.id}/gn/{A0}" in c)
     assert 'lang="gn"' in intro and "aria-label=" in intro
+
+
+def test_a_file_too_large_keeps_the_screen_with_a_message(guarani, client, app, db):
+    _territory, _consultation, version = guarani
+    client.login("olga@salta.example")
+    url = _screen(version)
+    token = client.csrf_token(url)
+    app.config["MAX_CONTENT_LENGTH"] = 20_000
+    try:
+        sent = client.post(
+            url,
+            data={"csrf_token": token, "path": A1, "file": (io.BytesIO(wav(3.0)), "long.wav")},
+            content_type="multipart/form-data",
+        )
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    assert sent.status_code in (302, 413)
+    shown = client.get(url) if sent.status_code == 302 else sent
+    assert "over the size limit" in shown.get_data(as_text=True)
+    assert _count(db) == 0
+
+
+def test_two_first_requests_at_once_share_one_prompt(guarani, db, monkeypatch):
+    _territory, _consultation, version = guarani
+    made = prompts.prompt_for(version, A1, "gn")
+    db.session.commit()
+    # The second request looked before the first had stored its prompt: its insert meets the unique constraint.
+    original = prompts._find
+    calls = []
+
+    def late(*args):
+        calls.append(1)
+        return None if len(calls) <= 2 else original(*args)
+
+    monkeypatch.setattr(prompts, "_find", late)
+    db.session.expire_all()
+    version.definition  # noqa: B018  (loaded again before the race)
+    again = prompts.prompt_for(version, A1, "gn")
+    db.session.commit()
+    assert again.id == made.id and _count(db) == 1
