@@ -183,6 +183,12 @@ def test_a_phone_answers_twice_in_guarani_offline_and_sends_both_when_back_onlin
     severity = db.session.scalars(select(Answer.number).where(Answer.question_key == "C3").order_by(Answer.part))
     assert sorted(severity) == sorted([4, 3, 4, 5] * 2)
 
+    # The response in progress stays on the phone (encrypted) across a reload, and continues where it was.
+    page.reload()
+    page.locator('#offline-app[data-ready="true"]').wait_for()
+    page.get_by_role("button", name="Continue the response in progress").click()
+    expect(page.locator('form[data-page="p_place"] [name="q-A1-locality"]')).to_have_value("66014")
+
     # Sending again stores nothing new.
     page.locator("#offline-send").click() if page.locator("#offline-send").is_visible() else None
     page.evaluate("window.dispatchEvent(new Event('online'))")

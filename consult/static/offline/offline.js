@@ -635,6 +635,10 @@
 
   sendButton.addEventListener("click", function () { sendAll(); });
   window.addEventListener("online", function () { sendAll(); });
+  // A phone may be "online" with a network that does not reach the server: try again now and then.
+  setInterval(function () {
+    if (navigator.onLine && B) { records("done").then(function (done) { if (done.length) { sendAll(); } }); }
+  }, 60000);
   window.addEventListener("offline", function () { say(t("offline")); });
 
   fetch(app.getAttribute("data-bundle"), { credentials: "same-origin" }).then(function (r) {
