@@ -18,6 +18,7 @@ import json
 import random
 import re
 import zlib
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 
@@ -642,24 +643,38 @@ def test_numbers_and_dates_are_read_alike(app, rules_page):
 
 
 def test_the_description_names_the_fields_the_community_survey_renders(app, client):
+    """Every page of the community survey, for no answers and for the answers of a few cases (which
+    reveal the questions asked only after some answers): the inputs rendered are the fields described."""
     from tests.surveys.engine_pages import install_survey_pages
 
     definition = dict(_library())["community_risk"]
-    install_survey_pages(app, definition, PLACES)
+    stored = install_survey_pages(app, definition, PLACES)
     instrument = Instrument.from_dict(definition)
     spec = offline_spec(instrument, PLACES)
     by_key = {q["key"]: q for q in spec["questions"]}
-    seen = 0
-    for page in spec["pages"]:
-        html = client.get(f"/engine-test/{page['key']}").get_data(as_text=True)
-        rendered = set(re.findall(r'<(?:input|select|textarea)\b[^>]*\bname="(q-[^"]+)"', html))
-        visible = [q.key for q in paths.visible_questions(instrument, instrument.page(page["key"]), {})]
-        described = {f["name"] for key in visible for f in by_key[key]["fields"]}
-        assert rendered == described, page["key"]
-        # Each rendered radio or checkbox value is one the description lists.
-        for name, value in re.findall(r'<input\b[^>]*\bname="(q-[^"]+)"[^>]*\bvalue="([^"]*)"', html):
-            field = next(f for key in visible for f in by_key[key]["fields"] if f["name"] == name)
-            if field["widget"] in ("radio", "checkbox"):
-                assert value in field["values"], (name, value)
-        seen += len(rendered)
-    assert seen > 20
+    with app.test_request_context("/", method="POST"):
+        answer_sets = [{}] + [_server_case(instrument, app, case)["answers"] for case in _cases(spec, 12, 7)]
+    described_seen: set[str] = set()
+    for answers in answer_sets:
+        stored.clear()
+        stored.update(copy.deepcopy(answers))
+        for page in spec["pages"]:
+            html = client.get(f"/engine-test/{page['key']}").get_data(as_text=True)
+            rendered = set(re.findall(r'<(?:input|select|textarea)\b[^>]*\bname="(q-[^"]+)"', html))
+            visible = [q.key for q in paths.visible_questions(instrument, instrument.page(page["key"]), answers)]
+            fields = {f["name"]: f for key in visible for f in by_key[key]["fields"]}
+            assert rendered == set(fields), page["key"]
+            described_seen |= rendered
+            # Each rendered radio or checkbox value is one the description lists, and each listed one is rendered.
+            rendered_values: dict[str, set[str]] = {}
+            for tag in re.findall(r"<input\b[^>]*>", html):
+                name, value = re.search(r'\bname="([^"]*)"', tag), re.search(r'\bvalue="([^"]*)"', tag)
+                field = fields.get(name[1]) if name else None
+                if field is not None and field["widget"] in ("radio", "checkbox"):
+                    assert value is not None and html_unescape(value[1]) in field["values"], (name[1], tag)
+                    rendered_values.setdefault(name[1], set()).add(html_unescape(value[1]))
+            for name, field in fields.items():
+                if field["widget"] in ("radio", "checkbox"):
+                    assert rendered_values.get(name) == set(field["values"]), name
+    # Every field of the survey was rendered at least once.
+    assert described_seen == {f["name"] for q in spec["questions"] for f in q["fields"]}
