@@ -59,7 +59,8 @@ def offline_manifest(slug: str):
         "short_name": title[:30],
         "lang": lang,
         "start_url": url_for("responses.offline_page", slug=slug),
-        "scope": url_for("responses.offline_page", slug=slug) + "/",
+        # The service worker's scope: the page itself and what lies under it.
+        "scope": url_for("responses.offline_page", slug=slug),
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#1d4e89",

@@ -64,7 +64,8 @@ def test_the_landing_page_links_to_the_offline_page_which_loads_the_app(client, 
     assert f'<link rel="manifest" href="/c/{slug}/offline/manifest.webmanifest">' in html
     manifest = client.get(f"/c/{slug}/offline/manifest.webmanifest")
     assert manifest.mimetype == "application/manifest+json"
-    assert manifest.get_json()["start_url"] == f"/c/{slug}/offline"
+    assert manifest.get_json()["start_url"] == manifest.get_json()["scope"] == f"/c/{slug}/offline"
+    assert client.get(f"/c/{slug}/offline/sw.js").headers["Service-Worker-Allowed"] == f"/c/{slug}/offline"
     worker = client.get(f"/c/{slug}/offline/sw.js")
     assert worker.mimetype == "text/javascript" and worker.headers["Cache-Control"] == "no-cache"
     text = worker.get_data(as_text=True)
