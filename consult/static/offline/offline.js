@@ -164,7 +164,11 @@
 
   function contentLangAttr(code) { return code === B.interface_language ? null : code; }
 
-  function show(nodes) {
+  var shown = 0; // how many views were shown: a view built asynchronously gives way to a newer one
+
+  function show(nodes, ticket) {
+    if (ticket !== undefined && ticket !== shown) { return; }
+    shown++;
     view.textContent = "";
     nodes.forEach(function (n) { view.appendChild(n); });
     var heading = view.querySelector("h2");
@@ -194,6 +198,7 @@
   // ---------------------------------------------------------------- the views
   function home() {
     current = null;
+    var ticket = shown;
     records("draft").then(function (drafts) {
       var nodes = [el("h2", {}, drafts.length ? t("resume") : t("start"))];
       var actions = el("div", { "class": "actions" });
@@ -218,7 +223,7 @@
               nodes.push(box);
             }
           });
-          show(nodes);
+          show(nodes, ticket);
         });
       });
     });
