@@ -334,6 +334,11 @@ def review(slug: str):
         cso=state.get("cso"),
         behalf_labels={k.value: k.label for k in OnBehalfOf},
         discard_form=ConfirmForm(prefix="discard"),
+        spoken=[
+            (instrument.text(instrument.question(r.question_key).text, lang), r)
+            for r in recordings.of_draft(draft).values()
+            if instrument.has_question(r.question_key)
+        ],
     )
 
 
