@@ -199,24 +199,34 @@ STAFF = roles_for("instruments.manage")
 
 
 def is_public(version: InstrumentVersion) -> bool:
-    """True for a published version that a consultation open for answers asks.
+    """True for a published version that the public may read.
 
-    Consultations live in a room above this one (imports flow downward), so the
-    tables are read by name rather than through their models.
+    A published version of the shared library (its texts are public anyway, and
+    testimony forms default to the library's), or one that an open consultation
+    asks, of a group or for its testimonies. Consultations live in rooms above this
+    one (imports flow downward), so their tables are read by name, not through models.
     """
     if not version.is_published:
         return False
+    if version.instrument.is_library:
+        return True
     tables = db.metadata.tables
-    groups, consultations = tables.get("consultation_groups"), tables.get("consultations")
-    if groups is None or consultations is None:
+    consultations = tables.get("consultations")
+    if consultations is None:
         return False
-    found = db.session.execute(
-        select(consultations.c.id)
-        .join(groups, groups.c.consultation_id == consultations.c.id)
-        .where(groups.c.instrument_version_id == version.id, consultations.c.state == "open")
-        .limit(1)
-    ).first()
-    return found is not None
+    for name in ("consultation_groups", "testimony_settings"):
+        table = tables.get(name)
+        if table is None:
+            continue
+        found = db.session.execute(
+            select(consultations.c.id)
+            .join(table, table.c.consultation_id == consultations.c.id)
+            .where(table.c.instrument_version_id == version.id, consultations.c.state == "open")
+            .limit(1)
+        ).first()
+        if found is not None:
+            return True
+    return False
 
 
 def territory_uses(territory_id: int, version: InstrumentVersion) -> bool:

@@ -289,3 +289,22 @@ def test_two_first_requests_at_once_share_one_prompt(guarani, db, monkeypatch):
     again = prompts.prompt_for(version, A1, "gn")
     db.session.commit()
     assert again.id == made.id and _count(db) == 1
+
+
+def test_a_territory_version_is_public_once_an_open_consultation_asks_it(
+    guarani, client, db, create_version, make_definition, create_consultation
+):
+    from consult.surveys import services
+    from tests.fixtures.survey_definitions import question
+
+    territory, _consultation, _version = guarani
+    version = create_version(make_definition([question("Q1", "short_text")]), territory)
+    services.publish(version)
+    db.session.commit()
+    url = f"/audio/{version.id}/es/pages.p1.questions.Q1.text"
+    assert client.get(url).status_code == 404  # published, but no open consultation asks it
+    create_consultation(territory, groups={"rural_community": version}, state="draft", slug="borrador")
+    assert client.get(url).status_code == 404
+    create_consultation(territory, groups={"rural_community": version}, slug="abierta")
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "public, no-cache"
