@@ -221,7 +221,11 @@ def page(slug: str, page_key: str):
         if voice_keys:
             voice_errors = recordings.take_from_request(draft, voice_keys, request.files, request.form)
             db.session.commit()
-        if form.validate() and not voice_errors:
+        valid = form.validate()
+        if not valid and voice_keys:
+            # A required long answer may be given as a recording instead of typed.
+            valid = recordings.spoken_instead(form, recordings.of_draft(draft))
+        if valid and not voice_errors:
             for key in form.cleared():
                 answers.pop(key, None)
             answers.update(form.answers())

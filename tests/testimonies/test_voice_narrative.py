@@ -305,3 +305,40 @@ def test_recordings_of_a_testimony_are_listed_for_its_audit(db, setting, client)
     withdraw(testimony, lang="es", actor=Actor.SUBMITTER)
     db.session.commit()
     assert recordings.of_testimony(testimony) == []
+
+
+class TestARequiredStory:
+    """When the form makes the account required, a recording answers it; nothing at all does not."""
+
+    @pytest.fixture
+    def remedy_version(self, app):
+        import json
+
+        from consult.extensions import db as _db
+        from consult.surveys import services
+        from tests.fixtures.testimonies import REMEDY_JSON
+
+        definition = json.loads(REMEDY_JSON.read_text())
+        for section in definition["sections"]:
+            for page in section["pages"]:
+                for question in page["questions"]:
+                    if question["key"] == "D1":
+                        question["required"] = True
+        outcome = services.import_definition(definition, None)
+        _db.session.commit()
+        return outcome.version
+
+    def test_a_recording_answers_a_required_story(self, client, db, setting):
+        _consultation, instrument, _cso, user = setting
+        assert instrument.question("D1").required
+        answers = full_answers(F1="no", F3=None)
+        story = _cso_to_story(client, instrument, user, answers)
+        empty = client.submit(story, {"q-D1": "", "action": "next"})
+        assert empty.status_code == 400
+        data = {"q-D1": "", "action": "next", "voice-consent-D1": "1", "voice-D1": (io.BytesIO(make_wav()), "a.wav")}
+        response = client.submit(story, data, content_type="multipart/form-data")
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        # Kept with the draft: the page can be sent again without typing.
+        assert client.submit(story, {"q-D1": "", "action": "next"}).status_code == 302
+        too_long = client.submit(story, {"q-D1": "x" * 4001, "action": "next"})
+        assert too_long.status_code == 400
