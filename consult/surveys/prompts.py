@@ -33,6 +33,9 @@ from consult.surveys.engine import find_text
 from consult.surveys.models import InstrumentVersion
 from consult.surveys.texts import source_hash
 
+#: The key of ``InstrumentVersion.recorded_audio`` listing the languages whose recordings were taken over.
+INHERITED = "~inherited"
+
 #: The longest recording accepted (a question read slowly, with its options, fits easily).
 MAX_RECORDING_SECONDS = 180
 
@@ -132,7 +135,10 @@ def prompt_for(version: InstrumentVersion, path: str, language: str) -> AudioPro
 
 def _set_index(version: InstrumentVersion, language: str, path: str, digest: str | None) -> None:
     """Keep ``InstrumentVersion.recorded_audio`` in step (a new dict, so the JSON column sees the change)."""
-    index = {lang: dict(paths) for lang, paths in (version.recorded_audio or {}).items()}
+    index = {
+        lang: (dict(paths) if isinstance(paths, dict) else paths)
+        for lang, paths in (version.recorded_audio or {}).items()
+    }
     if digest is None:
         index.get(language, {}).pop(path, None)
         if not index.get(language):
@@ -153,7 +159,6 @@ def record(version: InstrumentVersion, path: str, language: str, data: bytes, us
     if not path_exists(version, path):
         raise KeyError(path)
     sound = audio.transcode(data, max_seconds=MAX_RECORDING_SECONDS)
-    text = text_of(version, path, language) or ""
     digest = digest_of(sound.data)
     prompt = _store(
         version,
@@ -164,13 +169,81 @@ def record(version: InstrumentVersion, path: str, language: str, data: bytes, us
             "audio": sound.data,
             "mime_type": sound.mime_type,
             "seconds": sound.seconds,
-            "text_hash": source_hash(text),
+            "text_hash": recorded_hash(version, path, language),
             "digest": digest,
             "uploaded_by_id": getattr(user, "id", None),
         },
     )
     _set_index(version, language, path, digest)
     return prompt
+
+
+def recorded_hash(version: InstrumentVersion, path: str, language: str) -> str:
+    """What a recording was made from: the text in its language, else the fallback text it renders.
+
+    A later version whose text gives the same hash can take the recording over.
+    """
+    text = text_of(version, path, language) or text_of(version, path, version.fallback_language) or ""
+    return source_hash(text)
+
+
+def inherit_recordings(version: InstrumentVersion, language: str | None = None) -> int:
+    """Take over the recordings of earlier versions of the instrument whose text has not changed.
+
+    A new version is a new set of text paths; recordings are kept per version,
+    so without this a new draft (or a copy made for a territory) would lose them.
+    Returns how many were taken over; the caller commits.
+    """
+    if version.id is None:
+        return 0
+    done = list((version.recorded_audio or {}).get(INHERITED) or [])
+    if language is not None and language in done:
+        return 0  # once per language: a recording removed here must not come back
+    query = (
+        select(AudioPrompt, InstrumentVersion.number)
+        .join(InstrumentVersion, InstrumentVersion.id == AudioPrompt.instrument_version_id)
+        .where(
+            InstrumentVersion.instrument_id == version.instrument_id,
+            InstrumentVersion.number < version.number,
+            AudioPrompt.source == RECORDED,
+        )
+        .order_by(InstrumentVersion.number.desc(), AudioPrompt.id)
+    )
+    if language is not None:
+        query = query.where(AudioPrompt.language == language)
+    have = {
+        (p.path, p.language)
+        for p in db.session.scalars(
+            select(AudioPrompt).where(AudioPrompt.instrument_version_id == version.id, AudioPrompt.source == RECORDED)
+        )
+    }
+    taken = 0
+    for old, _number in db.session.execute(query):
+        key = (old.path, old.language)
+        if key in have or not path_exists(version, old.path):
+            continue
+        have.add(key)  # the most recent version's recording wins
+        if recorded_hash(version, old.path, old.language) != old.text_hash:
+            continue
+        _store(
+            version,
+            old.path,
+            old.language,
+            {
+                "source": RECORDED,
+                "audio": old.audio,
+                "mime_type": old.mime_type,
+                "seconds": old.seconds,
+                "text_hash": old.text_hash,
+                "digest": old.digest,
+                "uploaded_by_id": old.uploaded_by_id,
+            },
+        )
+        _set_index(version, old.language, old.path, old.digest)
+        taken += 1
+    if language is not None:
+        version.recorded_audio = {**(version.recorded_audio or {}), INHERITED: sorted({*done, language})}
+    return taken
 
 
 def remove_recording(version: InstrumentVersion, path: str, language: str) -> bool:

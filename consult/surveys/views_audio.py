@@ -114,6 +114,9 @@ def audio_prompts(territory: Territory, instrument_id: int, number: int):
         if not recordable:
             abort(403)
         return _post(version, lang, here)
+    if lang not in ((version.recorded_audio or {}).get(prompts.INHERITED) or []):
+        prompts.inherit_recordings(version, lang)  # recordings of earlier versions whose text is unchanged
+        db.session.commit()
     entries = [e for e in texts.iter_texts(version.definition) if e.group == group]
     stored = prompts.prompts_of(version, lang)
     listener = prompts.Listener(

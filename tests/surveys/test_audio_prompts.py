@@ -308,3 +308,38 @@ def test_a_territory_version_is_public_once_an_open_consultation_asks_it(
     create_consultation(territory, groups={"rural_community": version}, slug="abierta")
     shown = client.get(url)
     assert shown.status_code == 200 and shown.headers["Cache-Control"] == "public, no-cache"
+
+
+def test_a_new_version_takes_over_recordings_whose_text_did_not_change(
+    guarani, client, db, create_version, make_definition
+):
+    from consult.surveys import services
+    from tests.fixtures.survey_definitions import question
+
+    territory, _consultation, _version = guarani
+    territory.enabled_languages = ["es", "gn", "mzh"]
+    first = create_version(make_definition([question("Q1", "short_text"), question("Q2", "short_text")]), territory)
+    q1, q2 = "pages.p1.questions.Q1.text", "pages.p1.questions.Q2.text"
+    prompts.record(first, q1, "mzh", wav(1.0), None)
+    prompts.record(first, q2, "mzh", wav(1.0, pitch=300), None)
+    db.session.commit()
+    second = services.new_draft(first)
+    db.session.commit()
+    services.update_texts(second, "es", {q2: "Otra pregunta"}, [])
+    db.session.commit()
+
+    client.login("olga@salta.example")
+    screen = f"/t/salta/instruments/{second.instrument_id}/versions/{second.number}/audio?language=mzh&section=s1"
+    html = client.get(screen).get_data(as_text=True)
+    row = re.search(r'id="t-pages-p1-questions-Q1-text".*?</li>', html, re.S).group(0)
+    assert 'data-state="recorded"' in row  # same text: the recording comes along
+    row = re.search(r'id="t-pages-p1-questions-Q2-text".*?</li>', html, re.S).group(0)
+    assert 'data-state="no_voice"' in row  # the Spanish it reads changed: recorded again, not reused
+    assert prompts.prompt_for(second, q1, "mzh").digest == prompts.prompt_for(first, q1, "mzh").digest
+
+    # Removed from the new version, it does not come back from the old one
+    prompts.remove_recording(second, q1, "mzh")
+    db.session.commit()
+    html = client.get(screen).get_data(as_text=True)
+    row = re.search(r'id="t-pages-p1-questions-Q1-text".*?</li>', html, re.S).group(0)
+    assert 'data-state="no_voice"' in row
