@@ -25,16 +25,18 @@ def init_app(app: Flask) -> None:
         demo,
         demo_synthetic,
         models,
+        recordings,
         services,
         views_answer,
         views_capture,
         views_facilitator,
         views_import,
         views_invitations,
-        views_offline,
         views_official,
+        views_offline,
         views_organisation,
         views_receipt,
+        views_recordings,
     )
 
     register_territory_link("responses.consultations", _l("Consultations"))

@@ -204,6 +204,11 @@ def send(consultation: Consultation, token: str) -> Sent:
         if invitation_id is not None and not claim_use(invitation_id):
             db.session.rollback()
             raise ConsultationError(_l("This invitation link has been used as many times as allowed, or has expired."))
+        # Answers given by voice go with the response, re-sealed for it, in this same transaction:
+        # a second sending stops at the unique submission key above, so they are attached once.
+        from consult.responses import recordings
+
+        recordings.attach_to_response(draft, response)
         db.session.delete(draft)
         db.session.commit()
     except IntegrityError:

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from consult.accounts.access import public_view
 from consult.extensions import db, limiter
-from consult.responses import bp, drafts, flow
+from consult.responses import bp, drafts, flow, recordings
 from consult.responses.forms import CodeForm, ConfirmForm, GroupStepForm
 from consult.responses.invitations import find_invitation, refusal
 from consult.responses.models import Invitation
@@ -222,11 +222,14 @@ def answer_page(slug: str, page_key: str):
     view: PageView = read_page(consultation, draft, instrument, page, request.form, path=path)
     action = request.form.get("action", "next")
     switching = bool(request.form.get("switch_lang"))
-    if view.errors:
+    # A long answer may be given by voice: the recording is kept (sealed) with the draft.
+    voice_keys = _voice_keys(page)
+    voice_errors = recordings.take_from_request(draft, voice_keys, request.files, request.form) if voice_keys else {}
+    if view.errors or voice_errors:
         # Nothing of this page is stored until it is valid; what was typed stays on the page.
         if _switch_language(consultation, draft):
             view = read_page(consultation, draft, instrument, page, request.form, path=path)
-        reply = _render_page(consultation, draft, view)
+        reply = _render_page(consultation, draft, view, voice_errors)
         db.session.commit()
         return reply
     drafts.save_page(draft, instrument, page, view.answers)
@@ -247,8 +250,18 @@ def answer_page(slug: str, page_key: str):
     return reply
 
 
-def _render_page(consultation, draft, view: PageView):
-    return flow.render_answering("responses/page.html", consultation, draft, view=view)
+def _voice_keys(page) -> list[str]:
+    return [q.key for q in page.questions if q.type == "long_text"]
+
+
+def _render_page(consultation, draft, view: PageView, voice_errors: dict[str, str] | None = None):
+    keys = _voice_keys(view.page)
+    voice = {
+        "keys": keys,
+        "recordings": recordings.of_draft(draft) if keys else {},
+        "errors": voice_errors or {},
+    }
+    return flow.render_answering("responses/page.html", consultation, draft, view=view, voice=voice)
 
 
 @bp.route("/c/<slug>/later", methods=["GET", "POST"])
