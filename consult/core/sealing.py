@@ -18,7 +18,7 @@ import binascii
 import os
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -161,3 +161,23 @@ def install_keyring(app, spec: str) -> KeyRing:  # noqa: ANN001
     ring = KeyRing.parse(spec)
     app.extensions[_EXTENSION] = ring
     return ring
+
+
+# -- rotation of sealed tables kept by other rooms ---------------------------------------------------
+
+#: table name -> (reseal a batch not under ``current``: returns how many rows; rows per key id).
+#: The testimonies room's ``rotate-keys`` walks its own tables and then these, so a room below
+#: it (or beside it) that seals with this ring is re-sealed by the same command.
+_ROTATED: dict[str, tuple[Callable[[str, int], int], Callable[[], dict[str, int]]]] = {}
+
+
+def register_rotated_table(
+    table: str, reseal_batch: Callable[[str, int], int], usage: Callable[[], dict[str, int]]
+) -> None:
+    """Have key rotation re-seal ``table``: ``reseal_batch(current_id, n)`` re-seals up to ``n`` rows."""
+    _ROTATED[table] = (reseal_batch, usage)
+
+
+def rotated_tables() -> dict[str, tuple[Callable[[str, int], int], Callable[[], dict[str, int]]]]:
+    """The tables registered with ``register_rotated_table``."""
+    return dict(_ROTATED)

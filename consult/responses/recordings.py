@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, Float, ForeignKey, LargeBinary, String, UniqueConstraint, delete, select
+from sqlalchemy import Date, DateTime, Float, ForeignKey, LargeBinary, String, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import User
@@ -212,3 +212,32 @@ def take_from_request(
         elif form.get(consent_name) and key not in existing:
             errors[key] = str(_l("Choose or make a recording, or untick the box to type your answer."))
     return errors
+
+
+def reseal_batch(current: str, batch_size: int) -> int:
+    """Re-seal up to ``batch_size`` recordings not under the key ``current`` (key rotation); how many."""
+    rows = list(
+        db.session.scalars(
+            select(AnswerRecording)
+            .where(AnswerRecording.key_id.is_not(None), AnswerRecording.key_id != current)
+            .order_by(AnswerRecording.id)
+            .limit(batch_size)
+        )
+    )
+    for row in rows:
+        _seal_all(row, _open(row, "sealed_audio"), _open(row, "sealed_transcript"))
+    db.session.flush()
+    return len(rows)
+
+
+def key_usage() -> dict[str, int]:
+    """How many recordings are under each key id."""
+    rows = db.session.execute(
+        select(AnswerRecording.key_id, func.count(AnswerRecording.id))
+        .where(AnswerRecording.key_id.is_not(None))
+        .group_by(AnswerRecording.key_id)
+    ).all()
+    return {key_id: count for key_id, count in rows}
+
+
+sealing.register_rotated_table(AnswerRecording.__tablename__, reseal_batch, key_usage)

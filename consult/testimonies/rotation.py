@@ -20,6 +20,7 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
+from consult.core import sealing
 from consult.extensions import db
 from consult.testimonies import audit, crypto, vault
 from consult.testimonies.models import SEALED_MODELS, Actor, Testimony, TestimonyDraft
@@ -51,6 +52,8 @@ def key_usage() -> dict[str, dict[str, int]]:
             select(model.key_id, func.count(model.id)).where(model.key_id.is_not(None)).group_by(model.key_id)
         ).all()
         usage[model.__tablename__] = {key_id: count for key_id, count in rows}
+    for table, (_reseal, counts) in sealing.rotated_tables().items():
+        usage[table] = counts()
     return usage
 
 
@@ -93,5 +96,16 @@ def rotate_keys(batch_size: int = 100, on_batch: Callable[[str, int], None] | No
             report.resealed[table] += len(rows)
             if on_batch is not None:
                 on_batch(table, len(rows))
+    # Tables of other rooms sealed with the same ring (survey answers given by voice).
+    for table, (reseal_batch, _usage) in sealing.rotated_tables().items():
+        report.resealed[table] = 0
+        while True:
+            count = reseal_batch(current, batch_size)
+            if not count:
+                break
+            db.session.commit()
+            report.resealed[table] += count
+            if on_batch is not None:
+                on_batch(table, count)
     report.remaining = {table: {k: n for k, n in usage.items() if k != current} for table, usage in key_usage().items()}
     return report

@@ -154,3 +154,21 @@ def test_a_draft_thrown_away_or_expired_takes_its_recording_with_it(client, db, 
     purge_expired()
     db.session.commit()
     assert db.session.scalar(select(func.count(AnswerRecording.id))) == 0
+
+
+def test_key_rotation_reseals_answers_given_by_voice(app, client, db, voice_consultation):
+    from consult.testimonies import crypto, rotation
+
+    _start(client)
+    assert _record(client).status_code == 302
+    _send(client)
+    row = db.session.scalars(select(AnswerRecording)).one()
+    before = sealing.keyring().open(row.sealed_audio, where(row, "sealed_audio"))
+    spec = crypto.new_key_spec("k-next") + "," + app.config["CONSULT_TESTIMONY_KEYS"]
+    crypto.install_keyring(app, spec)
+    report = rotation.rotate_keys(batch_size=1)
+    assert report.resealed["answer_recordings"] == 1 and report.is_complete
+    crypto.install_keyring(app, spec.split(",")[0])
+    db.session.expire_all()
+    row = db.session.get(AnswerRecording, row.id)
+    assert row.key_id == "k-next" and sealing.keyring().open(row.sealed_audio, where(row, "sealed_audio")) == before
