@@ -161,6 +161,8 @@ def consultation(territory: Territory, consultation_id: int):
         public_url=invitations.public_url(item),
         can_manage=_can_manage(territory),
         can_read_analysis=can(current_user, territory, "analysis.read"),
+        # Answers given by voice are heard by whoever reads testimonies (moderators and officials).
+        can_listen=can(current_user, territory, "testimonies.queue"),
         form=ConfirmForm(),
     )
 

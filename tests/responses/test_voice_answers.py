@@ -94,6 +94,8 @@ def test_a_long_answer_given_by_voice_is_sealed_sent_once_and_heard_by_the_terri
     assert client.get(f"{base}/{row.id}").status_code in (302, 401, 403)
 
     client.login(moderator.email)
+    detail = client.get(f"/t/{territory.slug}/consultations/{voice_consultation.id}?lang=en").get_data(as_text=True)
+    assert f'href="{base}"' in detail
     listing = client.get(base + "?lang=en").get_data(as_text=True)
     assert "Tell us." in listing and f'src="{base}/{row.id}"' in listing and "Write down this recording" in listing
     heard = client.get(f"{base}/{row.id}")
