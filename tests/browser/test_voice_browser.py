@@ -11,6 +11,7 @@ import pytest
 from tests.fixtures.browser import assert_accessible
 from tests.fixtures.factories import PASSWORD
 from tests.fixtures.testimonies import full_answers
+from tests.responses.test_voice_answers import voice_consultation  # noqa: F401  (a fixture)
 from tests.testimonies.test_public_flow import page_data
 from tests.testimonies.test_voice_narrative import make_wav
 
@@ -111,6 +112,47 @@ def test_a_cso_sends_a_recorded_account_and_a_moderator_plays_it(new_page, scene
           await audio.play();
           await new Promise((resolve) => setTimeout(resolve, 300));
           return {duration: audio.duration, error: audio.error ? audio.error.code : null, paused: audio.paused};
+        }"""
+    )
+    assert played["error"] is None and played["duration"] > 1.0, played
+
+
+def test_a_long_survey_answer_given_by_voice_is_played_by_a_moderator(
+    new_page, voice_consultation, create_user, tmp_path, db
+):
+    territory = voice_consultation.territory
+    moderator = create_user("mod@salta.example", "Mara Moderadora", roles={territory: ["moderator"]})
+    person = new_page(locale="en-GB")
+    person.goto("/c/voz/?lang=en")
+    person.locator("form button[type=submit]").filter(has_text="Start").first.click()
+    person.wait_for_url("**/group")
+    person.get_by_role("button", name="Continue").first.click()
+    person.wait_for_url("**/p/p_story")
+    person.get_by_text("Answer by voice instead of writing").click()
+    assert_accessible(person)
+    wav = tmp_path / "answer.wav"
+    wav.write_bytes(make_wav(1.2))
+    person.get_by_label("Recording", exact=True).set_input_files(str(wav))
+    person.get_by_label("I agree to my voice being recorded and kept as described above.").check()
+    person.get_by_role("button", name="Continue").first.click()
+    person.wait_for_url("**/p/p_more")
+    person.get_by_role("button", name="Continue").first.click()
+    person.wait_for_url("**/review")
+    person.locator("form[action$='/send'] button[type=submit]").first.click()
+    person.wait_for_url("**/sent")
+
+    staff = new_page(locale="en-GB")
+    _log_in(staff, moderator.email)
+    staff.goto(f"/t/salta/consultations/{voice_consultation.id}/recordings?lang=en")
+    staff.get_by_text("Answers given by voice").first.wait_for()
+    assert_accessible(staff)
+    played = staff.evaluate(
+        """async () => {
+          const audio = document.querySelector("section.recording audio");
+          audio.muted = true;
+          await audio.play();
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return {duration: audio.duration, error: audio.error ? audio.error.code : null};
         }"""
     )
     assert played["error"] is None and played["duration"] > 1.0, played
