@@ -61,6 +61,15 @@ PUBLIC_REASON = {
     "responses.send": "answering",
     "responses.sent": "answering",
     "responses.start": "answering",
+    # Answering without a connection: the same anonymity; sending needs the CSRF header and a phone token.
+    "responses.offline_page": "answering without a connection (the app's page)",
+    "responses.offline_manifest": "answering without a connection (the app's manifest)",
+    "responses.offline_worker": "answering without a connection (service worker)",
+    "responses.offline_bundle": "answering without a connection (questions, rules, texts)",
+    "responses.offline_token": "answering without a connection (a CSRF token before sending)",
+    "responses.offline_responses": "answering without a connection (sending; one response per phone token)",
+    # Questions read aloud: published versions that the public answers; drafts only for their territory's staff.
+    "surveys.audio": "hearing a question read aloud",
     "analysis.public_results": "published results (small cells suppressed)",
     "testimonies.start_page": "giving a testimony",
     "testimonies.discard": "giving a testimony",
