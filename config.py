@@ -74,6 +74,8 @@ class Settings:
     ratelimit_storage_url: str = "memory://"
     log_level: str = "INFO"
     max_upload_mb: int = 8
+    #: Pages that take a recording (a testimony or answer told aloud, an audio prompt) accept this much.
+    max_recording_mb: int = 24
     small_cell: int = 5
     draft_days: int = 30
     # ``id:base64key`` pairs, comma-separated, the first encrypts; parsed by consult.testimonies.crypto.
@@ -120,6 +122,7 @@ class Settings:
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "PERMANENT_SESSION_LIFETIME": 8 * 3600,
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
+            "MAX_RECORDING_LENGTH": self.max_recording_mb * 1024 * 1024,
             "WTF_CSRF_ENABLED": self.csrf_enabled,
             "WTF_CSRF_TIME_LIMIT": None,
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
@@ -233,6 +236,7 @@ def load_settings(
         "ratelimit_storage_url": environ.get("CONSULT_RATELIMIT_STORAGE_URL", "memory://"),
         "log_level": environ.get("CONSULT_LOG_LEVEL", "INFO").upper(),
         "max_upload_mb": int(environ.get("CONSULT_MAX_UPLOAD_MB", "8")),
+        "max_recording_mb": int(environ.get("CONSULT_MAX_RECORDING_MB", "24")),
         "small_cell": int(environ.get("CONSULT_SMALL_CELL", "5")),
         "draft_days": int(environ.get("CONSULT_DRAFT_DAYS", "30")),
         "testimony_keys": environ.get("CONSULT_TESTIMONY_KEYS", "").strip(),

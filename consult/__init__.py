@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from config import ConfigError, Settings, load_settings
-from consult.core import bench_endpoints, converters, overload
+from consult.core import bench_endpoints, converters, overload, uploads_memory
 from consult.extensions import csrf, db, limiter, migrate
 
 __all__ = ["create_app", "ConfigError"]
@@ -41,6 +41,8 @@ def create_app(config: str | Settings | Mapping[str, Any] | None = None) -> Flas
     app = Flask(__name__, instance_relative_config=True)
     # Before any route is added: ids in URLs are bounded to what an id column can hold (a 404 beyond).
     converters.install(app)
+    # Uploads parsed in memory (a voice recording never sits on disk in clear), sized by endpoint.
+    uploads_memory.init_app(app)
     if isinstance(config, Settings):
         settings = config
     elif isinstance(config, str) or config is None:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from consult.accounts.homes import register_home_section
 from consult.accounts.languages import register_language_use
 from consult.accounts.navigation import register_territory_link
+from consult.core.uploads_memory import accept_recordings
 
 bp = Blueprint("responses", __name__, template_folder="templates")
 
@@ -40,6 +41,8 @@ def init_app(app: Flask) -> None:
     )
 
     register_territory_link("responses.consultations", _l("Consultations"))
+    # Its form takes a recording: the recording size limit, not the general one.
+    accept_recordings("responses.answer_page")
     # A territory's language stays while a consultation offers it.
     register_language_use(services.consultations_using_language)
     register_territory_link("responses.entry_setup", _l("Enter paper or assisted answers"))

@@ -4,6 +4,7 @@ from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
 from consult.accounts.navigation import register_territory_link
+from consult.core.uploads_memory import accept_recordings
 
 bp = Blueprint("surveys", __name__, template_folder="templates")
 
@@ -27,6 +28,8 @@ def init_app(app: Flask) -> None:
     )
 
     register_territory_link("surveys.instruments", _l("Instruments"))
+    # Its form takes a recording: the recording size limit, not the general one.
+    accept_recordings("surveys.audio_prompts")
     app.register_blueprint(bp)
     # Used by surveys/_questions.html, which other rooms' pages import without their context.
     app.jinja_env.globals["audio_listener"] = prompts.listener

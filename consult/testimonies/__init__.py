@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from config import ConfigError
 from consult.accounts.homes import register_home_section
 from consult.accounts.navigation import register_territory_link
+from consult.core.uploads_memory import accept_recordings
 
 bp = Blueprint("testimonies", __name__, template_folder="templates")
 
@@ -33,6 +34,8 @@ def init_app(app: Flask) -> None:
     except crypto.KeyConfigError as error:
         raise ConfigError(f"{error}. Set CONSULT_TESTIMONY_KEYS (see README, Configuration).") from None
     register_territory_link("testimonies.queue", _l("Testimonies"))
+    # Its form takes a recording: the recording size limit, not the general one.
+    accept_recordings("testimonies.page")
     register_territory_link("testimonies.excerpts", _l("Testimony excerpts and counts"))
     register_territory_link("testimonies.routes", _l("Protection routes"))
     register_territory_link("testimonies.settings", _l("Testimony settings"))
