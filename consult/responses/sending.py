@@ -206,9 +206,11 @@ def send(consultation: Consultation, token: str) -> Sent:
             raise ConsultationError(_l("This invitation link has been used as many times as allowed, or has expired."))
         # Answers given by voice go with the response, re-sealed for it, in this same transaction:
         # a second sending stops at the unique submission key above, so they are attached once.
+        # Only those of questions this person was still asked: one left behind by a changed answer goes.
         from consult.responses import recordings
 
-        recordings.attach_to_response(draft, response)
+        shown_keys = {question.key for page in shown_path(instrument, answers).pages for question in page.questions}
+        recordings.attach_to_response(draft, response, shown_keys)
         db.session.delete(draft)
         db.session.commit()
     except IntegrityError:

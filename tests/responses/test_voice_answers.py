@@ -13,7 +13,7 @@ from consult.core import sealing
 from consult.responses.drafts import purge_expired
 from consult.responses.models import Response, ResponseDraft
 from consult.responses.recordings import AnswerRecording, transcripts, where
-from tests.fixtures.survey_definitions import make_definition, question, tr
+from tests.fixtures.survey_definitions import make_definition, option, question, tr
 from tests.testimonies.test_voice_narrative import make_wav, raw_values
 
 SLUG = "voz"
@@ -174,3 +174,52 @@ def test_key_rotation_reseals_answers_given_by_voice(app, client, db, voice_cons
     db.session.expire_all()
     row = db.session.get(AnswerRecording, row.id)
     assert row.key_id == "k-next" and sealing.keyring().open(row.sealed_audio, where(row, "sealed_audio")) == before
+
+
+@pytest.fixture
+def branching_consultation(create_territory, create_version, create_consultation, db):
+    """A long-text question asked only to those who answer "yes" first."""
+    territory = create_territory("salta", "Salta", "AR")
+    definition = make_definition(
+        pages=[
+            {
+                "key": "p_first",
+                "title": tr("Primero", "First", "Primeiro"),
+                "questions": [
+                    question(
+                        "S0",
+                        "single_choice",
+                        "¿Pasó algo?",
+                        "Did something happen?",
+                        "Aconteceu algo?",
+                        options=[option("yes", "Sí", "Yes", "Sim"), option("no", "No", "No", "Não")],
+                    )
+                ],
+            },
+            {
+                "key": "p_story",
+                "title": tr("Su historia", "Your story", "A sua história"),
+                "when": {"==": [{"answer": "S0"}, "yes"]},
+                "questions": [question("S1", "long_text", "Cuéntenos.", "Tell us.", "Conte-nos.", max_length=2000)],
+            },
+            {
+                "key": "p_more",
+                "title": tr("Más", "More", "Mais"),
+                "questions": [question("S2", "short_text", "Algo más.", "Anything else.", "Algo mais.", max_length=40)],
+            },
+        ]
+    )
+    version = create_version(definition)
+    return create_consultation(territory, groups={"rural_community": version}, slug=SLUG)
+
+
+def test_a_recording_of_a_question_no_longer_asked_is_not_sent(client, db, branching_consultation):
+    _start(client)
+    assert client.submit(f"/c/{SLUG}/p/p_first", {"q-S0": "yes", "action": "next"}).status_code == 302
+    assert _record(client).status_code == 302
+    assert db.session.scalar(select(func.count(AnswerRecording.id))) == 1
+    # The person goes back and changes the first answer: the story page leaves their path.
+    assert client.submit(f"/c/{SLUG}/p/p_first", {"q-S0": "no", "action": "next"}).status_code == 302
+    _send(client)
+    assert db.session.scalar(select(func.count(Response.id))) == 1
+    assert db.session.scalar(select(func.count(AnswerRecording.id))) == 0
