@@ -109,14 +109,14 @@ def _send_with_recording(client, db, setting, wav: bytes, text: str = "") -> Tes
     response = client.submit(story, data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     # Back on the page, the recording is said to be kept.
-    again = client.get(story).get_data(as_text=True)
-    assert "A recording of 1 seconds is kept" in again
+    again = client.get(story + "?lang=en").get_data(as_text=True)
+    assert "A recording of 1 second is kept" in again
     location = response.headers["Location"]
     while not location.endswith("/review"):
         page_key = location.rsplit("/", 1)[1]
         location = client.submit(location, page_data(instrument, page_key, answers)).headers["Location"]
     review = client.get(location + "?lang=en").get_data(as_text=True)
-    assert "Tell us what happened.: a recording of 1 seconds, sent encrypted with the testimony." in review
+    assert "Tell us what happened.: a recording of 1 second, sent encrypted with the testimony." in review
     _finish(client, instrument, answers, location)
     client.get("/logout")
     return db.session.scalars(select(Testimony).where(Testimony.organisation_id == cso.id)).one()
