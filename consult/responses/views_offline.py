@@ -66,6 +66,9 @@ def offline_manifest(slug: str):
         "theme_color": "#1d4e89",
         "icons": [
             {"src": url_for("static", filename="offline/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            # PNGs too: phones' install prompts ask for a 192 and a 512 pixel icon.
+            {"src": url_for("static", filename="offline/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": url_for("static", filename="offline/icon-512.png"), "sizes": "512x512", "type": "image/png"},
         ],
     }
     return current_app.response_class(

@@ -65,6 +65,12 @@ def test_the_landing_page_links_to_the_offline_page_which_loads_the_app(client, 
     manifest = client.get(f"/c/{slug}/offline/manifest.webmanifest")
     assert manifest.mimetype == "application/manifest+json"
     assert manifest.get_json()["start_url"] == manifest.get_json()["scope"] == f"/c/{slug}/offline"
+    # Installable: a phone's install prompt wants 192 and 512 pixel PNG icons, and they are there.
+    icons = {icon["sizes"]: icon["src"] for icon in manifest.get_json()["icons"]}
+    for size in ("192x192", "512x512"):
+        icon = client.get(icons[size])
+        assert icon.status_code == 200 and icon.data.startswith(b"\x89PNG")
+        icon.close()
     assert client.get(f"/c/{slug}/offline/sw.js").headers["Service-Worker-Allowed"] == f"/c/{slug}/offline"
     worker = client.get(f"/c/{slug}/offline/sw.js")
     assert worker.mimetype == "text/javascript" and worker.headers["Cache-Control"] == "no-cache"
