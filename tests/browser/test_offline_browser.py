@@ -186,7 +186,7 @@ def test_a_phone_answers_twice_in_guarani_offline_and_sends_both_when_back_onlin
     # The response in progress stays on the phone (encrypted) across a reload, and continues where it was.
     page.reload()
     page.locator('#offline-app[data-ready="true"]').wait_for()
-    page.get_by_role("button", name="Continue the response in progress").click()
+    page.get_by_role("button", name="Seguir con la respuesta en curso").click()
     expect(page.locator('form[data-page="p_place"] [name="q-A1-locality"]')).to_have_value("66014")
 
     # Sending again stores nothing new.

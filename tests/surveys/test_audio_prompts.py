@@ -199,7 +199,7 @@ def test_an_official_uploads_a_recording_on_the_audio_screen(guarani, client, db
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Mba&#39;e távape térã mamópa reiko?" in html or "Mba'e távape térã mamópa reiko?" in html
-    assert 'accept="audio/*"' in html and "made when someone first listens" in html
+    assert 'accept="audio/*"' in html and "se genera la primera vez que alguien escucha" in html
 
     token = client.csrf_token(url)
     refused = client.post(
@@ -209,7 +209,7 @@ def test_an_official_uploads_a_recording_on_the_audio_screen(guarani, client, db
     )
     assert refused.status_code == 302
     shown = client.get(refused.headers["Location"]).get_data(as_text=True)
-    assert "not a sound recording consult can read" in shown
+    assert "no es una grabación de sonido que consult pueda leer" in shown
     assert _count(db) == 0
 
     sent = client.post(
@@ -256,7 +256,9 @@ def test_a_file_too_large_keeps_the_screen_with_a_message(guarani, client, app, 
     client.login("olga@salta.example")
     url = _screen(version)
     token = client.csrf_token(url)
-    app.config["MAX_CONTENT_LENGTH"] = 20_000
+    # The audio screen takes recordings: its limit is the recording one, not MAX_CONTENT_LENGTH.
+    limit = app.config["MAX_RECORDING_LENGTH"]
+    app.config["MAX_RECORDING_LENGTH"] = 20_000
     try:
         sent = client.post(
             url,
@@ -264,10 +266,10 @@ def test_a_file_too_large_keeps_the_screen_with_a_message(guarani, client, app, 
             content_type="multipart/form-data",
         )
     finally:
-        app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+        app.config["MAX_RECORDING_LENGTH"] = limit
     assert sent.status_code in (302, 413)
     shown = client.get(url) if sent.status_code == 302 else sent
-    assert "over the size limit" in shown.get_data(as_text=True)
+    assert "supera el tamaño máximo" in shown.get_data(as_text=True)
     assert _count(db) == 0
 
 

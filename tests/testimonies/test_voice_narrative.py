@@ -101,7 +101,7 @@ def _send_with_recording(client, db, setting, wav: bytes, text: str = "") -> Tes
     story = _cso_to_story(client, instrument, user, answers)
     page = client.get(story).get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page and 'accept="audio/*" capture' in page
-    assert "Only the moderators and officials of this territory" in page and "voice.js" in page
+    assert "Solo las personas moderadoras y funcionarias de este territorio" in page and "voice.js" in page
     data = page_data(instrument, STORY_PAGE, answers)
     data["voice-D1"] = (io.BytesIO(wav), "grabacion.wav")
     data["voice-consent-D1"] = "1"
