@@ -40,7 +40,7 @@ def test_a_large_recording_reaches_the_testimony_page_and_gets_its_message(clien
     data["csrf_token"] = client.csrf_token(story)
     response = _post_multipart(client, story, data)
     assert response.status_code == 400
-    assert "This file is not a sound recording consult can read." in response.get_data(as_text=True)
+    assert "Este archivo no es una grabación de sonido que consult pueda leer." in response.get_data(as_text=True)
 
 
 def test_over_the_recording_limit_is_refused_and_other_pages_keep_the_general_limit(client, setting):  # noqa: F811
