@@ -273,3 +273,15 @@ def test_the_consultation_page_links_to_entry_import_and_capture(client, communi
     client.login(create_user(roles={territory: ["official"]}).email)
     html = client.get(page).get_data(as_text=True)
     assert f"{page}/import" in html and f"{page}/capture" in html
+
+
+def test_the_entry_page_leads_a_facilitator_to_answering_without_a_connection(
+    client, community_consultation, create_user
+):
+    territory = community_consultation.territory
+    facilitator = create_user(roles={territory: ["facilitator"]})
+    client.login(facilitator.email)
+    html = client.get(f"/t/{territory.slug}/entry?lang=en").get_data(as_text=True)
+    assert "Where there is no signal" in html
+    assert f'href="/c/{community_consultation.slug}/offline"' in html
+    assert client.get(f"/c/{community_consultation.slug}/offline").status_code == 200
