@@ -16,8 +16,9 @@ the recordings page (an analyst codes it from there).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, Float, ForeignKey, LargeBinary, String, UniqueConstraint, delete, func, select
@@ -135,11 +136,20 @@ def remove_from_draft(draft: ResponseDraft, question_key: str) -> None:
     db.session.flush()
 
 
-def attach_to_response(draft: ResponseDraft, response: Response, keys: Iterable[str] | None = None) -> int:
-    """Move the draft's recordings (of questions still answered, ``keys``) to the response, re-sealed there."""
-    wanted = None if keys is None else set(keys)
+def attach_to_response(
+    draft: ResponseDraft,
+    response: Response,
+    keys: Callable[[], Iterable[str]] | None = None,
+) -> int:
+    """Move the draft's recordings to the response, re-sealed there.
+
+    ``keys`` gives the questions the person was still asked; it is called only when the draft
+    holds a recording (working it out replays the path, which most sendings need not do again).
+    """
+    held = of_draft(draft)
+    wanted = None if keys is None or not held else set(keys())
     moved = 0
-    for key, row in of_draft(draft).items():
+    for key, row in held.items():
         if wanted is not None and key not in wanted:
             db.session.delete(row)  # a question no longer on the path: its recording goes with it
             continue

@@ -209,8 +209,11 @@ def send(consultation: Consultation, token: str) -> Sent:
         # Only those of questions this person was still asked: one left behind by a changed answer goes.
         from consult.responses import recordings
 
-        shown_keys = {question.key for page in shown_path(instrument, answers).pages for question in page.questions}
-        recordings.attach_to_response(draft, response, shown_keys)
+        recordings.attach_to_response(
+            draft,
+            response,
+            lambda: {question.key for page in shown_path(instrument, answers).pages for question in page.questions},
+        )
         db.session.delete(draft)
         db.session.commit()
     except IntegrityError:
