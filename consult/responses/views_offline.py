@@ -13,9 +13,11 @@ import json
 from pathlib import Path
 
 from flask import abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
 from consult.accounts.access import public_view
+from consult.core.uploads import UploadRefused, load_json
 from consult.extensions import limiter
 from consult.responses import bp, flow, offline
 
@@ -116,6 +118,10 @@ def offline_token(slug: str):
     return response
 
 
+#: A response is a few kilobytes; a phone's whole questionnaire with long texts stays far below this.
+MAX_BODY = 2 * 1024 * 1024
+
+
 @bp.route("/c/<slug>/offline/responses", methods=["POST"])
 @limiter.limit("120 per minute")
 @public_view
@@ -123,7 +129,12 @@ def offline_responses(slug: str):
     """Store one response answered offline (CSRF checked from the X-CSRFToken header); its receipt code."""
     consultation = flow.public_consultation(slug)
     try:
-        synced = offline.sync(consultation, request.get_json(silent=True))
+        # Bounded like every JSON consult reads: depth, count and control characters (a 400, never a 500).
+        try:
+            payload = load_json(request.get_data(cache=False), max_bytes=MAX_BODY)
+        except UploadRefused:
+            raise offline.OfflineError(400, _l("The answers sent are not in the expected form.")) from None
+        synced = offline.sync(consultation, payload)
     except offline.OfflineError as error:
         response = jsonify(error.to_json())
         response.status_code = error.status

@@ -277,3 +277,27 @@ def test_two_phones_sending_the_same_response_at_once_store_it_once(app, routed_
     assert db.session.scalar(select(func.count()).select_from(Answer)) == len(
         _rows(db, db.session.scalar(select(Response.id)))
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 50_000 + "]" * 50_000,  # deeper than any parser's stack
+        '{"token": "' + "x" * 10 + '", "pages": ' + "[" * 200 + "]" * 200 + "}",
+        "not json at all",
+        '{"token": "\u0000"}',
+        "[]",
+    ],
+)
+def test_a_malformed_body_is_refused_with_a_message_never_a_500(client, routed_consultation, db, body):
+    slug = routed_consultation.slug
+    csrf = client.get(f"/c/{slug}/offline/token").get_json()["csrf_token"]
+    reply = client.post(
+        f"/c/{slug}/offline/responses",
+        data=body.encode("utf-8"),
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf},
+    )
+    assert reply.status_code == 400
+    assert reply.get_json()["error"]
+    assert _count(db) == 0
