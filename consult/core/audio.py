@@ -14,6 +14,7 @@ or its model), which matters for recordings made by the people consulted.
 from __future__ import annotations
 
 import ctypes
+import functools
 import io
 import threading
 from dataclasses import dataclass
@@ -182,6 +183,12 @@ def _library():
     return _engine["lib"]
 
 
+@functools.cache
+def _voices(data_path: str) -> dict[str, str]:
+    """eSpeak NG's voice files by lower-case name (read once: the wheel's data does not change)."""
+    return {path.name.lower(): path.name for path in (Path(data_path) / "lang").rglob("*") if path.is_file()}
+
+
 def voice_for(language: str) -> str | None:
     """The eSpeak NG voice for a language code (``gn``, ``qu``, ``es``, ``pt-BR``…), or ``None`` when it has none."""
     import espeakng_loader  # noqa: PLC0415
@@ -190,8 +197,7 @@ def voice_for(language: str) -> str | None:
     wanted = [_VOICE_FOR.get(code, code)]
     if "-" in code:
         wanted.append(code.split("-")[0])
-    lang_dir = Path(espeakng_loader.get_data_path()) / "lang"
-    known = {path.name.lower(): path.name for path in lang_dir.rglob("*") if path.is_file()}
+    known = _voices(espeakng_loader.get_data_path())
     for name in wanted:
         if name in known:
             return name
