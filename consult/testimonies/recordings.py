@@ -38,8 +38,10 @@ def field_names(question_key: str) -> tuple[str, str, str]:
 
 
 def offered(draft: TestimonyDraft | None) -> bool:
-    """Recording is offered on a CSO's testimony form (the organisation records the account it gathers)."""
-    return draft is not None and draft.organisation_id is not None
+    """Recording is offered on every testimony form: a CSO records the account it gathers, and a person
+    giving their own testimony may tell it rather than write it (many who sought remedy read or write little).
+    """
+    return draft is not None
 
 
 def _seal_audio(row: TestimonyRecording, data: bytes) -> None:

@@ -211,7 +211,7 @@ def page(slug: str, page_key: str):
     localities = [{"code": p.code, "name": p.name, "area": p.area} for p in consultation.territory.localities]
     asked = intake.page_as_asked(instrument, current, answers, cso)
     form_class = page_form(instrument, asked, lang, answers, localities=localities)
-    # Long-text questions of a CSO's form may be answered by a recording instead of typing.
+    # Long-text questions may be answered by a recording instead of typing.
     voice_keys = [q.key for q in asked.questions if q.type == "long_text"] if recordings.offered(draft) else []
     voice_errors: dict[str, str] = {}
     if request.method == "GET":
@@ -260,6 +260,8 @@ def page(slug: str, page_key: str):
             "recordings": recordings.of_draft(draft) if voice_keys else {},
             "errors": voice_errors,
             "max_minutes": int(recordings.MAX_SECONDS // 60),
+            # The words differ: a CSO records someone's account; a person tells their own.
+            "by_organisation": draft.organisation_id is not None,
         },
     )
 

@@ -342,3 +342,33 @@ class TestARequiredStory:
         assert client.submit(story, {"q-D1": "", "action": "next"}).status_code == 302
         too_long = client.submit(story, {"q-D1": "x" * 4001, "action": "next"})
         assert too_long.status_code == 400
+
+
+def test_a_person_giving_their_own_testimony_may_tell_it_aloud(client, db, setting):
+    """Not only CSOs: someone who reads or writes little records their own account, sealed the same way."""
+    _consultation, instrument, _cso, _user = setting
+    answers = full_answers(F1="no", F3=None, D1=None)
+    response = client.submit("/c/remedio/testimony/start", form_url="/c/remedio/testimony?lang=en")
+    location = response.headers["Location"]
+    while not location.endswith(STORY_PAGE):
+        location = client.submit(location, page_data(instrument, location.rsplit("/", 1)[1], answers)).headers[
+            "Location"
+        ]
+    page = client.get(location + "?lang=en").get_data(as_text=True)
+    assert "Tell it aloud instead of writing" in page and 'accept="audio/*" capture' in page
+    assert "If you withdraw your testimony with your code, the recording is deleted." in page
+    data = page_data(instrument, STORY_PAGE, answers)
+    data.update({"voice-D1": (io.BytesIO(make_wav()), "voz.wav"), "voice-consent-D1": "1", "action": "next"})
+    response = client.submit(location, data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    location = response.headers["Location"]
+    while not location.endswith("/review"):
+        location = client.submit(location, page_data(instrument, location.rsplit("/", 1)[1], answers)).headers[
+            "Location"
+        ]
+    assert client.submit("/c/remedio/testimony/review").status_code == 200
+    testimony = db.session.scalars(select(Testimony)).one()
+    row = db.session.scalars(select(TestimonyRecording)).one()
+    assert testimony.organisation_id is None and row.testimony_id == testimony.id
+    for value in raw_values(db):
+        assert b"OggS" not in value and b"RIFF" not in value
