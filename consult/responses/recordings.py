@@ -140,13 +140,16 @@ def attach_to_response(
     draft: ResponseDraft,
     response: Response,
     keys: Callable[[], Iterable[str]] | None = None,
+    *,
+    held: Mapping[str, AnswerRecording] | None = None,
 ) -> int:
     """Move the draft's recordings to the response, re-sealed there.
 
     ``keys`` gives the questions the person was still asked; it is called only when the draft
     holds a recording (working it out replays the path, which most sendings need not do again).
+    ``held``: the draft's recordings when the caller has read them already.
     """
-    held = of_draft(draft)
+    held = of_draft(draft) if held is None else held
     wanted = None if keys is None or not held else set(keys())
     moved = 0
     for key, row in held.items():

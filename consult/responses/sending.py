@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,14 +72,23 @@ def receipt_code_for(token: str) -> str:
     return "-".join(symbols[i : i + 4] for i in range(0, RECEIPT_CODE_LENGTH, 4))
 
 
-def missing_required(instrument: Instrument, answers: dict[str, Any]) -> list[Missing]:
-    """Required questions on the path, shown to the person, that have no answer."""
+def missing_required(instrument: Instrument, answers: dict[str, Any], spoken: Iterable[str] = ()) -> list[Missing]:
+    """Required questions on the path, shown to the person, that have no answer.
+
+    ``spoken``: questions answered by a recording instead (a long answer given by voice), which count.
+    """
+    spoken = frozenset(spoken)
     # One replay of the path for every page (not one per page: quadratic in the pages).
     replay = shown_path(instrument, answers)
     missing = []
     for item in replay.pages:
         for question in item.questions:
-            if question.required and question.type != "info" and not is_answered(replay.answers.get(question.key)):
+            if (
+                question.required
+                and question.type != "info"
+                and question.key not in spoken
+                and not is_answered(replay.answers.get(question.key))
+            ):
                 missing.append(Missing(question, item.page))
     return missing
 
@@ -157,7 +167,11 @@ def send(consultation: Consultation, token: str) -> Sent:
         raise ConsultationError(_l("Choose your group before sending."))
     instrument = version.parsed()
     answers = dict(draft.answers or {})
-    if missing_required(instrument, answers):
+    # Answers given by voice: read once, they count for required questions and go with the response.
+    from consult.responses import recordings
+
+    held = recordings.of_draft(draft)
+    if missing_required(instrument, answers, held):
         raise ConsultationError(_l("Some required questions have no answer yet."))
     code = receipt_code_for(token)
     # What the path finder showed this person: the base of every share in analysis.
@@ -207,12 +221,11 @@ def send(consultation: Consultation, token: str) -> Sent:
         # Answers given by voice go with the response, re-sealed for it, in this same transaction:
         # a second sending stops at the unique submission key above, so they are attached once.
         # Only those of questions this person was still asked: one left behind by a changed answer goes.
-        from consult.responses import recordings
-
         recordings.attach_to_response(
             draft,
             response,
             lambda: {question.key for page in shown_path(instrument, answers).pages for question in page.questions},
+            held=held,
         )
         db.session.delete(draft)
         db.session.commit()

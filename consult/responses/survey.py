@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -184,12 +184,25 @@ def read_page(
     return view
 
 
+def excuse_spoken(view: PageView, keys: Iterable[str]) -> PageView:
+    """The page read again as valid when its only problems are empty answers to ``keys``, questions
+    answered by a recording instead; else ``view`` as it was."""
+    keys = list(keys)
+    if not view.errors or not keys or not view.form.excuse_empty(keys):
+        return view
+    view.errors = False
+    view.answers = view.form.answers()
+    view.reveals = bool(view.form.newly_visible())
+    return view
+
+
 @dataclass
 class AnsweredQuestion:
     """A question and the answer in words."""
 
     text: Content
     answer: str
+    key: str = ""
 
 
 @dataclass
@@ -227,7 +240,7 @@ def answered_pages(
                 continue
             value = counted.get(question.key)
             shown = question_type(question.type).display(question, value, ctx) if value is not None else ""
-            items.append(AnsweredQuestion(ctx.content(question.text), shown))
+            items.append(AnsweredQuestion(ctx.content(question.text), shown, question.key))
         if items:
             section = instrument.section_of(page)
             result.append(AnsweredPage(page.key, ctx.content(page.title or section.title), items))

@@ -19,7 +19,7 @@ from consult.responses.forms import CodeForm, ConfirmForm, GroupStepForm
 from consult.responses.invitations import find_invitation, refusal
 from consult.responses.models import Invitation
 from consult.responses.services import ConsultationError
-from consult.responses.survey import PageView, build_page, read_page, shown_page
+from consult.responses.survey import PageView, build_page, excuse_spoken, read_page, shown_page
 from consult.surveys.labels import STAKEHOLDER_GROUPS
 from consult.surveys.steps import NEXT, OFF_PATH, REVIEW, direction_of, step, steps
 
@@ -225,6 +225,9 @@ def answer_page(slug: str, page_key: str):
     # A long answer may be given by voice: the recording is kept (sealed) with the draft.
     voice_keys = _voice_keys(page)
     voice_errors = recordings.take_from_request(draft, voice_keys, request.files, request.form) if voice_keys else {}
+    if view.errors and voice_keys and not voice_errors:
+        # A required long answer may be given as a recording instead of typed.
+        view = excuse_spoken(view, recordings.of_draft(draft))
     if view.errors or voice_errors:
         # Nothing of this page is stored until it is valid; what was typed stays on the page.
         if _switch_language(consultation, draft):

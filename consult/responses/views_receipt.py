@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from consult.accounts.access import public_view
 from consult.extensions import db, limiter
-from consult.responses import bp, drafts, flow, sending
+from consult.responses import bp, drafts, flow, recordings, sending
 from consult.responses.forms import CodeForm, ConfirmForm
 from consult.responses.models import ConsultationState
 from consult.responses.receipt_panels import receipt_panels
@@ -37,6 +37,7 @@ def review(slug: str):
         return redirect(url_for("responses.review", slug=slug))
     instrument = version.parsed()
     answers = dict(draft.answers or {})
+    spoken = recordings.of_draft(draft)  # long answers given by voice count, and the review says so
     # Usually already there (Next from the last page stored it): then nothing is written.
     drafts.set_page(draft, "review")
     last = steps(instrument, answers, settled=flow.settled_questions(draft, instrument)).last()
@@ -46,7 +47,8 @@ def review(slug: str):
         draft,
         form=form,
         pages=answered_pages(consultation, draft, instrument),
-        missing=sending.missing_required(instrument, answers),
+        missing=sending.missing_required(instrument, answers, spoken),
+        spoken=spoken,
         back_url=url_for("responses.answer_page", slug=slug, page_key=last.key)
         if last
         else url_for("responses.group_step", slug=slug),

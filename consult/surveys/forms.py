@@ -11,7 +11,7 @@ Field names are ``q-KEY`` and ``q-KEY-PART`` (see ``types.field_name``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,6 +155,21 @@ class PageForm(FlaskForm):
                     self[spec.name].errors = []
         self._validated = True
         return valid and not any(self[spec.name].errors for q in self.questions for spec in self.specs[q.key])
+
+    def excuse_empty(self, keys: Iterable[str]) -> bool:
+        """Clear the errors of the questions ``keys`` left empty, answered another way (a recording kept
+        for them); True if the page is then valid.
+
+        Only an empty answer is excused: a typed answer with a problem (too long, say) keeps its error.
+        Call after ``validate``.
+        """
+        for key in keys:
+            for spec in self.specs.get(key, []):
+                bound = self[spec.name]
+                if not str(bound.data or "").strip():
+                    bound.errors = []
+        self._errors = None  # WTForms caches ``errors``: read them again
+        return not any(bound.errors for bound in self)
 
     def _merged(self) -> dict[str, Any]:
         merged = {k: v for k, v in self.prior_answers.items() if k not in {q.key for q in self.questions}}

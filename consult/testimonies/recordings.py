@@ -166,16 +166,9 @@ def transcribe(recording: TestimonyRecording, text: str | None, user: Any) -> No
 def spoken_instead(form: Any, keys: Iterable[str]) -> bool:
     """Let a recording stand for a required long answer left empty; True if the page form is then valid.
 
-    ``keys`` are the questions of the page that have a recording kept. Only an
-    empty text is excused: a typed text that is too long keeps its error.
+    ``keys`` are the questions of the page that have a recording kept.
     """
-    for key in keys:
-        for spec in form.specs.get(key, []):
-            field = form[spec.name]
-            if not str(field.data or "").strip():
-                field.errors = []
-    form._errors = None  # WTForms caches ``errors``: read them again
-    return not any(field.errors for field in form)
+    return form.excuse_empty(keys)
 
 
 def take_from_request(

@@ -223,3 +223,44 @@ def test_a_recording_of_a_question_no_longer_asked_is_not_sent(client, db, branc
     _send(client)
     assert db.session.scalar(select(func.count(Response.id))) == 1
     assert db.session.scalar(select(func.count(AnswerRecording.id))) == 0
+
+
+@pytest.fixture
+def required_story(create_territory, create_version, create_consultation, db):
+    """A required long-text question: a recording alone answers it."""
+    territory = create_territory("salta", "Salta", "AR")
+    definition = make_definition(
+        pages=[
+            {
+                "key": "p_story",
+                "title": tr("Su historia", "Your story", "A sua história"),
+                "questions": [
+                    question("S1", "long_text", "Cuéntenos.", "Tell us.", "Conte-nos.", max_length=2000, required=True)
+                ],
+            },
+            {
+                "key": "p_more",
+                "title": tr("Más", "More", "Mais"),
+                "questions": [question("S2", "short_text", "Algo más.", "Anything else.", "Algo mais.", max_length=40)],
+            },
+        ]
+    )
+    version = create_version(definition)
+    return create_consultation(territory, groups={"rural_community": version}, slug=SLUG)
+
+
+def test_a_recording_answers_a_required_long_question(client, db, required_story):
+    _start(client)
+    # Neither typed nor recorded: the question needs an answer.
+    empty = client.submit(f"/c/{SLUG}/p/p_story", {"q-S1": "", "action": "next"})
+    assert empty.status_code == 200 and 'class="error-summary"' in empty.get_data(as_text=True)
+    # Recorded instead of typed: the page is answered.
+    assert _record(client).status_code == 302
+    client.submit(f"/c/{SLUG}/p/p_more", {"q-S2": "", "action": "next"})
+    review = client.get(f"/c/{SLUG}/review?lang=en").get_data(as_text=True)
+    assert "A recording of 1 second, sent encrypted with your answers." in review
+    assert "Some required questions have no answer yet" not in review
+    _send(client)
+    sent = db.session.scalar(select(Response))
+    assert sent is not None
+    assert db.session.scalars(select(AnswerRecording)).one().response_id == sent.id
