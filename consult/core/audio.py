@@ -230,3 +230,20 @@ def synthesise(text: str, language: str) -> Sound:
     frame.sample_rate = rate
     frame.time_base = Fraction(1, rate)
     return _encode([frame])
+
+
+# --- Serving ------------------------------------------------------------------------------------
+
+
+def sound_response(data: bytes, *, cache_control: str = "no-store"):  # noqa: ANN201  (a Flask response)
+    """``data`` (Ogg Opus) as a response to the current request, with byte ranges.
+
+    A browser's player asks for pieces (to learn an Ogg file's length it reads the last page):
+    Werkzeug answers ``Range`` with 206, ``Content-Range`` and a 416 for a range it cannot serve.
+    """
+    from flask import current_app, request  # noqa: PLC0415  (synthesis and re-encoding need no app)
+
+    response = current_app.response_class(data, mimetype=MIME_TYPE)
+    response.headers["Cache-Control"] = cache_control
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(data))

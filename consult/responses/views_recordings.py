@@ -8,8 +8,7 @@ are never cached.
 
 from __future__ import annotations
 
-from flask import Response as HttpResponse
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +19,7 @@ from wtforms.validators import Length
 from consult.accounts.access import get_in_territory, territory_view
 from consult.accounts.models import Territory
 from consult.accounts.permissions import MODERATOR, OFFICIAL, can
+from consult.core.audio import sound_response
 from consult.extensions import db
 from consult.i18n import content_language
 from consult.responses import bp, recordings
@@ -101,20 +101,7 @@ def answer_recording_sound(territory: Territory, consultation_id: int, recording
     """The recorded answer's sound (Ogg Opus), decrypted for this request; byte ranges for players."""
     _consultation, recording = _recording(territory, consultation_id, recording_id)
     data = recordings.sound_of(recording)
-    headers = {"Cache-Control": "no-store", "Accept-Ranges": "bytes", "X-Content-Type-Options": "nosniff"}
-    asked = request.headers.get("Range") or ""
-    if asked.startswith("bytes=") and "," not in asked and data:
-        start_text, _sep, end_text = asked[6:].partition("-")
-        try:
-            start = int(start_text) if start_text else max(len(data) - int(end_text), 0)
-            end = int(end_text) if (start_text and end_text) else len(data) - 1
-        except ValueError:
-            start = end = -1
-        if 0 <= start <= end and start < len(data):
-            end = min(end, len(data) - 1)
-            headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
-            return HttpResponse(data[start : end + 1], 206, headers, mimetype="audio/ogg")
-    return HttpResponse(data, 200, headers, mimetype="audio/ogg")
+    return sound_response(data)
 
 
 @bp.route(

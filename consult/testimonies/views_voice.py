@@ -7,13 +7,14 @@ territory's testimony, or a recording of another testimony, is a 404.
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.access import get_in_territory, territory_view
 from consult.accounts.models import Territory
 from consult.accounts.permissions import roles_for
+from consult.core.audio import sound_response
 from consult.extensions import db
 from consult.testimonies import bp, recordings
 from consult.testimonies.errors import TestimonyError
@@ -33,25 +34,6 @@ def _recording(territory: Territory, testimony_id: int, recording_id: int):
     return testimony, recording
 
 
-def _range(header: str | None, size: int) -> tuple[int, int] | None:
-    """The one byte range asked (``bytes=a-b``, ``bytes=a-``), or None for the whole or what cannot be served."""
-    if not header or not header.startswith("bytes=") or "," in header:
-        return None
-    start_text, _sep, end_text = header[6:].partition("-")
-    try:
-        if start_text == "":
-            length = int(end_text)
-            start, end = max(size - length, 0), size - 1
-        else:
-            start = int(start_text)
-            end = int(end_text) if end_text else size - 1
-    except ValueError:
-        return None
-    if start < 0 or start >= size or end < start:
-        return None
-    return start, min(end, size - 1)
-
-
 @bp.route("/t/<territory>/testimonies/<int:testimony_id>/recordings/<int:recording_id>")
 @territory_view(*READERS)
 def listen(territory: Territory, testimony_id: int, recording_id: int):
@@ -63,14 +45,7 @@ def listen(territory: Territory, testimony_id: int, recording_id: int):
     first = asked is None or asked.strip() in ("bytes=0-", "bytes=0-1")
     heard = recordings.listen(recording, current_user, audit_it=first)
     db.session.commit()
-    data = heard.data
-    headers = {"Cache-Control": "no-store", "Accept-Ranges": "bytes", "X-Content-Type-Options": "nosniff"}
-    span = _range(asked, len(data))
-    if span is None:
-        return Response(data, 200, headers, mimetype="audio/ogg")
-    start, end = span
-    headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
-    return Response(data[start : end + 1], 206, headers, mimetype="audio/ogg")
+    return sound_response(heard.data)
 
 
 @bp.route("/t/<territory>/testimonies/<int:testimony_id>/recordings/<int:recording_id>/transcript", methods=["POST"])

@@ -101,6 +101,8 @@ def test_a_long_answer_given_by_voice_is_sealed_sent_once_and_heard_by_the_terri
     heard = client.get(f"{base}/{row.id}")
     assert heard.status_code == 200 and heard.data == expected and heard.headers["Cache-Control"] == "no-store"
     assert client.get(f"{base}/{row.id}", headers={"Range": "bytes=0-3"}).data == b"OggS"
+    # A range past the end is refused as HTTP says (416), not answered with the whole sound.
+    assert client.get(f"{base}/{row.id}", headers={"Range": "bytes=99999999-"}).status_code == 416
     saved = client.submit(f"{base}/{row.id}/transcript", {f"transcript-{row.id}-text": TRANSCRIPT}, form_url=base)
     assert saved.status_code == 302
     assert TRANSCRIPT in client.get(base).get_data(as_text=True)
